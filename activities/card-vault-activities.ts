@@ -1,0 +1,37 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { PaymentRequest } from '../domain/payment-request';
+import type { CardVault } from '../worker/card-vault';
+import { PaymentFailureType } from './payment-failure-types';
+import type { ProviderPaymentHandle, SubmissionOutcome } from './provider-adapter';
+import type { ProviderRegistry } from './provider-registry';
+
+export interface SubmitCardInput {
+  request: PaymentRequest;
+  handle: ProviderPaymentHandle;
+  vaultHandle: string;
+}
+
+/**
+ * Runs only in the process that received the card (its own task queue): the card goes from that process's
+ * memory to the provider and nowhere else. The entry is dropped once the provider has given a final answer.
+ */
+export function createCardVaultActivities(vault: CardVault, providers: ProviderRegistry) {
+  return {
+    async submitCardFromVault({ request, handle, vaultHandle }: SubmitCardInput): Promise<SubmissionOutcome> {
+      const submission = vault.get(vaultHandle);
+      if (!submission) {
+        throw ApplicationFailure.nonRetryable('card data must be re-submitted: it is no longer held by this process', PaymentFailureType.CardDataUnavailable);
+      }
+      try {
+        const outcome = await providers[request.provider].submitCard(request, handle, submission);
+        vault.delete(vaultHandle);
+        return outcome;
+      } catch (error) {
+        if (error instanceof ApplicationFailure && error.nonRetryable) vault.delete(vaultHandle);
+        throw error;
+      }
+    },
+  };
+}
+
+export type CardVaultActivities = ReturnType<typeof createCardVaultActivities>;

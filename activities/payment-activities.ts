@@ -1,0 +1,21 @@
+import type { PaymentRequest } from '../domain/payment-request';
+import type { ProviderPaymentHandle, RefundRequest } from './provider-adapter';
+import type { ProviderRegistry } from './provider-registry';
+
+interface HandleInput {
+  request: PaymentRequest;
+  handle: ProviderPaymentHandle;
+}
+
+/** Provider calls that carry no card data; they run on the main task queue, on any worker. */
+export function createPaymentActivities(providers: ProviderRegistry) {
+  return {
+    preparePayment: (request: PaymentRequest) => providers[request.provider].preparePayment(request),
+    fetchProviderStatus: ({ request, handle }: HandleInput) => providers[request.provider].getStatus(request, handle),
+    cancelAtProvider: ({ request, handle }: HandleInput) => providers[request.provider].cancel(request, handle),
+    refundAtProvider: ({ request, handle, refund }: HandleInput & { refund: RefundRequest }) =>
+      providers[request.provider].refund(request, handle, refund),
+  };
+}
+
+export type PaymentActivities = ReturnType<typeof createPaymentActivities>;

@@ -1,0 +1,66 @@
+import type { CardDetails } from '../domain/card';
+import type { PaymentRequest } from '../domain/payment-request';
+import type { ProviderName } from '../domain/provider-name';
+import type { BrowserData, BillingAddress } from '../domain/payer-context';
+
+/** What a provider gave back when the payment was prepared, carried by the workflow to later calls. */
+export interface ProviderPaymentHandle {
+  provider: ProviderName;
+  /** The provider's payment id once known (TurnStay lookup_id at creation; Trustist id after submission). */
+  providerPaymentId?: string;
+  /** Provider-specific values later calls need (TurnStay SCS intent id and client secret). */
+  extra?: Record<string, string>;
+}
+
+/** Card data for one submission: read from the card vault in the process that received it, never persisted. */
+export interface CardSubmission {
+  card: CardDetails;
+  browserData?: BrowserData;
+  billingAddress?: BillingAddress;
+}
+
+export type SubmissionOutcome =
+  | { kind: 'approved'; providerPaymentId: string }
+  | { kind: 'challenge'; providerPaymentId: string; challengeUrl: string };
+
+export type ProviderPaymentState = 'PENDING' | 'PENDING_ACTION' | 'COMPLETE' | 'FAILED' | 'CANCELLED' | 'REFUNDED';
+
+export interface ProviderStatus {
+  providerPaymentId: string;
+  state: ProviderPaymentState;
+  failureCode?: string;
+  refundedMinor?: number;
+}
+
+export interface RefundRequest {
+  amountMinor: number;
+  currency: string;
+  reason: string;
+  /** Derived from the workflow ID and the refund's sequence, so a retried refund never refunds twice. */
+  idempotencyKey: string;
+}
+
+export interface RefundResult {
+  refundId: string;
+  amountMinor: number;
+}
+
+export interface CancelResult {
+  /** False when the provider had already charged the card (then the caller refunds instead). */
+  cancelled: boolean;
+  state: ProviderPaymentState;
+}
+
+/**
+ * One implementation per provider under activities/<provider>/. Business outcomes come back as values or as
+ * non-retryable ApplicationFailures (see payment-failure-types.ts); transient faults throw plain errors so the
+ * activity retry policy backs off and retries.
+ */
+export interface ProviderAdapter {
+  readonly name: ProviderName;
+  preparePayment(request: PaymentRequest): Promise<ProviderPaymentHandle>;
+  submitCard(request: PaymentRequest, handle: ProviderPaymentHandle, submission: CardSubmission): Promise<SubmissionOutcome>;
+  getStatus(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<ProviderStatus>;
+  cancel(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<CancelResult>;
+  refund(request: PaymentRequest, handle: ProviderPaymentHandle, refund: RefundRequest): Promise<RefundResult>;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** TurnStay wire formats (../shared/providers/turnstay-s2s.txt, NOTES.md; undocumented parts per sandbox/README.md). */
+export const nextActionSchema = z.object({ type: z.string(), url: z.string().url() });
+
+export const intentStatusNameSchema = z.enum([
+  'INITIALIZED', 'REQUIRES_ACTION', 'PROCESSING', 'PROCESSED', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED',
+]);
+
+export const createIntentResponseSchema = z.object({
+  lookup_id: z.string().min(1),
+  status: z.object({ name: intentStatusNameSchema }),
+  next_actions: z.array(nextActionSchema),
+});
+
+export const confirmResponseSchema = z.object({
+  lookup_id: z.string().min(1),
+  status: z.object({ name: intentStatusNameSchema }),
+  next_actions: z.array(nextActionSchema).default([]),
+  failure_code: z.string().nullish(),
+});
+
+export const intentResponseSchema = z.object({
+  lookup_id: z.string().min(1),
+  status: z.object({ name: intentStatusNameSchema }),
+  failure_code: z.string().nullish(),
+  amount_refunded: z.number().int().nonnegative().nullish(),
+});
+
+export const declineResponseSchema = z.object({
+  detail: z.string(),
+  decline_code: z.string().optional(),
+});
+
+export const errorResponseSchema = z.object({ detail: z.string() });
+
+export const refundResponseSchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  billing_amount: z.number().int().positive(),
+  status: z.enum(['INITIALIZED', 'APPLIED', 'COMPLETED', 'PENDING', 'FAILED']),
+});
+
+export const tokenizeResponseSchema = z.object({
+  payment_method_token: z.string().min(1),
+  card: z.object({ brand: z.string(), last4: z.string() }).optional(),
+});
+
+export const tokenIntentResponseSchema = z.object({
+  lookup_id: z.string().min(1),
+  confirm_endpoint_url: z.string().url(),
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { port } from '../infra/env-config';
+import { providersEnvSchema } from '../infra/providers-config';
+import { temporalEnvSchema } from '../infra/temporal-config';
+
+const commaList = (item: z.ZodType<string>, what: string) =>
+  z.string().transform((value, context) => {
+    const items = value.split(',').map((part) => part.trim()).filter(Boolean);
+    for (const entry of items) {
+      if (!item.safeParse(entry).success) context.addIssue({ code: 'custom', message: `each entry must be ${what}` });
+    }
+    return items;
+  });
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** The API process: Temporal, provider credentials (its card-vault worker calls providers), and its own keys. */
+export const apiEnvSchema = z.object({
+  ...temporalEnvSchema.shape,
+  ...providersEnvSchema.shape,
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** "merchantId:sha256(key) hex,..." — keys are stored hashed. */
+  MERCHANT_API_KEYS: commaList(z.string().regex(/^[A-Za-z0-9_]{1,40}:[0-9a-f]{64}$/), '<merchantId>:<sha256 hex of the key>').pipe(
+    z.array(z.string()).min(1, 'at least one merchant key is required'),
+  ),
+  OPERATOR_API_KEYS: commaList(sha256Hex, 'a sha256 hex digest of an operator key').pipe(z.array(z.string()).min(1, 'at least one operator key is required')),
+  TURNSTAY_WEBHOOK_SECRETS: commaList(z.string().regex(/^whsec_\w+$/), 'a whsec_... secret').pipe(z.array(z.string()).min(1)),
+  TRUSTIST_WEBHOOK_PATH_SECRET: z.string().regex(/^[A-Za-z0-9_-]{24,}$/, 'must be at least 24 URL-safe characters'),
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  CODEC_ALLOWED_ORIGINS: commaList(z.string().url(), 'an origin URL').default([]),
+  TURNSTAY_CURRENCIES: commaList(z.string().regex(/^[A-Z]{3}$/), 'an ISO 4217 code').default(['GBP']),
+  CHALLENGE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  STATUS_POLL_DELAYS_MS: commaList(z.string().regex(/^\d+$/), 'milliseconds').transform((items) => items.map(Number)).optional(),
+  DEMO_MERCHANT_KEY: z.string().min(8).optional(),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export function merchantKeysFrom(env: ApiEnv) {
+  return env.MERCHANT_API_KEYS.map((entry) => {
+    const [merchantId, keySha256] = entry.split(':') as [string, string];
+    return { merchantId, keySha256 };
+  });
+}

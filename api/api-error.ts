@@ -1,0 +1,60 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** Every error a client can cause is one of these: a status, a stable code, a message, the offending field. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export function validationError(error: z.ZodError, where: 'body' | 'query' | 'params' | 'headers'): ApiError {
+  const issues = error.issues.map((issue) => ({ field: issue.path.join('.') || where, message: issue.message }));
+  const first = issues[0] ?? { field: where, message: 'invalid' };
+  return new ApiError(400, 'validation_failed', `${first.field}: ${first.message}`, first.field, { issues });
+}
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error, where);
+  return parsed.data;
+}
+
+/** Last middleware: known errors become their JSON; body-parser errors become 400/413; anything else a bare 500. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    if (error instanceof ApiError) {
+      res.status(error.status).json({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...error.details } });
+      return;
+    }
+    const status = (error as { status?: number; type?: string }).status;
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'payload_too_large', message: 'request body is too large', field: 'body' } });
+      return;
+    }
+    if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      res.status(400).json({ error: { code: 'invalid_json', message: 'request body is not valid JSON', field: 'body' } });
+      return;
+    }
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'bad_request', message: 'the request could not be read', field: 'body' } });
+      return;
+    }
+    // Only the route and the error's class go to the log: messages could quote request bodies.
+    log.error({ method: req.method, path: req.path, errorName: (error as Error)?.name, errorMessage: safeMessage(error) }, 'unexpected API error');
+    res.status(500).json({ error: { code: 'internal_error', message: 'internal error' } });
+  };
+}
+
+function safeMessage(error: unknown): string | undefined {
+  const message = (error as Error)?.message;
+  return typeof message === 'string' ? message.replace(/\d{12,19}/g, '[digits]') : undefined;
+}

@@ -1,0 +1,84 @@
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import type { Logger } from 'pino';
+import type { CardVault } from '../worker/card-vault';
+import type { PaymentTiming } from '../workflows/payment-types';
+import { ApiError, errorHandler } from './api-error';
+import { merchantAuth, type MerchantKey } from './merchant-auth';
+import { buildOpenApiDocument } from './openapi';
+import { OperatorAuth } from './operator-auth';
+import type { CreatePaymentRules } from './payment-schemas';
+import { codecRoutes } from './routes/codec';
+import { demoRoutes } from './routes/demo';
+import { healthRoutes } from './routes/health';
+import { operatorLoginRoutes } from './routes/operator-login';
+import { paymentRoutes } from './routes/payments';
+import { webhookRoutes } from './routes/webhooks';
+
+export interface ApiDependencies {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  vault: CardVault;
+  cardVaultTaskQueue: string;
+  codec: PayloadCodec;
+  merchantKeys: MerchantKey[];
+  operatorKeyHashes: string[];
+  turnstayWebhookSecrets: string[];
+  trustistWebhookPathSecret: string;
+  webhookToleranceSeconds: number;
+  codecAllowedOrigins: string[];
+  rules: CreatePaymentRules;
+  timing?: PaymentTiming;
+  /** Demo page settings: a merchant key for the demo only (never in production). */
+  demo?: { merchantKey: string };
+  log: Logger;
+}
+
+export function createApiApp(deps: ApiDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const { log } = deps;
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // Method, path and status only: bodies may carry card data, query strings secrets.
+      log.info({ method: req.method, path: req.path.replace(/^\/webhooks\/trustist\/.*/, '/webhooks/trustist/[secret]'), status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  });
+  const operatorAuth = new OperatorAuth(deps.operatorKeyHashes);
+  app.use(healthRoutes({ client: deps.client, namespace: deps.namespace }));
+  app.use(webhookRoutes({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    turnstaySecrets: deps.turnstayWebhookSecrets,
+    toleranceSeconds: deps.webhookToleranceSeconds,
+    trustistPathSecret: deps.trustistWebhookPathSecret,
+    log,
+  }));
+  app.use(codecRoutes({ codec: deps.codec, operatorAuth, allowedOrigins: deps.codecAllowedOrigins }));
+  app.use(operatorLoginRoutes(operatorAuth));
+  const openApi = buildOpenApiDocument(deps.rules);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  if (deps.demo) app.use(demoRoutes(deps.demo));
+  app.use('/v1', merchantAuth(deps.merchantKeys), express.json({ limit: '32kb', strict: true, type: () => true }));
+  app.use(paymentRoutes({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    vault: deps.vault,
+    cardVaultTaskQueue: deps.cardVaultTaskQueue,
+    rules: deps.rules,
+    timing: deps.timing,
+    log,
+  }));
+  app.use((req) => {
+    throw new ApiError(404, 'route_not_found', `no route ${req.method} ${req.path}`, 'path');
+  });
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,73 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createProviderRegistry } from '../activities/provider-registry';
+import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { createLogger } from '../infra/logger';
+import { providersConfig } from '../infra/providers-config';
+import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { CardVault } from '../worker/card-vault';
+import { createCardVaultWorker } from '../worker/card-vault-worker';
+import { createDataConverter } from '../worker/data-converter';
+import { AesGcmPayloadCodec } from '../worker/payload-codec';
+import { apiEnvSchema, merchantKeysFrom } from './api-env';
+import { createApiApp } from './app';
+
+const log = createLogger('api');
+
+async function main(): Promise<void> {
+  const env = parseEnv(apiEnvSchema.and(temporalEnvSchema));
+  const encryption = payloadEncryption(env);
+  const dataConverter = createDataConverter(encryption);
+  const options = connectionOptions(env);
+  const client = new Client({ connection: await Connection.connect(options), namespace: env.TEMPORAL_NAMESPACE, dataConverter });
+  // This process receives card data, so it also runs the only worker allowed to send that card to a provider.
+  const workerConnection = await NativeConnection.connect(options);
+  const vault = new CardVault();
+  const cardVault = await createCardVaultWorker({
+    connection: workerConnection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    vault,
+    providers: createProviderRegistry(providersConfig(env)),
+    dataConverter,
+  });
+  const app = createApiApp({
+    client,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    vault,
+    cardVaultTaskQueue: cardVault.taskQueue,
+    codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
+    merchantKeys: merchantKeysFrom(env),
+    operatorKeyHashes: env.OPERATOR_API_KEYS,
+    turnstayWebhookSecrets: env.TURNSTAY_WEBHOOK_SECRETS,
+    trustistWebhookPathSecret: env.TRUSTIST_WEBHOOK_PATH_SECRET,
+    webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
+    codecAllowedOrigins: env.CODEC_ALLOWED_ORIGINS,
+    rules: { turnstayCurrencies: env.TURNSTAY_CURRENCIES },
+    timing: {
+      ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),
+      ...(env.STATUS_POLL_DELAYS_MS ? { statusPollDelaysMs: env.STATUS_POLL_DELAYS_MS } : {}),
+    },
+    ...(env.DEMO_MERCHANT_KEY ? { demo: { merchantKey: env.DEMO_MERCHANT_KEY } } : {}),
+    log,
+  });
+  const vaultRun = cardVault.worker.run();
+  const server = app.listen(env.API_PORT, env.API_HOST, () => {
+    log.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');
+  });
+  const stop = async () => {
+    server.close();
+    cardVault.worker.shutdown();
+    await vaultRun;
+    await workerConnection.close();
+    await client.connection.close();
+    log.info('api stopped');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) log.fatal(error.message);
+  else log.fatal({ err: error }, 'api failed');
+  process.exit(1);
+});

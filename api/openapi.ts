@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import {
+  cancelBodySchema,
+  challengeCompleteBodySchema,
+  createPaymentBodySchema,
+  listPaymentsQuerySchema,
+  refundBodySchema,
+  type CreatePaymentRules,
+} from './payment-schemas';
+
+const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});
+
+function jsonSchema(schema: z.ZodType) {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+}
+
+const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]));
+
+const paymentIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^payment-[A-Za-z0-9._-]{1,160}$' } };
+const paymentResponse = { description: 'the payment', content: { 'application/json': { schema: { $ref: '#/components/schemas/Payment' } } } };
+
+/** The merchant API as OpenAPI 3.1, generated from the same zod schemas the routes validate with. */
+export function buildOpenApiDocument(rules: CreatePaymentRules) {
+  const listQuery = jsonSchema(listPaymentsQuerySchema) as { properties?: Record<string, unknown> };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Durable payments API',
+      version: '1.0.0',
+      description:
+        'Server-to-server card payments on Temporal. A repeated request (same reference or Idempotency-Key) returns the same ' +
+        'payment for as long as the Temporal namespace retains the workflow (its retention period).',
+    },
+    components: {
+      securitySchemes: { merchantKey: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        CreatePayment: jsonSchema(createPaymentBodySchema(rules)),
+        Refund: jsonSchema(refundBodySchema),
+        Cancel: jsonSchema(cancelBodySchema),
+        ChallengeComplete: jsonSchema(challengeCompleteBodySchema),
+        Error: jsonSchema(errorSchema),
+        Payment: {
+          type: 'object',
+          required: ['id', 'status', 'provider', 'reference', 'amountMinor', 'currency', 'card', 'refundedMinor', 'transitions'],
+          properties: {
+            id: { type: 'string' },
+            status: { type: 'string', enum: ['CREATED', 'SUBMITTED', 'PENDING_ACTION', 'COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] },
+            provider: { type: 'string', enum: ['turnstay', 'trustist'] },
+            reference: { type: 'string' },
+            amountMinor: { type: 'integer' },
+            currency: { type: 'string' },
+            card: { type: 'object', properties: { brand: { type: 'string' }, last4: { type: 'string' } } },
+            nextAction: { type: 'object', properties: { type: { const: 'redirect' }, url: { type: 'string' } } },
+            failure: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+            refundedMinor: { type: 'integer' },
+            transitions: { type: 'array', items: { type: 'object' } },
+          },
+        },
+      },
+    },
+    security: [{ merchantKey: [] }],
+    paths: {
+      '/v1/payments': {
+        post: {
+          summary: 'Start a payment; answers with its first outcome (COMPLETE, DECLINED, PENDING_ACTION with the challenge URL)',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreatePayment' } } } },
+          responses: { '201': paymentResponse, '200': paymentResponse, ...errorResponses(400, 401, 409, 413, 503) },
+        },
+        get: {
+          summary: "List the merchant's payments by status, provider or reference",
+          parameters: Object.keys(listQuery.properties ?? {}).map((name) => ({ name, in: 'query', required: false, schema: listQuery.properties?.[name] })),
+          responses: { '200': { description: 'payments', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorResponses(400, 401) },
+        },
+      },
+      '/v1/payments/{id}': {
+        get: { summary: 'Read a payment', parameters: [paymentIdParameter], responses: { '200': paymentResponse, ...errorResponses(400, 401, 404) } },
+      },
+      '/v1/payments/{id}/challenge-complete': {
+        post: {
+          summary: "Tell the payment the shopper finished the 3-D Secure challenge (the challenge page's message)",
+          parameters: [paymentIdParameter],
+          requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/ChallengeComplete' } } } },
+          responses: { '202': { description: 'accepted' }, ...errorResponses(400, 401, 404) },
+        },
+      },
+      '/v1/payments/{id}/cancel': {
+        post: {
+          summary: 'Cancel: before a charge nothing is charged; after a charge it is refunded',
+          parameters: [paymentIdParameter],
+          requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Cancel' } } } },
+          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409) },
+        },
+      },
+      '/v1/payments/{id}/refund': {
+        post: {
+          summary: 'Refund all or part of a COMPLETE payment',
+          parameters: [paymentIdParameter],
+          requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Refund' } } } },
+          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409) },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ApiError } from './api-error';
+import { hashApiKey, hashesEqual } from './key-hash';
+
+export const OPERATOR_SESSION_COOKIE = 'dp_operator_session';
+const SESSION_TTL_MS = 8 * 3_600_000;
+
+/**
+ * Operators authenticate with a Bearer operator key (CLI, or a Web UI that passes its access token) or with a
+ * session cookie from /ops/login (a Web UI set to include cross-origin credentials; same site, other port).
+ */
+export class OperatorAuth {
+  private readonly sessionSecret = randomBytes(32);
+
+  constructor(private readonly keyHashes: string[]) {}
+
+  keyIsValid(key: string): boolean {
+    const presented = hashApiKey(key);
+    return this.keyHashes.some((hash) => hashesEqual(hash, presented));
+  }
+
+  issueSession(now = Date.now()): string {
+    const expires = String(now + SESSION_TTL_MS);
+    return `${expires}.${this.sign(expires)}`;
+  }
+
+  sessionIsValid(token: string | undefined, now = Date.now()): boolean {
+    const [expires, signature] = (token ?? '').split('.');
+    if (!expires || !signature || Number(expires) < now) return false;
+    const expected = Buffer.from(this.sign(expires));
+    const presented = Buffer.from(signature);
+    return expected.length === presented.length && timingSafeEqual(expected, presented);
+  }
+
+  middleware(): RequestHandler {
+    return (req, _res, next) => {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
+      if (bearer && this.keyIsValid(bearer)) return next();
+      if (this.sessionIsValid(readCookie(req.header('cookie'), OPERATOR_SESSION_COOKIE))) return next();
+      throw new ApiError(401, 'operator_unauthenticated', 'operator credentials are required', 'Authorization');
+    };
+  }
+
+  private sign(value: string): string {
+    return createHmac('sha256', this.sessionSecret).update(value).digest('hex');
+  }
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}

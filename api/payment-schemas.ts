@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { passesLuhnCheck } from '../domain/card';
+import { PAYMENT_STATUSES } from '../domain/payment-status';
+import { PROVIDER_NAMES } from '../domain/provider-name';
+
+/**
+ * Request schemas of the merchant API. Messages name the field and the rule, never the value: a card number
+ * must not come back in an error body.
+ */
+export const referenceSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores');
+
+export const cardSchema = z
+  .object({
+    number: z
+      .string()
+      .regex(/^\d{12,19}$/, 'must be 12 to 19 digits, no spaces')
+      .refine(passesLuhnCheck, 'is not a valid card number'),
+    expiryMonth: z.number().int().min(1, 'must be 1 to 12').max(12, 'must be 1 to 12'),
+    expiryYear: z.number().int().min(2000, 'must be a 4-digit year').max(2100, 'must be a 4-digit year'),
+    cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
+    holderName: z.string().min(1).max(100).optional(),
+  })
+  .strict()
+  .superRefine((card, context) => {
+    const now = new Date();
+    const expired = card.expiryYear < now.getUTCFullYear() || (card.expiryYear === now.getUTCFullYear() && card.expiryMonth < now.getUTCMonth() + 1);
+    if (expired) context.addIssue({ code: 'custom', path: ['expiryYear'], message: 'the card has expired' });
+  });
+
+export const browserDataSchema = z
+  .object({
+    browserJavaEnabled: z.boolean(),
+    browserJavascriptEnabled: z.boolean(),
+    browserLanguage: z.string().min(1).max(35),
+    browserColorDepth: z.number().int().positive(),
+    browserScreenHeight: z.number().int().positive(),
+    browserScreenWidth: z.number().int().positive(),
+    browserTZ: z.string().min(1).max(64),
+    browserUserAgent: z.string().min(1).max(2048),
+    browserAcceptHeader: z.string().min(1).max(2048),
+    browserIP: z.union([z.ipv4(), z.ipv6()]),
+    browserJavaEnabledString: z.enum(['true', 'false']),
+    challengeWindowSize: z.string().min(1).max(20),
+    deviceChannel: z.enum(['Browser', 'Application']),
+  })
+  .strict();
+
+export const billingAddressSchema = z
+  .object({
+    firstName: z.string().max(100).optional(),
+    lastName: z.string().max(100).optional(),
+    lineOne: z.string().max(200).optional(),
+    lineTwo: z.string().max(200).optional(),
+    city: z.string().max(100).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').optional(),
+    postalCode: z.string().max(20).optional(),
+    region: z.string().max(100).optional(),
+  })
+  .strict();
+
+const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+
+export interface CreatePaymentRules {
+  /** Currencies the TurnStay account settles in (an intent must be in the account currency). */
+  turnstayCurrencies: string[];
+}
+
+export function createPaymentBodySchema(rules: CreatePaymentRules) {
+  return z
+    .object({
+      provider: z.enum(PROVIDER_NAMES),
+      amountMinor: z.number().int('must be an integer amount in minor units').positive('must be positive').max(10_000_000_000),
+      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP'),
+      reference: referenceSchema,
+      description: z.string().max(200).optional(),
+      card: cardSchema,
+      payer: z
+        .object({
+          email: z.email('must be an email address').optional(),
+          phone: z.string().regex(/^\+\d{6,15}$/, 'must be in international format, e.g. +441234567890').optional(),
+        })
+        .strict()
+        .optional(),
+      browserData: browserDataSchema.optional(),
+      billingAddress: billingAddressSchema.optional(),
+      stay: z.object({ checkinDate: isoDate, checkoutDate: isoDate.optional() }).strict().optional(),
+    })
+    .strict()
+    .superRefine((body, context) => {
+      if (body.provider === 'trustist') {
+        if (body.currency !== 'GBP') context.addIssue({ code: 'custom', path: ['currency'], message: 'Trustist takes GBP only' });
+        if (!body.browserData) context.addIssue({ code: 'custom', path: ['browserData'], message: 'is required for Trustist (3-D Secure)' });
+      }
+      if (body.provider === 'turnstay' && !rules.turnstayCurrencies.includes(body.currency)) {
+        context.addIssue({ code: 'custom', path: ['currency'], message: `TurnStay account settles in ${rules.turnstayCurrencies.join(', ')}` });
+      }
+      if (body.stay?.checkoutDate && body.stay.checkoutDate < body.stay.checkinDate) {
+        context.addIssue({ code: 'custom', path: ['stay', 'checkoutDate'], message: 'must not be before checkinDate' });
+      }
+    });
+}
+
+export type CreatePaymentBody = z.infer<ReturnType<typeof createPaymentBodySchema>>;
+
+export const idempotencyKeyHeaderSchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters').optional();
+
+export const paymentIdParamsSchema = z.object({ id: z.string().regex(/^payment-[A-Za-z0-9._-]{1,160}$/, 'is not a payment id') });
+
+export const challengeCompleteBodySchema = z
+  .object({ outcome: z.enum(['authenticated', 'failed', 'unknown']).default('unknown') })
+  .strict();
+
+export const cancelBodySchema = z.object({ reason: z.string().trim().min(1).max(200).default('cancelled by the merchant') }).strict();
+
+export const refundBodySchema = z
+  .object({
+    amountMinor: z.number().int('must be an integer amount in minor units').positive('must be positive').optional(),
+    reason: z.string().trim().min(1).max(200).default('refund requested by the merchant'),
+  })
+  .strict();
+
+export const listPaymentsQuerySchema = z
+  .object({
+    status: z.enum(PAYMENT_STATUSES).optional(),
+    provider: z.enum(PROVIDER_NAMES).optional(),
+    reference: referenceSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();

@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import { summarizeCard } from '../domain/card';
+import type { CreatePaymentBody } from './payment-schemas';
+
+/**
+ * A digest of what makes a payment request itself: same key and same fingerprint is a replay, same key and a
+ * different one a conflict. The card enters only as brand and last four (a hash of a PAN is card data too).
+ */
+export function requestFingerprint(body: CreatePaymentBody, idempotencyKey: string | undefined): string {
+  const { card, browserData: _browserData, ...rest } = body;
+  const canonical = JSON.stringify({ ...sortKeys(rest), card: summarizeCard(card), idempotencyKey: idempotencyKey ?? null });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, inner]) =>
+    [key, inner && typeof inner === 'object' && !Array.isArray(inner) ? sortKeys(inner as Record<string, unknown>) : inner]));
+}

@@ -1,0 +1,166 @@
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { summarizeCard } from '../../domain/card';
+import type { PaymentRequest } from '../../domain/payment-request';
+import type { CardVault } from '../../worker/card-vault';
+import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refundPaymentUpdate } from '../../workflows/messages';
+import type { PaymentTiming } from '../../workflows/payment-types';
+import { ApiError, parseOrThrow } from '../api-error';
+import { requireMerchantId } from '../merchant-auth';
+import {
+  cancelBodySchema,
+  challengeCompleteBodySchema,
+  createPaymentBodySchema,
+  idempotencyKeyHeaderSchema,
+  listPaymentsQuerySchema,
+  paymentIdParamsSchema,
+  refundBodySchema,
+  type CreatePaymentRules,
+} from '../payment-schemas';
+import { toPaymentResponse } from '../payment-response';
+import { requestFingerprint } from '../request-fingerprint';
+import { paymentWorkflowId, startPayment } from '../start-payment';
+import { toApiError } from '../temporal-errors';
+
+export interface PaymentRoutesOptions {
+  client: Client;
+  taskQueue: string;
+  vault: CardVault;
+  cardVaultTaskQueue: string;
+  rules: CreatePaymentRules;
+  timing?: PaymentTiming;
+  log: Logger;
+}
+
+/** Merchant routes: start, read, list, and act on payments. A merchant only ever reaches its own payments. */
+export function paymentRoutes(options: PaymentRoutesOptions): Router {
+  const router = Router();
+  const createBodySchema = createPaymentBodySchema(options.rules);
+  const { client, log } = options;
+
+  /** 404 for another merchant's payment: its existence is not the caller's business. */
+  const ownedPaymentId = (params: unknown, merchantId: string): string => {
+    const { id } = parseOrThrow(paymentIdParamsSchema, params, 'params');
+    if (!id.startsWith(`payment-${merchantId}-`)) throw new ApiError(404, 'payment_not_found', 'no such payment', 'id');
+    return id;
+  };
+
+  router.post('/v1/payments', async (req, res) => {
+    const merchantId = requireMerchantId(req);
+    const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'headers');
+    const body = parseOrThrow(createBodySchema, req.body, 'body');
+    const fingerprint = requestFingerprint(body, idempotencyKey);
+    const request: PaymentRequest = {
+      paymentId: paymentWorkflowId(merchantId, body.reference),
+      merchantId,
+      reference: body.reference,
+      provider: body.provider,
+      amountMinor: body.amountMinor,
+      currency: body.currency,
+      description: body.description,
+      payerEmail: body.payer?.email,
+      payerPhone: body.payer?.phone,
+      checkinDate: body.stay?.checkinDate,
+      checkoutDate: body.stay?.checkoutDate,
+      card: summarizeCard(body.card),
+    };
+    let started;
+    try {
+      started = await startPayment({
+        client,
+        taskQueue: options.taskQueue,
+        vault: options.vault,
+        cardVaultTaskQueue: options.cardVaultTaskQueue,
+        request,
+        submission: { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress },
+        requestFingerprint: fingerprint,
+        timing: options.timing,
+      });
+    } catch (error) {
+      throw toApiError(error, 'start');
+    }
+    if (!started.created && started.view.requestFingerprint !== fingerprint) {
+      throw idempotencyKey
+        ? new ApiError(409, 'idempotency_conflict', 'this Idempotency-Key or reference was used with a different request', 'Idempotency-Key')
+        : new ApiError(409, 'reference_conflict', 'a different payment already uses this reference', 'reference');
+    }
+    log.info({ paymentId: request.paymentId, status: started.view.status, created: started.created }, 'payment started');
+    res
+      .status(started.created ? 201 : 200)
+      .location(`/v1/payments/${request.paymentId}`)
+      .json(toPaymentResponse(started.view));
+  });
+
+  router.get('/v1/payments', async (req, res) => {
+    const merchantId = requireMerchantId(req);
+    const query = parseOrThrow(listPaymentsQuerySchema, req.query, 'query');
+    // Values are validated against closed patterns above, so quoting them cannot break out of the query.
+    const clauses = [`WorkflowType = "paymentWorkflow"`, `MerchantId = "${merchantId}"`];
+    if (query.status) clauses.push(`PaymentStatus = "${query.status}"`);
+    if (query.provider) clauses.push(`PaymentProvider = "${query.provider}"`);
+    if (query.reference) clauses.push(`MerchantReference = "${query.reference}"`);
+    const payments = [];
+    try {
+      for await (const execution of client.workflow.list({ query: clauses.join(' AND '), pageSize: query.limit })) {
+        const attributes = execution.searchAttributes as Record<string, unknown[] | undefined>;
+        payments.push({
+          id: execution.workflowId,
+          status: attributes.PaymentStatus?.[0],
+          provider: attributes.PaymentProvider?.[0],
+          reference: attributes.MerchantReference?.[0],
+          amountMinor: attributes.AmountMinor?.[0],
+          currency: attributes.Currency?.[0],
+          startedAt: execution.startTime.toISOString(),
+        });
+        if (payments.length >= query.limit) break;
+      }
+    } catch (error) {
+      throw toApiError(error, 'list');
+    }
+    res.json({ payments });
+  });
+
+  router.get('/v1/payments/:id', async (req, res) => {
+    const id = ownedPaymentId(req.params, requireMerchantId(req));
+    try {
+      res.json(toPaymentResponse(await client.workflow.getHandle(id).query(paymentStateQuery)));
+    } catch (error) {
+      throw toApiError(error, 'read');
+    }
+  });
+
+  router.post('/v1/payments/:id/challenge-complete', async (req, res) => {
+    const id = ownedPaymentId(req.params, requireMerchantId(req));
+    const body = parseOrThrow(challengeCompleteBodySchema, req.body ?? {}, 'body');
+    try {
+      await client.workflow.getHandle(id).signal(challengeCompletedSignal, { outcome: body.outcome });
+    } catch (error) {
+      throw toApiError(error, 'complete_challenge');
+    }
+    res.status(202).json({ accepted: true, id });
+  });
+
+  router.post('/v1/payments/:id/cancel', async (req, res) => {
+    const id = ownedPaymentId(req.params, requireMerchantId(req));
+    const body = parseOrThrow(cancelBodySchema, req.body ?? {}, 'body');
+    try {
+      res.json(toPaymentResponse(await client.workflow.getHandle(id).executeUpdate(cancelPaymentUpdate, { args: [{ reason: body.reason }] })));
+    } catch (error) {
+      throw toApiError(error, 'cancel');
+    }
+  });
+
+  router.post('/v1/payments/:id/refund', async (req, res) => {
+    const id = ownedPaymentId(req.params, requireMerchantId(req));
+    const body = parseOrThrow(refundBodySchema, req.body ?? {}, 'body');
+    try {
+      const view = await client.workflow.getHandle(id).executeUpdate(refundPaymentUpdate, { args: [{ amountMinor: body.amountMinor, reason: body.reason }] });
+      res.json(toPaymentResponse(view));
+    } catch (error) {
+      throw toApiError(error, 'refund');
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,94 @@
+import express, { Router } from 'express';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { timingSafeEqual } from 'node:crypto';
+import { trustistEventId, trustistWebhookEventSchema } from '../../activities/trustist/webhook-event';
+import { turnstayWebhookEventSchema } from '../../activities/turnstay/webhook-event';
+import { verifyTurnstaySignature } from '../../activities/turnstay/webhook-signature';
+import { providerEventSignal } from '../../workflows/messages';
+import { unmatchedWebhookSignal, webhookInboxWorkflow } from '../../workflows/webhook-inbox';
+import { ApiError, parseOrThrow } from '../api-error';
+import { RecentIds } from '../recent-ids';
+
+export interface WebhookRoutesOptions {
+  client: Client;
+  taskQueue: string;
+  turnstaySecrets: string[];
+  toleranceSeconds: number;
+  /** Trustist signs nothing: its webhooks come to a URL with this secret in the path. */
+  trustistPathSecret: string;
+  log: Logger;
+}
+
+const MAX_WEBHOOK_BYTES = 64 * 1024;
+
+/**
+ * Provider webhooks become workflow signals. Forged or stale ones are refused (401); duplicates are dropped
+ * here and again inside the workflow; events naming no known payment are acknowledged and kept in an inbox.
+ */
+export function webhookRoutes(options: WebhookRoutesOptions): Router {
+  const router = Router();
+  const { client, log } = options;
+  const recent = new RecentIds(10_000);
+  const rawJson = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
+
+  const deliver = async (provider: string, eventId: string, reference: string, status: string): Promise<'signalled' | 'duplicate' | 'unmatched'> => {
+    if (recent.has(`${provider}:${eventId}`)) return 'duplicate';
+    try {
+      if (!reference.startsWith('payment-')) throw new WorkflowNotFoundError('not a payment reference', reference, undefined);
+      await client.workflow.getHandle(reference).signal(providerEventSignal, { eventId, status });
+      recent.add(`${provider}:${eventId}`);
+      return 'signalled';
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      await client.workflow.signalWithStart(webhookInboxWorkflow, {
+        workflowId: `webhook-inbox-${provider}`,
+        taskQueue: options.taskQueue,
+        args: [[]],
+        signal: unmatchedWebhookSignal,
+        signalArgs: [{ provider, eventId, reference, status, receivedAt: new Date().toISOString(), reason: 'no running payment with this reference' }],
+      });
+      recent.add(`${provider}:${eventId}`);
+      return 'unmatched';
+    }
+  };
+
+  router.post('/webhooks/turnstay', rawJson, async (req, res) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verdict = verifyTurnstaySignature(rawBody, req.header('turnstay-signature'), options.turnstaySecrets, options.toleranceSeconds);
+    if (!verdict.valid) {
+      log.warn({ provider: 'turnstay', reason: verdict.reason, bytes: rawBody.length }, 'webhook rejected');
+      throw new ApiError(401, `signature_${verdict.reason}`, `Turnstay-Signature is ${verdict.reason}`, 'Turnstay-Signature');
+    }
+    const event = parseOrThrow(turnstayWebhookEventSchema, parseJson(rawBody), 'body');
+    const reference = event.data.object.merchant_reference ?? '';
+    const outcome = await deliver('turnstay', event.id, reference, event.data.object.status);
+    log.info({ provider: 'turnstay', eventId: event.id, type: event.type, reference, outcome }, 'webhook received');
+    res.status(200).json({ received: true, outcome });
+  });
+
+  router.post('/webhooks/trustist/:secret', rawJson, async (req, res) => {
+    const presented = Buffer.from(String(req.params.secret));
+    const expected = Buffer.from(options.trustistPathSecret);
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+      log.warn({ provider: 'trustist', reason: 'wrong path secret' }, 'webhook rejected');
+      throw new ApiError(401, 'unknown_webhook_url', 'this webhook URL is not valid', 'url');
+    }
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const event = parseOrThrow(trustistWebhookEventSchema, parseJson(rawBody), 'body');
+    const eventId = trustistEventId(event);
+    const outcome = await deliver('trustist', eventId, event.reference, event.status);
+    log.info({ provider: 'trustist', eventId, eventType: event.eventType, reference: event.reference, outcome }, 'webhook received');
+    res.status(200).json({ received: true, outcome });
+  });
+
+  return router;
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'webhook body is not valid JSON', 'body');
+  }
+}

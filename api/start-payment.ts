@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { CardSubmission } from '../activities/provider-adapter';
+import type { PaymentRequest } from '../domain/payment-request';
+import type { CardVault } from '../worker/card-vault';
+import { firstOutcomeUpdate, paymentStateQuery } from '../workflows/messages';
+import { paymentWorkflow } from '../workflows/payment';
+import type { PaymentTiming, PaymentView } from '../workflows/payment-types';
+import {
+  AmountMinorKey,
+  CurrencyKey,
+  MerchantIdKey,
+  MerchantReferenceKey,
+  PaymentProviderKey,
+  PaymentStatusKey,
+} from '../workflows/search-attributes';
+
+export interface StartPaymentOptions {
+  client: Client;
+  taskQueue: string;
+  vault: CardVault;
+  cardVaultTaskQueue: string;
+  request: PaymentRequest;
+  submission: CardSubmission;
+  requestFingerprint?: string;
+  timing?: PaymentTiming;
+}
+
+export interface StartedPayment {
+  view: PaymentView;
+  /** False when the payment already existed (a repeated request): nothing new was started or charged. */
+  created: boolean;
+}
+
+export function paymentWorkflowId(merchantId: string, reference: string): string {
+  return `payment-${merchantId}-${reference}`;
+}
+
+/**
+ * Starts the payment workflow and waits for its first outcome in the same call (update-with-start), so the
+ * caller gets COMPLETE, DECLINED or PENDING_ACTION without polling. A repeated request attaches to the
+ * existing workflow (USE_EXISTING) and gets the same payment; a finished one is never started again.
+ */
+export async function startPayment(options: StartPaymentOptions): Promise<StartedPayment> {
+  const { client, request } = options;
+  const vaultHandle = options.vault.put(options.submission);
+  const startRequestId = randomUUID();
+  const startOperation = new WithStartWorkflowOperation(paymentWorkflow, {
+    workflowId: request.paymentId,
+    taskQueue: options.taskQueue,
+    args: [
+      {
+        request,
+        cardVault: { taskQueue: options.cardVaultTaskQueue, handle: vaultHandle },
+        requestFingerprint: options.requestFingerprint,
+        startRequestId,
+        timing: options.timing,
+      },
+    ],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: `${request.provider} payment ${request.amountMinor} ${request.currency} for ${request.merchantId}/${request.reference}`,
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: PaymentStatusKey, value: 'CREATED' },
+      { key: PaymentProviderKey, value: request.provider },
+      { key: MerchantReferenceKey, value: request.reference },
+      { key: MerchantIdKey, value: request.merchantId },
+      { key: AmountMinorKey, value: request.amountMinor },
+      { key: CurrencyKey, value: request.currency },
+    ]),
+  });
+  try {
+    const outcome = await client.workflow.executeUpdateWithStart(firstOutcomeUpdate, { startWorkflowOperation: startOperation });
+    return { view: outcome.payment, created: outcome.startRequestId === startRequestId };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    // The payment finished earlier: answer with what it became, never run it again.
+    const view = await client.workflow.getHandle(request.paymentId).query(paymentStateQuery);
+    return { view, created: false };
+  } finally {
+    // The card is needed only until the submission activity read it, which happened before the first outcome.
+    options.vault.delete(vaultHandle);
+  }
+}

@@ -1,0 +1,2 @@
+export const PROVIDER_NAMES = ['turnstay', 'trustist'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];

@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startDevServer } from '../../infra/temporal-dev-server';
+import { testRunDir } from './test-run-dir';
+
+/**
+ * One real Temporal dev server and one workflow bundle for the whole run; every test file brings its own
+ * workers on its own task queues. Values reach the test workers through the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  mkdirSync(testRunDir, { recursive: true });
+  process.env.TEST_PAYLOAD_KEYS = `test-key-1:${randomBytes(32).toString('base64')}`;
+  process.env.TEST_PAYLOAD_ACTIVE_KEY_ID = 'test-key-1';
+  if (process.env.TEST_WITHOUT_TEMPORAL === '1') return;
+  const started = Date.now();
+  const [server, bundle] = await Promise.all([
+    startDevServer({ dbFile: join(testRunDir, 'temporal.db'), logFile: join(testRunDir, 'temporal.log') }),
+    bundleWorkflowCode({
+      workflowsPath: resolve(__dirname, '../../workflows'),
+      failureConverterPath: resolve(__dirname, '../../worker/failure-converter'),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+    }),
+  ]);
+  const bundlePath = join(testRunDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.TEST_TEMPORAL_NAMESPACE = server.namespace;
+  process.env.TEST_TEMPORAL_DB_FILE = server.dbFile;
+  process.env.TEST_TEMPORAL_UI_URL = server.uiUrl;
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  (globalThis as { __temporalDevServer?: typeof server }).__temporalDevServer = server;
+  process.stderr.write(`\n[test] Temporal dev server ${server.address} (UI ${server.uiUrl}) and workflow bundle ready in ${Date.now() - started} ms\n`);
+}

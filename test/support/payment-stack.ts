@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createProviderRegistry, type ProvidersConfig } from '../../activities/provider-registry';
+import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../sandbox';
+import { CardVault } from '../../worker/card-vault';
+import { createCardVaultWorker } from '../../worker/card-vault-worker';
+import { createDataConverter } from '../../worker/data-converter';
+import { parsePayloadKeys } from '../../worker/payload-codec';
+import { createPaymentWorker } from '../../worker/payment-worker';
+
+export const SANDBOX_TURNSTAY_KEY = 'sk_test_sandbox';
+export const SANDBOX_TURNSTAY_ACCOUNT = 1001;
+export const SANDBOX_TRUSTIST_CREDENTIALS = { id: 'sandbox-merchant', key: 'sandbox-hawk-key-0123456789abcdef' };
+
+export interface PaymentStack {
+  client: Client;
+  connection: NativeConnection;
+  taskQueue: string;
+  namespace: string;
+  vault: CardVault;
+  cardVaultTaskQueue: string;
+  turnstay: RunningTurnstaySandbox;
+  trustist: RunningTrustistSandbox;
+  providersConfig: ProvidersConfig;
+  dataConverter: ReturnType<typeof createDataConverter>;
+  /** Stops and restarts the payment worker (crash and recovery tests). */
+  restartPaymentWorker(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function testPayloadEncryption() {
+  const keys = process.env.TEST_PAYLOAD_KEYS;
+  const activeKeyId = process.env.TEST_PAYLOAD_ACTIVE_KEY_ID;
+  if (!keys || !activeKeyId) throw new Error('test global setup did not run');
+  return { keys: parsePayloadKeys(keys), activeKeyId };
+}
+
+export function testTemporalAddress(): { address: string; namespace: string } {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('no Temporal dev server: the jest global setup starts one (TEST_WITHOUT_TEMPORAL is set?)');
+  return { address, namespace: process.env.TEST_TEMPORAL_NAMESPACE ?? 'default' };
+}
+
+/**
+ * A complete payment stack on the run's shared dev server: both sandboxes on free ports, a payment worker on a
+ * task queue of this test file's own, and a card-vault worker as the API process runs one.
+ */
+export async function startPaymentStack(options: { sandboxLatencyMs?: number } = {}): Promise<PaymentStack> {
+  const { address, namespace } = testTemporalAddress();
+  const turnstay = await startTurnstaySandbox({ latencyMs: options.sandboxLatencyMs, webhookRetry: { baseDelayMs: 50, maxAttempts: 3 } });
+  const trustist = await startTrustistSandbox({ latencyMs: options.sandboxLatencyMs, webhookRetry: { baseDelayMs: 50, maxAttempts: 3 } });
+  const providersConfig: ProvidersConfig = {
+    turnstay: { apiUrl: turnstay.apiUrl, scsUrl: turnstay.scsUrl, apiKey: SANDBOX_TURNSTAY_KEY, accountId: SANDBOX_TURNSTAY_ACCOUNT, timeoutMs: 5_000 },
+    trustist: { apiUrl: trustist.apiUrl, keyId: SANDBOX_TRUSTIST_CREDENTIALS.id, key: SANDBOX_TRUSTIST_CREDENTIALS.key, timeoutMs: 5_000 },
+  };
+  const providers = createProviderRegistry(providersConfig);
+  const dataConverter = createDataConverter(testPayloadEncryption());
+  const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace, dataConverter });
+  const taskQueue = `payments-test-${randomUUID()}`;
+  const vault = new CardVault();
+
+  const startPaymentWorker = () =>
+    createPaymentWorker({ connection, namespace, taskQueue, providers, dataConverter, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
+  let paymentWorker = await startPaymentWorker();
+  const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter });
+  const running = new Map<Worker, Promise<void>>([
+    [paymentWorker, paymentWorker.run()],
+    [cardVaultWorker.worker, cardVaultWorker.worker.run()],
+  ]);
+  const stopWorker = async (worker: Worker) => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.get(worker);
+    running.delete(worker);
+  };
+
+  return {
+    client,
+    connection,
+    taskQueue,
+    namespace,
+    vault,
+    cardVaultTaskQueue: cardVaultWorker.taskQueue,
+    turnstay,
+    trustist,
+    providersConfig,
+    dataConverter,
+    async restartPaymentWorker() {
+      await stopWorker(paymentWorker);
+      paymentWorker = await startPaymentWorker();
+      running.set(paymentWorker, paymentWorker.run());
+    },
+    async shutdown() {
+      await Promise.all([...running.keys()].map(stopWorker));
+      await connection.close();
+      await clientConnection.close();
+      await Promise.all([turnstay.close(), trustist.close()]);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { NativeConnection } from '@temporalio/worker';
+import { z } from 'zod';
+import { createProviderRegistry } from '../activities/provider-registry';
+import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { createLogger } from '../infra/logger';
+import { providersConfig, providersEnvSchema } from '../infra/providers-config';
+import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { createDataConverter } from './data-converter';
+import { createPaymentWorker } from './payment-worker';
+
+const workerEnvSchema = z.object({
+  ...temporalEnvSchema.shape,
+  ...providersEnvSchema.shape,
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
+  /** Task-queue-wide cap on provider calls per second (shared by every worker on the queue). */
+  PROVIDER_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+});
+
+const log = createLogger('worker');
+
+async function main(): Promise<void> {
+  const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
+  const connection = await NativeConnection.connect(connectionOptions(env));
+  const worker = await createPaymentWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    providers: createProviderRegistry(providersConfig(env)),
+    dataConverter: createDataConverter(payloadEncryption(env)),
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    tuning: {
+      maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      maxTaskQueueActivitiesPerSecond: env.PROVIDER_CALLS_PER_SECOND,
+    },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  await worker.run();
+  await connection.close();
+  log.info('worker stopped');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) log.fatal(error.message);
+  else log.fatal({ err: error }, 'worker failed');
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+/** The worker's workflow bundle entry point. */
+export { paymentWorkflow } from './payment';
+export { webhookInboxWorkflow } from './webhook-inbox';

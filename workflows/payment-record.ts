@@ -1,0 +1,72 @@
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { canTransition, FIRST_OUTCOME_STATUSES, type PaymentStatus } from '../domain/payment-status';
+import type { PaymentWorkflowInput, PaymentView, NextAction, PaymentFailure, PaymentTransition } from './payment-types';
+import { PaymentStatusKey } from './search-attributes';
+
+/**
+ * The payment's state inside the workflow. Every transition is checked against the state machine, recorded
+ * with its time, and mirrored to the PaymentStatus search attribute so the Web UI and listings stay current.
+ */
+export class PaymentRecord {
+  status: PaymentStatus = 'CREATED';
+  providerPaymentId?: string;
+  nextAction?: NextAction;
+  failure?: PaymentFailure;
+  refundedMinor = 0;
+  waitingFor?: string;
+  private readonly transitions: PaymentTransition[];
+
+  constructor(private readonly input: PaymentWorkflowInput) {
+    this.transitions = [{ status: 'CREATED', at: new Date().toISOString() }];
+  }
+
+  get firstOutcomeKnown(): boolean {
+    return FIRST_OUTCOME_STATUSES.includes(this.status);
+  }
+
+  get remainingMinor(): number {
+    return this.input.request.amountMinor - this.refundedMinor;
+  }
+
+  moveTo(status: PaymentStatus, note?: string): void {
+    if (status === this.status) return;
+    if (!canTransition(this.status, status)) {
+      throw new Error(`payment cannot move from ${this.status} to ${status}`);
+    }
+    this.status = status;
+    this.transitions.push({ status, at: new Date().toISOString(), ...(note ? { note } : {}) });
+    if (status !== 'PENDING_ACTION') this.nextAction = undefined;
+    upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
+  }
+
+  /** Something worth an operator's eye that is not a status change (a partial refund, a failed status check). */
+  note(text: string): void {
+    this.transitions.push({ status: this.status, at: new Date().toISOString(), note: text });
+  }
+
+  waitFor(description: string | undefined): void {
+    this.waitingFor = description;
+    setCurrentDetails(description ? `Waiting for ${description}` : `Payment ${this.status}`);
+  }
+
+  view(): PaymentView {
+    const { request, requestFingerprint } = this.input;
+    return {
+      paymentId: request.paymentId,
+      merchantId: request.merchantId,
+      reference: request.reference,
+      provider: request.provider,
+      amountMinor: request.amountMinor,
+      currency: request.currency,
+      card: request.card,
+      status: this.status,
+      providerPaymentId: this.providerPaymentId,
+      nextAction: this.nextAction,
+      failure: this.failure,
+      refundedMinor: this.refundedMinor,
+      waitingFor: this.waitingFor,
+      requestFingerprint,
+      transitions: [...this.transitions],
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import type { PaymentRequest } from '../domain/payment-request';
+import type { PaymentStatus } from '../domain/payment-status';
+
+/** Workflow input: the payment and where its card data waits. No card data itself, ever. */
+export interface PaymentWorkflowInput {
+  request: PaymentRequest;
+  /** Task queue of the process holding the card in memory (host affinity), and the entry's handle there. */
+  cardVault: { taskQueue: string; handle: string };
+  /** Hash of the creating request (card excluded) so a replay with a different body can be told apart. */
+  requestFingerprint?: string;
+  /** Random id of the request that started the workflow: a repeated request can tell it did not start it. */
+  startRequestId: string;
+  timing?: PaymentTiming;
+}
+
+export interface PaymentTiming {
+  /** How long a shopper has for the 3-D Secure challenge (default 15 minutes). */
+  challengeTimeoutMs?: number;
+  /** Delays between provider status polls when no webhook comes (the last one repeats). */
+  statusPollDelaysMs?: number[];
+  /** How long a completed payment stays open for refunds (default 90 days). */
+  refundWindowMs?: number;
+  /** How long the card vault's process may take to pick up the submission before the card counts as lost. */
+  cardPickupTimeoutMs?: number;
+}
+
+export interface PaymentTransition {
+  status: PaymentStatus;
+  at: string;
+  note?: string;
+}
+
+export interface NextAction {
+  type: 'redirect';
+  url: string;
+}
+
+export interface PaymentFailure {
+  code: string;
+  message: string;
+}
+
+/** What queries, updates and the API return: everything an operator or merchant may see. */
+export interface PaymentView {
+  paymentId: string;
+  merchantId: string;
+  reference: string;
+  provider: PaymentRequest['provider'];
+  amountMinor: number;
+  currency: string;
+  card: PaymentRequest['card'];
+  status: PaymentStatus;
+  providerPaymentId?: string;
+  nextAction?: NextAction;
+  failure?: PaymentFailure;
+  refundedMinor: number;
+  waitingFor?: string;
+  requestFingerprint?: string;
+  transitions: PaymentTransition[];
+}
+
+/** The reply to the start call: the payment, and which request created it. */
+export interface FirstOutcome {
+  payment: PaymentView;
+  startRequestId: string;
+}
+
+export interface ProviderEventSignal {
+  /** Provider event id (or a digest of the event where the provider has none), for deduplication. */
+  eventId: string;
+  /** The provider's own status word, only a hint: the workflow confirms with the status endpoint. */
+  status: string;
+}
+
+export interface ChallengeCompletedSignal {
+  /** What the merchant's front end was told by the challenge page; a hint, confirmed with the provider. */
+  outcome: 'authenticated' | 'failed' | 'unknown';
+}
+
+export interface CancelPaymentInput {
+  reason: string;
+}
+
+export interface RefundPaymentInput {
+  /** The whole remaining amount when absent. */
+  amountMinor?: number;
+  reason: string;
+}

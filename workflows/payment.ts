@@ -1,0 +1,350 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { PaymentActivities } from '../activities/payment-activities';
+import type { CardVaultActivities } from '../activities/card-vault-activities';
+import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
+import type { ProviderPaymentHandle, ProviderStatus } from '../activities/provider-adapter';
+import { FINAL_STATUSES } from '../domain/payment-status';
+import {
+  cancelPaymentUpdate,
+  challengeCompletedSignal,
+  firstOutcomeUpdate,
+  paymentStateQuery,
+  providerEventSignal,
+  refundPaymentUpdate,
+} from './messages';
+import { PaymentRecord } from './payment-record';
+import type { PaymentWorkflowInput, PaymentView, PaymentTiming } from './payment-types';
+import { describeDuration } from './describe-duration';
+
+const DEFAULT_TIMING: Required<PaymentTiming> = {
+  challengeTimeoutMs: 15 * 60_000,
+  statusPollDelaysMs: [15_000, 30_000, 60_000, 120_000, 300_000],
+  refundWindowMs: 90 * 24 * 3_600_000,
+  cardPickupTimeoutMs: 10_000,
+};
+
+const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
+
+/** Provider calls: transient faults (5xx, timeouts, resets) retry with backoff; business outcomes never do. */
+const PROVIDER_CALL_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '5m',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES,
+  },
+};
+
+/**
+ * One card payment, durable from the first call to the last refund: prepare at the provider, submit the card
+ * from the process that holds it, then finish (frictionless) or wait for the 3-D Secure challenge (webhook,
+ * merchant signal or status poll), confirming with the provider before any final state.
+ */
+export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentView> {
+  const { request } = input;
+  const timing: Required<PaymentTiming> = { ...DEFAULT_TIMING, ...input.timing };
+  const label = PROVIDER_LABELS[request.provider];
+  const record = new PaymentRecord(input);
+  const seenEventIds = new Set<string>();
+  const paymentScope = new CancellationScope();
+  let handle: ProviderPaymentHandle | undefined;
+  let hintArrived = false;
+  let cancelReason: string | undefined;
+  let settled = false;
+  let refundInFlight = false;
+  let refundSequence = 0;
+
+  const provider = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, summary: `${label}: ${summary}` });
+  const cardVault = proxyActivities<CardVaultActivities>({
+    taskQueue: input.cardVault.taskQueue,
+    // The card exists only in the memory of the process that received it: if it cannot pick the task up
+    // quickly, it is gone, and waiting longer cannot bring the card back.
+    scheduleToStartTimeout: timing.cardPickupTimeoutMs,
+    startToCloseTimeout: '45s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
+    summary: `${label}: submit card ${request.card.brand} ****${request.card.last4}`,
+  });
+
+  setHandler(paymentStateQuery, () => record.view());
+  setHandler(firstOutcomeUpdate, async () => {
+    await condition(() => record.firstOutcomeKnown);
+    return { payment: record.view(), startRequestId: input.startRequestId };
+  });
+  setHandler(providerEventSignal, (event) => {
+    if (seenEventIds.has(event.eventId)) return;
+    seenEventIds.add(event.eventId);
+    hintArrived = true;
+  });
+  setHandler(challengeCompletedSignal, () => {
+    hintArrived = true;
+  });
+  setHandler(
+    cancelPaymentUpdate,
+    async ({ reason }) => {
+      cancelReason ??= reason;
+      paymentScope.cancel();
+      await condition(() => settled);
+      return record.view();
+    },
+    {
+      validator: ({ reason }) => {
+        requireReason(reason);
+        if (FINAL_STATUSES.includes(record.status)) throw new Error(`payment is already ${record.status}`);
+      },
+    },
+  );
+  setHandler(
+    refundPaymentUpdate,
+    async ({ amountMinor, reason }) => {
+      refundInFlight = true;
+      try {
+        await refund(amountMinor ?? record.remainingMinor, reason);
+      } finally {
+        refundInFlight = false;
+      }
+      return record.view();
+    },
+    {
+      validator: ({ amountMinor, reason }) => {
+        requireReason(reason);
+        if (record.status !== 'COMPLETE') throw new Error(`only a COMPLETE payment can be refunded; this one is ${record.status}`);
+        if (refundInFlight) throw new Error('another refund of this payment is in progress');
+        if (amountMinor !== undefined) {
+          if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
+          if (amountMinor > record.remainingMinor) throw new Error(`amountMinor exceeds the refundable ${record.remainingMinor}`);
+        }
+      },
+    },
+  );
+
+  async function refund(amountMinor: number, reason: string): Promise<void> {
+    if (!handle) throw ApplicationFailure.nonRetryable('nothing was charged, so nothing can be refunded', 'NothingToRefund');
+    refundSequence += 1;
+    record.waitFor(`${label} to refund ${amountMinor} ${request.currency}`);
+    try {
+      const result = await provider('refund').refundAtProvider({
+        request,
+        handle,
+        refund: { amountMinor, currency: request.currency, reason, idempotencyKey: `${request.paymentId}-refund-${refundSequence}` },
+      });
+      record.refundedMinor += result.amountMinor;
+      if (record.remainingMinor <= 0) record.moveTo('REFUNDED', reason);
+      else record.note(`refunded ${result.amountMinor} ${request.currency}: ${reason}`);
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`${label} refused the refund: ${failureMessage(error)}`, 'RefundRefused');
+    } finally {
+      record.waitFor(record.status === 'COMPLETE' ? 'refund requests' : undefined);
+    }
+  }
+
+  function settleFromProvider(status: ProviderStatus, how: string): boolean {
+    switch (status.state) {
+      case 'COMPLETE':
+        record.moveTo('COMPLETE', `confirmed by ${label} status (${how})`);
+        return true;
+      case 'FAILED':
+        record.failure = { code: status.failureCode ?? 'authentication_failed', message: `${label} reports the payment failed` };
+        record.moveTo('FAILED', `confirmed by ${label} status (${how})`);
+        return true;
+      case 'CANCELLED':
+        record.moveTo('CANCELLED', `${label} reports the payment cancelled (${how})`);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  async function awaitChallenge(current: ProviderPaymentHandle): Promise<void> {
+    const deadline = Date.now() + timing.challengeTimeoutMs;
+    let pollIndex = 0;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const delays = timing.statusPollDelaysMs;
+      const delay = Math.min(delays[Math.min(pollIndex, delays.length - 1)] ?? remaining, remaining);
+      record.waitFor(`the 3-D Secure challenge: a ${label} webhook, the merchant's signal, or a status poll in ${describeDuration(delay)}`);
+      const hinted = await condition(() => hintArrived, delay, { summary: 'Wait for challenge outcome or next status poll' });
+      hintArrived = false;
+      if (!hinted) pollIndex += 1;
+      try {
+        const status = await provider(hinted ? 'confirm status after a hint' : 'poll status').fetchProviderStatus({ request, handle: current });
+        if (settleFromProvider(status, hinted ? 'after a webhook or merchant signal' : 'by polling')) return;
+      } catch (error) {
+        // The status endpoint failing is no outcome: keep waiting until the challenge deadline.
+        record.note(`status check failed: ${failureMessage(error)}`);
+      }
+    }
+    record.waitFor(`${label} to cancel the abandoned challenge`);
+    if (await cancelOrConfirm(current)) return;
+    record.failure = { code: 'challenge_expired', message: `3-D Secure challenge not completed within ${describeDuration(timing.challengeTimeoutMs)}` };
+    record.moveTo('EXPIRED');
+  }
+
+  /** Cancels at the provider; true when the provider had charged after all (then the payment is COMPLETE). */
+  async function cancelOrConfirm(current: ProviderPaymentHandle): Promise<boolean> {
+    // Without a provider payment id nothing exists at the provider (Trustist before submission).
+    if (!current.providerPaymentId) return false;
+    try {
+      const result = await provider('cancel payment').cancelAtProvider({ request, handle: current });
+      if (result.cancelled) return false;
+    } catch (error) {
+      record.note(`cancel at ${label} failed: ${failureMessage(error)}`);
+    }
+    try {
+      const status = await provider('confirm status after cancel').fetchProviderStatus({ request, handle: current });
+      return settleFromProvider(status, 'after cancelling') && record.status === 'COMPLETE';
+    } catch (error) {
+      record.note(`status after cancel unknown, reconcile with ${label}: ${failureMessage(error)}`);
+      return false;
+    }
+  }
+
+  async function runPayment(): Promise<void> {
+    record.waitFor(`${label} to create the payment`);
+    try {
+      handle = await provider('create payment').preparePayment(request);
+    } catch (error) {
+      record.failure = toFailure(error);
+      record.moveTo('FAILED', 'the provider did not create the payment');
+      return;
+    }
+    record.providerPaymentId = handle.providerPaymentId;
+    record.moveTo('SUBMITTED');
+    record.waitFor(`the card submission to ${label}`);
+    const current = handle;
+    try {
+      // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
+      const outcome = await CancellationScope.nonCancellable(() =>
+        cardVault.submitCardFromVault({ request, handle: current, vaultHandle: input.cardVault.handle }),
+      );
+      handle = { ...current, providerPaymentId: outcome.providerPaymentId };
+      record.providerPaymentId = outcome.providerPaymentId;
+      if (outcome.kind === 'approved') {
+        record.moveTo('COMPLETE', 'frictionless approval');
+      } else {
+        record.nextAction = { type: 'redirect', url: outcome.challengeUrl };
+        record.moveTo('PENDING_ACTION', '3-D Secure challenge required');
+        await awaitChallenge(handle);
+      }
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      await settleSubmissionFailure(current, error);
+    }
+    if (record.status === 'COMPLETE') {
+      record.waitFor('refund requests');
+      await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
+    }
+  }
+
+  async function settleSubmissionFailure(current: ProviderPaymentHandle, error: unknown): Promise<void> {
+    const failure = toFailure(error);
+    if (isDecline(error)) {
+      record.failure = failure;
+      record.moveTo('DECLINED', failure.code);
+      return;
+    }
+    // The answer was lost (retries exhausted or a garbled body): where the provider can be asked, ask it before
+    // calling the payment failed, so a charge that did happen is never reported as a failure.
+    if (current.providerPaymentId && failure.code !== 'card_data_unavailable') {
+      try {
+        const status = await provider('confirm status after a failed submission').fetchProviderStatus({ request, handle: current });
+        if (status.state === 'COMPLETE' && settleFromProvider(status, 'after a failed submission')) return;
+      } catch (statusError) {
+        record.note(`status check failed: ${failureMessage(statusError)}`);
+      }
+    }
+    record.failure = failure;
+    record.moveTo('FAILED', failure.code);
+  }
+
+  /** Runs when the payment is cancelled (API or Web UI): undo whatever money moved, or say why it could not. */
+  async function compensate(reason: string): Promise<void> {
+    const current = handle;
+    const statusBefore = record.status;
+    if (statusBefore === 'CREATED' || statusBefore === 'SUBMITTED' || statusBefore === 'PENDING_ACTION') {
+      // Not charged as far as we know: cancel at the provider, which may reveal a charge after all.
+      const chargedAfterAll = current ? await cancelOrConfirm(current) : false;
+      if (!chargedAfterAll) {
+        if (!FINAL_STATUSES.includes(record.status)) record.moveTo('CANCELLED', reason);
+        return;
+      }
+    } else if (statusBefore !== 'COMPLETE') {
+      return;
+    }
+    try {
+      await refund(record.remainingMinor, `cancelled after the charge: ${reason}`);
+    } catch (error) {
+      record.note(`cancellation could not refund the charge: ${failureMessage(error)}`);
+    }
+  }
+
+  try {
+    await paymentScope.run(runPayment);
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    await CancellationScope.nonCancellable(() => compensate(cancelReason ?? 'cancelled by an operator'));
+  } finally {
+    settled = true;
+  }
+  record.waitFor(undefined);
+  await condition(allHandlersFinished);
+  return record.view();
+}
+
+function requireReason(reason: unknown): void {
+  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 200) {
+    throw new Error('reason must be a string of 1 to 200 characters');
+  }
+}
+
+function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+}
+
+function isDecline(error: unknown): boolean {
+  return applicationFailureOf(error)?.type === PaymentFailureType.CardDeclined;
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function toFailure(error: unknown): { code: string; message: string } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') {
+    return { code: 'card_data_unavailable', message: 'card data must be re-submitted: the process that held it did not pick up the submission' };
+  }
+  const failure = applicationFailureOf(error);
+  switch (failure?.type) {
+    case PaymentFailureType.CardDeclined: {
+      const [details] = (failure.details ?? []) as [{ code?: string } | undefined];
+      return { code: details?.code ?? 'card_declined', message: failure.message };
+    }
+    case PaymentFailureType.CardDataUnavailable:
+      return { code: 'card_data_unavailable', message: failure.message };
+    case PaymentFailureType.MalformedProviderResponse:
+      return { code: 'malformed_provider_response', message: failure.message };
+    case PaymentFailureType.InvalidRequest:
+      return { code: 'rejected_by_provider', message: failure.message };
+    case PaymentFailureType.ProviderAuthenticationFailed:
+      return { code: 'provider_authentication_failed', message: failure.message };
+    default:
+      return { code: 'provider_unavailable', message: failureMessage(error) };
+  }
+}
