@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PaymentRequest } from '../domain/payment-request';
 import type { CardVault } from '../worker/card-vault';
 import { PaymentFailureType } from './payment-failure-types';
-import type { ProviderPaymentHandle, SubmissionOutcome } from './provider-adapter';
+import type { ProviderName } from '../domain/provider-name';
+import type { ProviderPaymentHandle, SubmissionOutcome, TokenizedCard } from './provider-adapter';
 import type { ProviderRegistry } from './provider-registry';
 
 export interface SubmitCardInput {
@@ -31,7 +32,26 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
         throw error;
       }
     },
+
+    /** Card on file: trades the card for a provider token (kept by reservations); drops the card afterwards. */
+    async tokenizeCardFromVault({ provider, vaultHandle, payerEmail }: TokenizeCardInput): Promise<TokenizedCard> {
+      const submission = vault.get(vaultHandle);
+      if (!submission?.card) {
+        throw ApplicationFailure.nonRetryable('card data must be re-submitted: it is no longer held by this process', PaymentFailureType.CardDataUnavailable);
+      }
+      const adapter = providers[provider];
+      if (!adapter.tokenize) throw ApplicationFailure.nonRetryable(`${provider} cannot keep cards on file`, PaymentFailureType.InvalidRequest);
+      const tokenized = await adapter.tokenize(submission.card, payerEmail);
+      vault.delete(vaultHandle);
+      return tokenized;
+    },
   };
+}
+
+export interface TokenizeCardInput {
+  provider: ProviderName;
+  vaultHandle: string;
+  payerEmail?: string;
 }
 
 export type CardVaultActivities = ReturnType<typeof createCardVaultActivities>;

@@ -15,6 +15,9 @@ export function createPaymentActivities(providers: ProviderRegistry) {
     cancelAtProvider: ({ request, handle }: HandleInput) => providers[request.provider].cancel(request, handle),
     refundAtProvider: ({ request, handle, refund }: HandleInput & { refund: RefundRequest }) =>
       providers[request.provider].refund(request, handle, refund),
+    /** A token is no card data, so this runs on any worker, unlike the card-vault submission. */
+    submitTokenizedCard: ({ request, handle, paymentMethodToken }: HandleInput & { paymentMethodToken: string }) =>
+      providers[request.provider].submitCard(request, handle, { paymentMethodToken }),
   };
 }
 

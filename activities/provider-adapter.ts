@@ -12,11 +12,17 @@ export interface ProviderPaymentHandle {
   extra?: Record<string, string>;
 }
 
-/** Card data for one submission: read from the card vault in the process that received it, never persisted. */
-export interface CardSubmission {
-  card: CardDetails;
+/**
+ * One submission: the card itself (read from the card vault in the process that received it, never persisted)
+ * or a provider token from an earlier tokenization.
+ */
+export type CardSubmission = ({ card: CardDetails; paymentMethodToken?: undefined } | { card?: undefined; paymentMethodToken: string }) & {
   browserData?: BrowserData;
   billingAddress?: BillingAddress;
+};
+
+export interface TokenizedCard {
+  paymentMethodToken: string;
 }
 
 export type SubmissionOutcome =
@@ -63,4 +69,6 @@ export interface ProviderAdapter {
   getStatus(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<ProviderStatus>;
   cancel(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<CancelResult>;
   refund(request: PaymentRequest, handle: ProviderPaymentHandle, refund: RefundRequest): Promise<RefundResult>;
+  /** Only where the provider can keep a card for later charges (TurnStay's card on file). */
+  tokenize?(card: CardDetails, payerEmail?: string): Promise<TokenizedCard>;
 }

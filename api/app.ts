@@ -14,6 +14,7 @@ import { demoRoutes } from './routes/demo';
 import { healthRoutes } from './routes/health';
 import { operatorLoginRoutes } from './routes/operator-login';
 import { paymentRoutes } from './routes/payments';
+import { reservationRoutes } from './routes/reservations';
 import { webhookRoutes } from './routes/webhooks';
 
 export interface ApiDependencies {
@@ -68,6 +69,15 @@ export function createApiApp(deps: ApiDependencies): Express {
   if (deps.demo) app.use(demoRoutes(deps.demo));
   app.use('/v1', merchantAuth(deps.merchantKeys), express.json({ limit: '32kb', strict: true, type: () => true }));
   app.use(paymentRoutes({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    vault: deps.vault,
+    cardVaultTaskQueue: deps.cardVaultTaskQueue,
+    rules: deps.rules,
+    timing: deps.timing,
+    log,
+  }));
+  app.use(reservationRoutes({
     client: deps.client,
     taskQueue: deps.taskQueue,
     vault: deps.vault,

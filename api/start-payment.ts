@@ -52,7 +52,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     args: [
       {
         request,
-        cardVault: { taskQueue: options.cardVaultTaskQueue, handle: vaultHandle },
+        cardSource: { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle },
         requestFingerprint: options.requestFingerprint,
         startRequestId,
         timing: options.timing,

@@ -6,7 +6,7 @@ import { createLogger } from '../infra/logger';
 import { providersConfig, providersEnvSchema } from '../infra/providers-config';
 import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
-import { createPaymentWorker } from './payment-worker';
+import { createPaymentWorkers } from './payment-worker';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
@@ -15,8 +15,9 @@ const workerEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
-  /** Task-queue-wide cap on provider calls per second (shared by every worker on the queue). */
-  PROVIDER_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
+  TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
 });
 
 const log = createLogger('worker');
@@ -24,7 +25,7 @@ const log = createLogger('worker');
 async function main(): Promise<void> {
   const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
   const connection = await NativeConnection.connect(connectionOptions(env));
-  const worker = await createPaymentWorker({
+  const workers = await createPaymentWorkers({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
@@ -35,12 +36,12 @@ async function main(): Promise<void> {
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
-      maxTaskQueueActivitiesPerSecond: env.PROVIDER_CALLS_PER_SECOND,
     },
+    providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
-  await worker.run();
+  await Promise.all(workers.map((worker) => worker.run()));
   await connection.close();
   log.info('worker stopped');
 }

@@ -2,6 +2,8 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import type { DataConverter } from '@temporalio/common';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
+import { PROVIDER_NAMES, type ProviderName } from '../domain/provider-name';
+import { providerTaskQueue } from '../workflows/provider-task-queue';
 
 export interface PaymentWorkerOptions {
   connection: NativeConnection;
@@ -11,20 +13,37 @@ export interface PaymentWorkerOptions {
   dataConverter: DataConverter;
   /** A prebuilt bundle (bundleWorkflowCode) skips bundling at start: seconds saved per worker. */
   workflowBundlePath?: string;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'maxTaskQueueActivitiesPerSecond'>;
+  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+  /** Calls per second allowed to each provider, across every worker on its queue (Temporal enforces it). */
+  providerCallsPerSecond?: Partial<Record<ProviderName, number>>;
 }
 
-/** Runs the payment workflows and the provider calls that carry no card data. */
-export function createPaymentWorker(options: PaymentWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/**
+ * The workers of one worker process: the workflows on the main task queue, and each provider's calls (those
+ * without card data) on a queue of its own with that provider's rate limit.
+ */
+export async function createPaymentWorkers(options: PaymentWorkerOptions): Promise<Worker[]> {
+  const workflowWorker = Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createPaymentActivities(options.providers),
     dataConverter: options.dataConverter,
     ...options.tuning,
   });
+  const activities = createPaymentActivities(options.providers);
+  const providerWorkers = PROVIDER_NAMES.map((provider) =>
+    Worker.create({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: providerTaskQueue(options.taskQueue, provider),
+      activities,
+      dataConverter: options.dataConverter,
+      maxConcurrentActivityTaskExecutions: options.tuning?.maxConcurrentActivityTaskExecutions,
+      maxTaskQueueActivitiesPerSecond: options.providerCallsPerSecond?.[provider],
+    }),
+  );
+  return Promise.all([workflowWorker, ...providerWorkers]);
 }

@@ -1,3 +1,4 @@
 /** The worker's workflow bundle entry point. */
 export { paymentWorkflow } from './payment';
 export { webhookInboxWorkflow } from './webhook-inbox';
+export { reservationWorkflow } from './reservation';

@@ -7,6 +7,7 @@ import type {
   ProviderEventSignal,
   RefundPaymentInput,
 } from './payment-types';
+import type { ChangeAmountInput, ChangeStayInput, ReservationBooked, ReservationView } from './reservation-types';
 
 /** Answers as soon as the first outcome is known (COMPLETE, DECLINED, PENDING_ACTION...): the start call's reply. */
 export const firstOutcomeUpdate = defineUpdate<FirstOutcome>('firstOutcome');
@@ -15,3 +16,10 @@ export const providerEventSignal = defineSignal<[ProviderEventSignal]>('provider
 export const challengeCompletedSignal = defineSignal<[ChallengeCompletedSignal]>('challengeCompleted');
 export const cancelPaymentUpdate = defineUpdate<PaymentView, [CancelPaymentInput]>('cancelPayment');
 export const refundPaymentUpdate = defineUpdate<PaymentView, [RefundPaymentInput]>('refundPayment');
+
+/** Reservations: the booking's reply, its state, and the changes a hotel makes over the months before the stay. */
+export const reservationBookedUpdate = defineUpdate<ReservationBooked>('reservationBooked');
+export const reservationStateQuery = defineQuery<ReservationView>('reservationState');
+export const changeStayUpdate = defineUpdate<ReservationView, [ChangeStayInput]>('changeStay');
+export const changeAmountUpdate = defineUpdate<ReservationView, [ChangeAmountInput]>('changeAmount');
+export const cancelReservationUpdate = defineUpdate<ReservationView, [CancelPaymentInput]>('cancelReservation');

@@ -4,8 +4,7 @@ import type { PaymentStatus } from '../domain/payment-status';
 /** Workflow input: the payment and where its card data waits. No card data itself, ever. */
 export interface PaymentWorkflowInput {
   request: PaymentRequest;
-  /** Task queue of the process holding the card in memory (host affinity), and the entry's handle there. */
-  cardVault: { taskQueue: string; handle: string };
+  cardSource: CardSource;
   /** Hash of the creating request (card excluded) so a replay with a different body can be told apart. */
   requestFingerprint?: string;
   /** Random id of the request that started the workflow: a repeated request can tell it did not start it. */
@@ -13,12 +12,20 @@ export interface PaymentWorkflowInput {
   timing?: PaymentTiming;
 }
 
+/**
+ * Where the card comes from: the memory of the process that received it (its own task queue, host affinity),
+ * or a provider token from an earlier tokenization (reservations), which is not card data.
+ */
+export type CardSource =
+  | { kind: 'vault'; taskQueue: string; handle: string }
+  | { kind: 'token'; paymentMethodToken: string };
+
 export interface PaymentTiming {
   /** How long a shopper has for the 3-D Secure challenge (default 15 minutes). */
   challengeTimeoutMs?: number;
   /** Delays between provider status polls when no webhook comes (the last one repeats). */
   statusPollDelaysMs?: number[];
-  /** How long a completed payment stays open for refunds (default 90 days). */
+  /** How long a completed payment stays open for refunds (default 90 days; 0 when a parent handles refunds). */
   refundWindowMs?: number;
   /** How long the card vault's process may take to pick up the submission before the card counts as lost. */
   cardPickupTimeoutMs?: number;

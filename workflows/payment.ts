@@ -8,8 +8,10 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import { providerTaskQueue } from './provider-task-queue';
 import type { PaymentActivities } from '../activities/payment-activities';
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
@@ -68,16 +70,30 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let refundInFlight = false;
   let refundSequence = 0;
 
-  const provider = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, summary: `${label}: ${summary}` });
-  const cardVault = proxyActivities<CardVaultActivities>({
-    taskQueue: input.cardVault.taskQueue,
-    // The card exists only in the memory of the process that received it: if it cannot pick the task up
-    // quickly, it is gone, and waiting longer cannot bring the card back.
-    scheduleToStartTimeout: timing.cardPickupTimeoutMs,
-    startToCloseTimeout: '45s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
-    summary: `${label}: submit card ${request.card.brand} ****${request.card.last4}`,
-  });
+  // Provider calls run on a task queue per provider, whose workers enforce that provider's rate limit.
+  const providerQueue = providerTaskQueue(workflowInfo().taskQueue, request.provider);
+  const provider = (summary: string) =>
+    proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, taskQueue: providerQueue, summary: `${label}: ${summary}` });
+  const cardVault = (taskQueue: string) =>
+    proxyActivities<CardVaultActivities>({
+      taskQueue,
+      // The card exists only in the memory of the process that received it: if it cannot pick the task up
+      // quickly, it is gone, and waiting longer cannot bring the card back.
+      scheduleToStartTimeout: timing.cardPickupTimeoutMs,
+      startToCloseTimeout: '45s',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
+      summary: `${label}: submit card ${request.card.brand} ****${request.card.last4}`,
+    });
+  const submitCard = (current: ProviderPaymentHandle) => {
+    const source = input.cardSource;
+    return source.kind === 'vault'
+      ? cardVault(source.taskQueue).submitCardFromVault({ request, handle: current, vaultHandle: source.handle })
+      : provider(`charge stored card ${request.card.brand} ****${request.card.last4}`).submitTokenizedCard({
+          request,
+          handle: current,
+          paymentMethodToken: source.paymentMethodToken,
+        });
+  };
 
   setHandler(paymentStateQuery, () => record.view());
   setHandler(firstOutcomeUpdate, async () => {
@@ -228,9 +244,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     const current = handle;
     try {
       // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
-      const outcome = await CancellationScope.nonCancellable(() =>
-        cardVault.submitCardFromVault({ request, handle: current, vaultHandle: input.cardVault.handle }),
-      );
+      const outcome = await CancellationScope.nonCancellable(() => submitCard(current));
       handle = { ...current, providerPaymentId: outcome.providerPaymentId };
       record.providerPaymentId = outcome.providerPaymentId;
       if (outcome.kind === 'approved') {
@@ -244,7 +258,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       if (isCancellation(error)) throw error;
       await settleSubmissionFailure(current, error);
     }
-    if (record.status === 'COMPLETE') {
+    if (record.status === 'COMPLETE' && timing.refundWindowMs > 0) {
       record.waitFor('refund requests');
       await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
     }

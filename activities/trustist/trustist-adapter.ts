@@ -38,6 +38,7 @@ export class TrustistAdapter implements ProviderAdapter {
       throw ApplicationFailure.nonRetryable('Trustist requires browserData for 3-D Secure', PaymentFailureType.InvalidRequest);
     }
     const { card } = submission;
+    if (!card) throw ApplicationFailure.nonRetryable('Trustist cannot charge a stored card token', PaymentFailureType.InvalidRequest);
     const response = await this.call('POST', '/v1/payments/server-to-server', {
       amount: toMajorUnits(request.amountMinor, request.currency),
       reference: request.paymentId,

@@ -12,7 +12,9 @@ import type {
   RefundRequest,
   RefundResult,
   SubmissionOutcome,
+  TokenizedCard,
 } from '../provider-adapter';
+import type { CardDetails } from '../../domain/card';
 import type { TurnstayConfig } from './config';
 import {
   confirmResponseSchema,
@@ -21,6 +23,8 @@ import {
   errorResponseSchema,
   intentResponseSchema,
   refundResponseSchema,
+  tokenIntentResponseSchema,
+  tokenizeResponseSchema,
   type intentStatusNameSchema,
 } from './schemas';
 import type { z } from 'zod';
@@ -69,22 +73,17 @@ export class TurnstayAdapter implements ProviderAdapter {
   async submitCard(request: PaymentRequest, handle: ProviderPaymentHandle, submission: CardSubmission): Promise<SubmissionOutcome> {
     const what = `${PROVIDER} confirm payment`;
     const { scsIntentId, clientSecret } = requireScsIntent(handle);
-    const { card } = submission;
     const url = new URL(`/api/v1/public/payment/intent/${encodeURIComponent(scsIntentId)}/confirm`, this.config.scsUrl);
     url.searchParams.set('client_secret', clientSecret);
+    const payer = {
+      ...(request.payerEmail ? { customer_email: request.payerEmail } : {}),
+      ...(request.payerPhone ? { customer_phone_number: request.payerPhone } : {}),
+    };
     const response = await callProvider({
       provider: PROVIDER,
       method: 'POST',
       url: url.toString(),
-      body: JSON.stringify({
-        cardholder_name: card.holderName ?? 'Card Holder',
-        card_number: card.number,
-        expiry_month: card.expiryMonth,
-        expiry_year: card.expiryYear,
-        cvc: card.cvc,
-        ...(request.payerEmail ? { customer_email: request.payerEmail } : {}),
-        ...(request.payerPhone ? { customer_phone_number: request.payerPhone } : {}),
-      }),
+      body: JSON.stringify(submission.card ? { ...cardFields(submission.card), ...payer } : { payment_method_token: submission.paymentMethodToken, ...payer }),
       timeoutMs: this.config.timeoutMs,
     });
     if (response.status === 402) {
@@ -106,6 +105,27 @@ export class TurnstayAdapter implements ProviderAdapter {
       default:
         throw malformed(what, `status ${confirmed.status.name} after confirmation`);
     }
+  }
+
+  /** Card on file (docs.turnstay.com/payments/card-on-file): a tokenization intent, then the card to its URL. */
+  async tokenize(card: CardDetails, payerEmail?: string): Promise<TokenizedCard> {
+    const what = `${PROVIDER} card on file`;
+    const intentResponse = await this.api('POST', '/api/v1/payment_method_token_intent', {
+      body: { account_id: this.config.accountId, payment_type: 'Tokenization', ...(payerEmail ? { customer_email: payerEmail } : {}) },
+    });
+    this.rejectClientErrors(intentResponse, what);
+    const intent = parseProviderBody(tokenIntentResponseSchema, intentResponse, what);
+    const confirmUrl = new URL(intent.confirm_endpoint_url);
+    if (confirmUrl.origin !== new URL(this.config.scsUrl).origin) {
+      throw malformed(what, `a confirm URL outside the configured Secure Card Service origin (${confirmUrl.origin})`);
+    }
+    const response = await callProvider({ provider: PROVIDER, method: 'POST', url: confirmUrl.toString(), body: JSON.stringify(cardFields(card)), timeoutMs: this.config.timeoutMs });
+    if (response.status === 402) {
+      const decline = parseProviderBody(declineResponseSchema, response, what);
+      throw declined(decline.decline_code ?? 'card_declined', decline.detail);
+    }
+    this.rejectClientErrors(response, what);
+    return { paymentMethodToken: parseProviderBody(tokenizeResponseSchema, response, what).payment_method_token };
   }
 
   async getStatus(_request: PaymentRequest, handle: ProviderPaymentHandle): Promise<ProviderStatus> {
@@ -172,6 +192,16 @@ export class TurnstayAdapter implements ProviderAdapter {
       PaymentFailureType.InvalidRequest,
     );
   }
+}
+
+function cardFields(card: CardDetails) {
+  return {
+    cardholder_name: card.holderName ?? 'Card Holder',
+    card_number: card.number,
+    expiry_month: card.expiryMonth,
+    expiry_year: card.expiryYear,
+    cvc: card.cvc,
+  };
 }
 
 function declined(code: string, message: string): ApplicationFailure {

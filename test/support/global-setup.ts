@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -11,8 +11,15 @@ import { testRunDir } from './test-run-dir';
  */
 export default async function globalSetup(): Promise<void> {
   mkdirSync(testRunDir, { recursive: true });
-  process.env.TEST_PAYLOAD_KEYS = `test-key-1:${randomBytes(32).toString('base64')}`;
-  process.env.TEST_PAYLOAD_ACTIVE_KEY_ID = 'test-key-1';
+  if (process.env.RECORD_HISTORIES === '1') {
+    // Recorded fixtures must decode in later runs: encrypt this run with the committed fixture key.
+    const fixtureKey = readFileSync(resolve(__dirname, '../fixtures/histories/fixture-payload-key.txt'), 'utf8').trim();
+    process.env.TEST_PAYLOAD_KEYS = fixtureKey;
+    process.env.TEST_PAYLOAD_ACTIVE_KEY_ID = fixtureKey.split(':')[0];
+  } else {
+    process.env.TEST_PAYLOAD_KEYS = `test-key-1:${randomBytes(32).toString('base64')}`;
+    process.env.TEST_PAYLOAD_ACTIVE_KEY_ID = 'test-key-1';
+  }
   if (process.env.TEST_WITHOUT_TEMPORAL === '1') return;
   const started = Date.now();
   const [server, bundle] = await Promise.all([

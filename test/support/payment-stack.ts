@@ -7,7 +7,7 @@ import { CardVault } from '../../worker/card-vault';
 import { createCardVaultWorker } from '../../worker/card-vault-worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
-import { createPaymentWorker } from '../../worker/payment-worker';
+import { createPaymentWorkers } from '../../worker/payment-worker';
 
 export const SANDBOX_TURNSTAY_KEY = 'sk_test_sandbox';
 export const SANDBOX_TURNSTAY_ACCOUNT = 1001;
@@ -46,7 +46,9 @@ export function testTemporalAddress(): { address: string; namespace: string } {
  * A complete payment stack on the run's shared dev server: both sandboxes on free ports, a payment worker on a
  * task queue of this test file's own, and a card-vault worker as the API process runs one.
  */
-export async function startPaymentStack(options: { sandboxLatencyMs?: number } = {}): Promise<PaymentStack> {
+export async function startPaymentStack(
+  options: { sandboxLatencyMs?: number; providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>> } = {},
+): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
   const turnstay = await startTurnstaySandbox({ latencyMs: options.sandboxLatencyMs, webhookRetry: { baseDelayMs: 50, maxAttempts: 3 } });
   const trustist = await startTrustistSandbox({ latencyMs: options.sandboxLatencyMs, webhookRetry: { baseDelayMs: 50, maxAttempts: 3 } });
@@ -62,12 +64,20 @@ export async function startPaymentStack(options: { sandboxLatencyMs?: number } =
   const taskQueue = `payments-test-${randomUUID()}`;
   const vault = new CardVault();
 
-  const startPaymentWorker = () =>
-    createPaymentWorker({ connection, namespace, taskQueue, providers, dataConverter, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
-  let paymentWorker = await startPaymentWorker();
+  const startPaymentWorkers = () =>
+    createPaymentWorkers({
+      connection,
+      namespace,
+      taskQueue,
+      providers,
+      dataConverter,
+      workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+      providerCallsPerSecond: options.providerCallsPerSecond,
+    });
+  let paymentWorkers = await startPaymentWorkers();
   const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter });
   const running = new Map<Worker, Promise<void>>([
-    [paymentWorker, paymentWorker.run()],
+    ...paymentWorkers.map((worker) => [worker, worker.run()] as [Worker, Promise<void>]),
     [cardVaultWorker.worker, cardVaultWorker.worker.run()],
   ]);
   const stopWorker = async (worker: Worker) => {
@@ -88,9 +98,9 @@ export async function startPaymentStack(options: { sandboxLatencyMs?: number } =
     providersConfig,
     dataConverter,
     async restartPaymentWorker() {
-      await stopWorker(paymentWorker);
-      paymentWorker = await startPaymentWorker();
-      running.set(paymentWorker, paymentWorker.run());
+      await Promise.all(paymentWorkers.map(stopWorker));
+      paymentWorkers = await startPaymentWorkers();
+      for (const worker of paymentWorkers) running.set(worker, worker.run());
     },
     async shutdown() {
       await Promise.all([...running.keys()].map(stopWorker));

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { PROVIDER_NAMES } from '../domain/provider-name';
+import { toInstant } from '../workflows/charge-plan';
+import { billingAddressSchema, browserDataSchema, cardSchema, referenceSchema } from './payment-schemas';
+
+const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date (YYYY-MM-DD) or an ISO date-time' });
+
+export const chargePolicySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('charge_now') }).strict(),
+  z.object({ kind: z.literal('days_before_checkin'), days: z.number().int().min(0).max(365) }).strict(),
+  z.object({ kind: z.literal('on_checkin') }).strict(),
+  z.object({ kind: z.literal('deposit_then_balance'), depositMinor: z.number().int().positive(), balanceDaysBeforeCheckin: z.number().int().min(0).max(365) }).strict(),
+]);
+
+export const staySchema = z.object({ checkinAt: dateOrDateTime, checkoutAt: dateOrDateTime }).strict();
+
+export const createReservationBodySchema = z
+  .object({
+    provider: z.enum(PROVIDER_NAMES),
+    amountMinor: z.number().int('must be an integer amount in minor units').positive('must be positive').max(10_000_000_000),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP'),
+    reference: referenceSchema,
+    description: z.string().max(200).optional(),
+    card: cardSchema,
+    payer: z.object({ email: z.email().optional(), phone: z.string().regex(/^\+\d{6,15}$/).optional() }).strict().optional(),
+    browserData: browserDataSchema.optional(),
+    billingAddress: billingAddressSchema.optional(),
+    stay: staySchema,
+    policy: chargePolicySchema,
+    refundableOnCancel: z.boolean().default(true),
+    dunning: z.object({ delaysSeconds: z.array(z.number().int().positive()).max(10) }).strict().optional(),
+  })
+  .strict()
+  .superRefine((body, context) => {
+    const checkin = toInstant(body.stay.checkinAt);
+    const checkout = toInstant(body.stay.checkoutAt);
+    if (checkout <= checkin) context.addIssue({ code: 'custom', path: ['stay', 'checkoutAt'], message: 'must be after checkinAt' });
+    if (checkin < Date.now() - 86_400_000) context.addIssue({ code: 'custom', path: ['stay', 'checkinAt'], message: 'must not be in the past' });
+    if (body.provider === 'trustist' && body.policy.kind !== 'charge_now') {
+      context.addIssue({ code: 'custom', path: ['policy', 'kind'], message: 'Trustist cannot keep a card on file, so a Trustist reservation must use charge_now' });
+    }
+    if (body.provider === 'trustist' && !body.browserData) context.addIssue({ code: 'custom', path: ['browserData'], message: 'is required for Trustist (3-D Secure)' });
+    if (body.policy.kind === 'deposit_then_balance' && body.policy.depositMinor >= body.amountMinor) {
+      context.addIssue({ code: 'custom', path: ['policy', 'depositMinor'], message: 'must be less than amountMinor' });
+    }
+    if (body.policy.kind === 'days_before_checkin' && checkin - body.policy.days * 86_400_000 < Date.now()) {
+      context.addIssue({ code: 'custom', path: ['policy', 'days'], message: 'the charge date would be in the past; use charge_now' });
+    }
+  });
+
+export type CreateReservationBody = z.infer<typeof createReservationBodySchema>;
+
+export const reservationIdParamsSchema = z.object({ id: z.string().regex(/^reservation-[A-Za-z0-9._-]{1,160}$/, 'is not a reservation id') });
+export const changeStayBodySchema = staySchema;
+export const changeAmountBodySchema = z.object({ amountMinor: z.number().int().positive() }).strict();

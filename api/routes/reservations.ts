@@ -1,0 +1,114 @@
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { summarizeCard } from '../../domain/card';
+import type { CardVault } from '../../worker/card-vault';
+import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationStateQuery } from '../../workflows/messages';
+import type { PaymentTiming } from '../../workflows/payment-types';
+import type { ReservationView } from '../../workflows/reservation-types';
+import { ApiError, parseOrThrow } from '../api-error';
+import { requireMerchantId } from '../merchant-auth';
+import { cancelBodySchema, idempotencyKeyHeaderSchema, type CreatePaymentRules } from '../payment-schemas';
+import { requestFingerprint } from '../request-fingerprint';
+import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema, reservationIdParamsSchema } from '../reservation-schemas';
+import { reservationWorkflowId, startReservation } from '../start-reservation';
+import { toApiError } from '../temporal-errors';
+
+export interface ReservationRoutesOptions {
+  client: Client;
+  taskQueue: string;
+  vault: CardVault;
+  cardVaultTaskQueue: string;
+  rules: CreatePaymentRules;
+  timing?: PaymentTiming;
+  log: Logger;
+}
+
+/** The merchant-facing shape of a reservation (the provider token never leaves the workflow). */
+export function toReservationResponse(view: ReservationView) {
+  const { paymentMethodToken: _token, reservationId, ...rest } = view;
+  return { id: reservationId, ...rest };
+}
+
+export function reservationRoutes(options: ReservationRoutesOptions): Router {
+  const router = Router();
+  const { client, log } = options;
+  const ownedId = (params: unknown, merchantId: string): string => {
+    const { id } = parseOrThrow(reservationIdParamsSchema, params, 'params');
+    if (!id.startsWith(`reservation-${merchantId}-`)) throw new ApiError(404, 'reservation_not_found', 'no such reservation', 'id');
+    return id;
+  };
+
+  router.post('/v1/reservations', async (req, res) => {
+    const merchantId = requireMerchantId(req);
+    const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'headers');
+    const body = parseOrThrow(createReservationBodySchema, req.body, 'body');
+    if (body.provider === 'turnstay' && !options.rules.turnstayCurrencies.includes(body.currency)) {
+      throw new ApiError(400, 'validation_failed', `currency: TurnStay account settles in ${options.rules.turnstayCurrencies.join(', ')}`, 'currency');
+    }
+    const fingerprint = requestFingerprint(body, idempotencyKey);
+    const reservationId = reservationWorkflowId(merchantId, body.reference);
+    let started;
+    try {
+      started = await startReservation({
+        client,
+        taskQueue: options.taskQueue,
+        vault: options.vault,
+        cardVaultTaskQueue: options.cardVaultTaskQueue,
+        requestFingerprint: fingerprint,
+        submission: { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress },
+        input: {
+          reservationId,
+          merchantId,
+          reference: body.reference,
+          provider: body.provider,
+          currency: body.currency,
+          description: body.description,
+          payerEmail: body.payer?.email,
+          payerPhone: body.payer?.phone,
+          policy: body.policy,
+          refundableOnCancel: body.refundableOnCancel,
+          card: summarizeCard(body.card),
+          dunningDelaysMs: body.dunning?.delaysSeconds.map((seconds) => seconds * 1_000),
+          paymentTiming: options.timing,
+          initial: { amountMinor: body.amountMinor, stay: body.stay },
+        },
+      });
+    } catch (error) {
+      throw toApiError(error, 'start');
+    }
+    if (!started.created && started.fingerprint !== fingerprint) {
+      throw new ApiError(409, idempotencyKey ? 'idempotency_conflict' : 'reference_conflict', 'a different reservation already uses this reference or Idempotency-Key', idempotencyKey ? 'Idempotency-Key' : 'reference');
+    }
+    log.info({ reservationId, status: started.view.status, created: started.created }, 'reservation booked');
+    res.status(started.created ? 201 : 200).location(`/v1/reservations/${reservationId}`).json(toReservationResponse(started.view));
+  });
+
+  router.get('/v1/reservations/:id', async (req, res) => {
+    const id = ownedId(req.params, requireMerchantId(req));
+    try {
+      res.json(toReservationResponse(await client.workflow.getHandle(id).query(reservationStateQuery)));
+    } catch (error) {
+      throw toApiError(error, 'read');
+    }
+  });
+
+  const change = <T>(path: string, action: string, parse: (body: unknown) => T, run: (id: string, input: T) => Promise<ReservationView>) => {
+    router.post(`/v1/reservations/:id/${path}`, async (req, res) => {
+      const id = ownedId(req.params, requireMerchantId(req));
+      const input = parse(req.body ?? {});
+      try {
+        res.json(toReservationResponse(await run(id, input)));
+      } catch (error) {
+        throw toApiError(error, action);
+      }
+    });
+  };
+  change('change-stay', 'change', (body) => parseOrThrow(changeStayBodySchema, body, 'body'), (id, stay) =>
+    client.workflow.getHandle(id).executeUpdate(changeStayUpdate, { args: [stay] }));
+  change('change-amount', 'change', (body) => parseOrThrow(changeAmountBodySchema, body, 'body'), (id, amount) =>
+    client.workflow.getHandle(id).executeUpdate(changeAmountUpdate, { args: [amount] }));
+  change('cancel', 'cancel', (body) => parseOrThrow(cancelBodySchema, body, 'body'), (id, cancel) =>
+    client.workflow.getHandle(id).executeUpdate(cancelReservationUpdate, { args: [cancel] }));
+  return router;
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { CardSubmission } from '../activities/provider-adapter';
+import type { CardVault } from '../worker/card-vault';
+import { toInstant } from '../workflows/charge-plan';
+import { reservationBookedUpdate, reservationStateQuery } from '../workflows/messages';
+import { reservationWorkflow } from '../workflows/reservation';
+import type { ReservationInput, ReservationView } from '../workflows/reservation-types';
+import {
+  AmountMinorKey,
+  CheckinDateKey,
+  CurrencyKey,
+  MerchantIdKey,
+  MerchantReferenceKey,
+  PaymentProviderKey,
+  ReservationStatusKey,
+} from '../workflows/search-attributes';
+
+export function reservationWorkflowId(merchantId: string, reference: string): string {
+  return `reservation-${merchantId}-${reference}`;
+}
+
+/** Books a reservation and answers once the card is on file (or, for charge now, once the charge is decided). */
+export async function startReservation(options: {
+  client: Client;
+  taskQueue: string;
+  vault: CardVault;
+  cardVaultTaskQueue: string;
+  input: Omit<ReservationInput, 'cardSource' | 'startRequestId'>;
+  submission: CardSubmission;
+  requestFingerprint: string;
+}): Promise<{ view: ReservationView; created: boolean; fingerprint?: string }> {
+  const { client, input } = options;
+  const vaultHandle = options.vault.put(options.submission);
+  const startRequestId = randomUUID();
+  const operation = new WithStartWorkflowOperation(reservationWorkflow, {
+    workflowId: input.reservationId,
+    taskQueue: options.taskQueue,
+    args: [{ ...input, cardSource: { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle }, startRequestId }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    memo: { requestFingerprint: options.requestFingerprint },
+    staticSummary: `reservation ${input.reference}: ${input.initial.amountMinor} ${input.currency}, ${input.policy.kind}, check-in ${input.initial.stay.checkinAt}`,
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: ReservationStatusKey, value: 'BOOKING' },
+      { key: CheckinDateKey, value: new Date(toInstant(input.initial.stay.checkinAt)) },
+      { key: PaymentProviderKey, value: input.provider },
+      { key: MerchantReferenceKey, value: input.reference },
+      { key: MerchantIdKey, value: input.merchantId },
+      { key: AmountMinorKey, value: input.initial.amountMinor },
+      { key: CurrencyKey, value: input.currency },
+    ]),
+  });
+  try {
+    const booked = await client.workflow.executeUpdateWithStart(reservationBookedUpdate, { startWorkflowOperation: operation });
+    const created = booked.startRequestId === startRequestId;
+    const fingerprint = created ? options.requestFingerprint : await memoFingerprint(client, input.reservationId);
+    return { view: booked.reservation, created, fingerprint };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const handle = client.workflow.getHandle(input.reservationId);
+    return { view: await handle.query(reservationStateQuery), created: false, fingerprint: await memoFingerprint(client, input.reservationId) };
+  } finally {
+    options.vault.delete(vaultHandle);
+  }
+}
+
+async function memoFingerprint(client: Client, workflowId: string): Promise<string | undefined> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  return description.memo?.requestFingerprint as string | undefined;
+}

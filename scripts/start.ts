@@ -1,0 +1,212 @@
+/**
+ * `npm start`: the whole system on one machine. Temporal dev server (with Web UI), both provider sandboxes
+ * (embedded here), then the worker and the API as child processes. Ctrl-C stops all of it, children first.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { hashApiKey } from '../api/key-hash';
+import { parseEnv, port } from '../infra/env-config';
+import { findFreePort } from '../infra/free-port';
+import { startDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
+import { startTrustistSandbox, startTurnstaySandbox } from '../sandbox';
+
+const projectRoot = resolve(__dirname, '..');
+
+const startEnvSchema = z.object({
+  DATA_DIR: z.string().min(1).default(join(projectRoot, '.data', 'dev')),
+  /** 0 for any free port (tests run npm start beside a developer's own). */
+  API_PORT: port.default(3000),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TURNSTAY_PORT: port.default(4010),
+  TURNSTAY_SCS_PORT: port.default(4011),
+  TRUSTIST_PORT: port.default(4020),
+  SANDBOX_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+});
+
+interface DevSecrets {
+  payloadKey: string;
+  merchantKey: string;
+  operatorKey: string;
+  turnstayWebhookSecret: string;
+  trustistWebhookPathSecret: string;
+}
+
+/** Secrets for the local system, made once per data folder (never used outside development). */
+function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
+  const file = join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const secrets: DevSecrets = {
+    payloadKey: randomBytes(32).toString('base64'),
+    merchantKey: `mk_dev_${randomBytes(16).toString('hex')}`,
+    operatorKey: `ok_dev_${randomBytes(16).toString('hex')}`,
+    turnstayWebhookSecret: `whsec_${randomBytes(16).toString('hex')}`,
+    trustistWebhookPathSecret: randomBytes(24).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+const portOrFree = async (value: number) => (value === 0 ? findFreePort() : value);
+
+function say(message: string): void {
+  process.stdout.write(`[start] ${message}\n`);
+}
+
+let shutdown: (exitCode: number) => Promise<void> = async (exitCode) => process.exit(exitCode);
+
+async function main(): Promise<void> {
+  const env = parseEnv(startEnvSchema);
+  mkdirSync(env.DATA_DIR, { recursive: true });
+  const secrets = loadOrCreateDevSecrets(env.DATA_DIR);
+  const apiPort = await portOrFree(env.API_PORT);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const children: ChildProcess[] = [];
+  let devServer: RunningDevServer | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  let stopping = false;
+
+  const stopAll = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping...');
+    await Promise.all(children.map((child) => stopChild(child)));
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await devServer?.stop();
+    say('stopped');
+    process.exit(exitCode);
+  };
+  shutdown = stopAll;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+
+  say('starting the Temporal dev server (SQLite in ' + env.DATA_DIR + ')...');
+  devServer = await startDevServer({
+    dbFile: join(env.DATA_DIR, 'temporal.db'),
+    port: await portOrFree(env.TEMPORAL_PORT),
+    uiPort: await portOrFree(env.TEMPORAL_UI_PORT),
+    uiCodecEndpoint: `${apiUrl}/codec`,
+    logFile: join(env.DATA_DIR, 'temporal.log'),
+  });
+
+  say('starting the provider sandboxes...');
+  const trustistWebhookUrl = `${apiUrl}/webhooks/trustist/${secrets.trustistWebhookPathSecret}`;
+  const turnstay = await startTurnstaySandbox({
+    port: await portOrFree(env.TURNSTAY_PORT),
+    scsPort: await portOrFree(env.TURNSTAY_SCS_PORT),
+    webhookUrl: `${apiUrl}/webhooks/turnstay`,
+    webhookSecret: secrets.turnstayWebhookSecret,
+    latencyMs: env.SANDBOX_LATENCY_MS,
+  });
+  closers.push(() => turnstay.close());
+  const trustist = await startTrustistSandbox({ port: await portOrFree(env.TRUSTIST_PORT), webhookUrl: trustistWebhookUrl, latencyMs: env.SANDBOX_LATENCY_MS });
+  closers.push(() => trustist.close());
+
+  const sharedEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_NAMESPACE: devServer.namespace,
+    PAYLOAD_KEYS: `dev-1:${secrets.payloadKey}`,
+    PAYLOAD_ACTIVE_KEY_ID: 'dev-1',
+    TURNSTAY_API_URL: turnstay.apiUrl,
+    TURNSTAY_SCS_URL: turnstay.scsUrl,
+    TURNSTAY_API_KEY: 'sk_test_sandbox',
+    TURNSTAY_ACCOUNT_ID: '1001',
+    TRUSTIST_API_URL: trustist.apiUrl,
+    TRUSTIST_KEY_ID: 'sandbox-merchant',
+    TRUSTIST_KEY: 'sandbox-hawk-key-0123456789abcdef',
+  };
+  say('starting the worker and the API...');
+  children.push(spawnPart('worker', 'worker/main.ts', sharedEnv, () => void stopAll(1)));
+  children.push(
+    spawnPart('api', 'api/main.ts', {
+      ...sharedEnv,
+      API_PORT: String(apiPort),
+      MERCHANT_API_KEYS: `demo:${hashApiKey(secrets.merchantKey)}`,
+      OPERATOR_API_KEYS: hashApiKey(secrets.operatorKey),
+      TURNSTAY_WEBHOOK_SECRETS: secrets.turnstayWebhookSecret,
+      TRUSTIST_WEBHOOK_PATH_SECRET: secrets.trustistWebhookPathSecret,
+      CODEC_ALLOWED_ORIGINS: `${devServer.uiUrl},http://localhost:${devServer.uiPort}`,
+      DEMO_MERCHANT_KEY: secrets.merchantKey,
+    }, () => void stopAll(1)),
+  );
+  await waitForHttp(`${apiUrl}/health`, 60_000);
+
+  process.stdout.write(
+    [
+      '',
+      'Everything is running:',
+      `  API               ${apiUrl}            (health: ${apiUrl}/health, OpenAPI: ${apiUrl}/openapi.json)`,
+      `  Demo checkout     ${apiUrl}/demo`,
+      `  Temporal Web UI   ${devServer.uiUrl}`,
+      `  Temporal gRPC     ${devServer.address}`,
+      `  TurnStay sandbox  ${turnstay.apiUrl}  (Secure Card Service ${turnstay.scsUrl})`,
+      `  Trustist sandbox  ${trustist.apiUrl}`,
+      '',
+      `  Merchant API key  ${secrets.merchantKey}   (merchant "demo")`,
+      `  Operator key      ${secrets.operatorKey}   (sign in at ${apiUrl}/ops/login to decode payloads in the Web UI)`,
+      '',
+      'Press Ctrl-C to stop everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+function spawnPart(name: string, entry: string, env: NodeJS.ProcessEnv, onUnexpectedExit: () => void): ChildProcess {
+  // `node --import tsx` runs TypeScript in this one process (no wrapper process left to orphan). Detached: its
+  // own process group, so Ctrl-C reaches the supervisor, which stops the parts in order.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  child.once('exit', (code, signal) => {
+    (child as ChildProcess & { exited?: boolean }).exited = true;
+    if (code !== 0 && signal === null) {
+      process.stderr.write(`[start] ${name} exited with code ${code}\n`);
+      onUnexpectedExit();
+    }
+  });
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if ((child as ChildProcess & { exited?: boolean }).exited || child.pid === undefined) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => killGroup(child.pid as number, 'SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      done();
+    });
+    killGroup(child.pid as number, 'SIGTERM');
+  });
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[start] failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  void shutdown(1);
+});

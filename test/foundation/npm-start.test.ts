@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** All live descendants of a process, read from /proc (Linux). */
+function descendants(rootPid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 is the parent pid; the command name (field 2) may contain spaces, so split after its ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  const found: number[] = [];
+  const frontier = [rootPid];
+  while (frontier.length > 0) {
+    const parent = frontier.pop() as number;
+    for (const [pid, ppid] of parentOf) {
+      if (ppid === parent && !found.includes(pid)) {
+        found.push(pid);
+        frontier.push(pid);
+      }
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'; // a zombie has exited
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dp-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('brings up Temporal + Web UI, sandboxes, worker and API; Ctrl-C (SIGINT) leaves no process behind', async () => {
+    const child = spawn('npm', ['start'], {
+      cwd: resolve(__dirname, '../..'),
+      // Free ports, so this runs beside a developer's own `npm start`.
+      env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0' },
+      detached: true, // its own process group, as a terminal's foreground job
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += String(chunk)));
+    child.stderr.on('data', (chunk) => (output += String(chunk)));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((done) => setTimeout(done, 200));
+    expect(output).toContain('Everything is running');
+
+    const apiUrl = /API\s+(http:\/\/\S+)/.exec(output)?.[1];
+    const uiUrl = /Temporal Web UI\s+(http:\/\/\S+)/.exec(output)?.[1];
+    expect(apiUrl).toBeDefined();
+    expect(uiUrl).toBeDefined();
+    expect(await (await fetch(`${apiUrl}/health`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${apiUrl}/ready`)).status).toBe(200);
+    const ui = await fetch(uiUrl as string);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/<html/i);
+    expect((await fetch(`${apiUrl}/demo`)).status).toBe(200);
+
+    const processes = descendants(child.pid as number);
+    const commands = processes.map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        return '';
+      }
+    });
+    expect(commands.some((command) => command.includes('server start-dev'))).toBe(true);
+    expect(commands.some((command) => command.includes('worker/main.ts'))).toBe(true);
+    expect(commands.some((command) => command.includes('api/main.ts'))).toBe(true);
+
+    process.kill(-(child.pid as number), 'SIGINT');
+    expect(await exited).toBe(0);
+    const stopDeadline = Date.now() + 15_000;
+    while (processes.some(alive) && Date.now() < stopDeadline) await new Promise((done) => setTimeout(done, 200));
+    expect(processes.filter(alive)).toEqual([]);
+    expect(output).toContain('[start] stopped');
+  }, 150_000);
+});

@@ -1,0 +1,168 @@
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { createPayment, getPayment, paymentBody, waitForPayment, callApi, type PaymentBody } from '../support/merchant-client';
+import { charges, completeChallenge, ledger, setFaults, setWebhookMode } from '../support/sandbox-client';
+import { testCard, TEST_CARDS } from '../support/test-cards';
+
+/**
+ * Every payment path of issue 4, for both providers, through the merchant API on the real dev server and the
+ * sandboxes. Each ends in the right state with exactly one ledger charge or none.
+ */
+const PROVIDERS = ['turnstay', 'trustist'] as const;
+
+describe.each(PROVIDERS)('%s payments', (provider) => {
+  let stack: ApiStack;
+  const sandboxUrl = () => (provider === 'turnstay' ? stack.turnstay.apiUrl : stack.trustist.apiUrl);
+  // Ledger references are our payment ids (TurnStay merchant_reference, Trustist reference).
+  const chargesOf = (payment: PaymentBody) => charges(sandboxUrl(), payment.id);
+
+  beforeAll(async () => {
+    // Polls are slow here so that a webhook or a merchant signal, not a poll, is what finishes a challenge.
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 60_000, statusPollDelaysMs: [30_000] } });
+  });
+  afterAll(() => stack?.close());
+  afterEach(async () => {
+    await setFaults(sandboxUrl(), {});
+    await setWebhookMode(sandboxUrl(), 'deliver');
+  });
+
+  test('frictionless card: COMPLETE in the first response, one charge', async () => {
+    const response = await createPayment(stack.baseUrl, paymentBody(provider));
+    expect(response.status).toBe(201);
+    expect(response.headers.get('location')).toBe(`/v1/payments/${response.body.id}`);
+    expect(response.body).toMatchObject({ status: 'COMPLETE', card: { brand: 'visa', last4: '4242' }, amountMinor: 12_345 });
+    expect(await chargesOf(response.body)).toEqual([expect.objectContaining({ amountMinor: 12_345, currency: 'GBP' })]);
+  });
+
+  test('challenge approved, webhook wakes the workflow: PENDING_ACTION first, then COMPLETE, one charge', async () => {
+    const response = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(TEST_CARDS.challenge) }));
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('PENDING_ACTION');
+    expect(response.body.nextAction).toEqual({ type: 'redirect', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/.*challenge/) });
+    expect(await chargesOf(response.body)).toHaveLength(0);
+    await completeChallenge(response.body.nextAction!.url, 'authenticate');
+    const finished = await waitForPayment(stack.baseUrl, response.body.id, (payment) => payment.status !== 'PENDING_ACTION', 15_000);
+    expect(finished.status).toBe('COMPLETE');
+    expect(finished.transitions.at(-1)?.note).toMatch(/after a webhook or merchant signal/);
+    expect(await chargesOf(response.body)).toHaveLength(1);
+  });
+
+  test('challenge approved, webhooks lost, the merchant front end signals: COMPLETE, one charge', async () => {
+    await setWebhookMode(sandboxUrl(), 'drop');
+    const response = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(TEST_CARDS.challenge) }));
+    await completeChallenge(response.body.nextAction!.url, 'authenticate');
+    const signalled = await callApi(stack.baseUrl, 'POST', `/v1/payments/${response.body.id}/challenge-complete`, { body: { outcome: 'authenticated' } });
+    expect(signalled.status).toBe(202);
+    const finished = await waitForPayment(stack.baseUrl, response.body.id, (payment) => payment.status !== 'PENDING_ACTION', 15_000);
+    expect(finished.status).toBe('COMPLETE');
+    expect(await chargesOf(response.body)).toHaveLength(1);
+  });
+
+  test('challenge failed: FAILED with the reason, no charge', async () => {
+    const response = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(TEST_CARDS.challenge) }));
+    await completeChallenge(response.body.nextAction!.url, 'fail');
+    const finished = await waitForPayment(stack.baseUrl, response.body.id, (payment) => payment.status !== 'PENDING_ACTION', 15_000);
+    expect(finished.status).toBe('FAILED');
+    expect(finished.failure?.code).toMatch(/authentication_failed/);
+    expect(await chargesOf(response.body)).toHaveLength(0);
+  });
+
+  test.each([
+    ['declined', TEST_CARDS.declined, /declined/],
+    ['insufficient funds', TEST_CARDS.insufficientFunds, /insufficient_funds/],
+    ['expired at the issuer', TEST_CARDS.expiredCard, /expired_card/],
+  ])('%s card: DECLINED in the first response with the reason, no charge', async (_name, card, code) => {
+    const response = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(card) }));
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('DECLINED');
+    expect(response.body.failure?.code).toMatch(code);
+    expect(await chargesOf(response.body)).toHaveLength(0);
+  });
+
+  test('provider answers 503 twice, then succeeds: COMPLETE, one charge', async () => {
+    await setFaults(sandboxUrl(), { failNext: { count: 2, kind: 'status', status: 503 } });
+    const response = await createPayment(stack.baseUrl, paymentBody(provider));
+    expect(response.body.status).toBe('COMPLETE');
+    expect(await chargesOf(response.body)).toHaveLength(1);
+  });
+
+  test('the charge happens but its response is lost (500 after processing): the retry finds it, one charge', async () => {
+    const pathPrefix = provider === 'turnstay' ? '/api/v1/public/payment/intent' : '/v1/payments/server-to-server';
+    const target = provider === 'turnstay' ? stack.turnstay.scsUrl : stack.trustist.apiUrl;
+    await setFaults(target, { failNext: { count: 1, kind: 'status', status: 500, phase: 'after', pathPrefix } });
+    const response = await createPayment(stack.baseUrl, paymentBody(provider));
+    expect(response.body.status).toBe('COMPLETE');
+    expect(await chargesOf(response.body)).toHaveLength(1);
+  });
+
+  test('the same request twice returns the same payment and charges once', async () => {
+    const body = paymentBody(provider);
+    const [first, second] = await Promise.all([createPayment(stack.baseUrl, body), createPayment(stack.baseUrl, body)]);
+    expect([first.status, second.status].sort()).toEqual([200, 201]);
+    expect(second.body.id).toBe(first.body.id);
+    const third = await createPayment(stack.baseUrl, body);
+    expect(third.status).toBe(200);
+    expect(third.body.status).toBe('COMPLETE');
+    expect(await chargesOf(first.body)).toHaveLength(1);
+  });
+
+  test('refund of a COMPLETE payment: partial then the rest, REFUNDED, ledger shows both refunds', async () => {
+    const created = await createPayment(stack.baseUrl, paymentBody(provider));
+    const partial = await callApi<PaymentBody>(stack.baseUrl, 'POST', `/v1/payments/${created.body.id}/refund`, { body: { amountMinor: 2_345, reason: 'minibar not used' } });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ status: 'COMPLETE', refundedMinor: 2_345 });
+    const tooMuch = await callApi(stack.baseUrl, 'POST', `/v1/payments/${created.body.id}/refund`, { body: { amountMinor: 50_000 } });
+    expect(tooMuch.status).toBe(409);
+    const rest = await callApi<PaymentBody>(stack.baseUrl, 'POST', `/v1/payments/${created.body.id}/refund`, { body: {} });
+    expect(rest.body).toMatchObject({ status: 'REFUNDED', refundedMinor: 12_345 });
+    const entries = await ledger(sandboxUrl(), created.body.id);
+    expect(entries.filter((entry) => entry.type === 'charge')).toHaveLength(1);
+    expect(entries.filter((entry) => entry.type === 'refund').map((entry) => entry.amountMinor)).toEqual([2_345, 10_000]);
+  });
+
+  test('cancel before the challenge completes: CANCELLED, nothing charged, the challenge can no longer charge', async () => {
+    const created = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(TEST_CARDS.challenge) }));
+    const cancelled = await callApi<PaymentBody>(stack.baseUrl, 'POST', `/v1/payments/${created.body.id}/cancel`, { body: { reason: 'guest changed plans' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('CANCELLED');
+    await completeChallenge(created.body.nextAction!.url, 'authenticate').catch(() => undefined);
+    expect(await chargesOf(created.body)).toHaveLength(0);
+    expect((await getPayment(stack.baseUrl, created.body.id)).body.status).toBe('CANCELLED');
+  });
+
+  test('cancel after the charge refunds it: REFUNDED', async () => {
+    const created = await createPayment(stack.baseUrl, paymentBody(provider));
+    const cancelled = await callApi<PaymentBody>(stack.baseUrl, 'POST', `/v1/payments/${created.body.id}/cancel`, { body: {} });
+    expect(cancelled.body.status).toBe('REFUNDED');
+    expect(cancelled.body.refundedMinor).toBe(12_345);
+  });
+});
+
+describe.each(PROVIDERS)('%s payments with fast polling', (provider) => {
+  let stack: ApiStack;
+  const sandboxUrl = () => (provider === 'turnstay' ? stack.turnstay.apiUrl : stack.trustist.apiUrl);
+
+  beforeAll(async () => {
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 4_000, statusPollDelaysMs: [500, 1_000] } });
+  });
+  afterAll(() => stack?.close());
+
+  test('webhook lost and no merchant signal: a status poll finishes it, one charge', async () => {
+    await setWebhookMode(sandboxUrl(), 'drop');
+    const created = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(TEST_CARDS.challenge) }));
+    await completeChallenge(created.body.nextAction!.url, 'authenticate');
+    const finished = await waitForPayment(stack.baseUrl, created.body.id, (payment) => payment.status !== 'PENDING_ACTION', 10_000);
+    expect(finished.status).toBe('COMPLETE');
+    expect(finished.transitions.at(-1)?.note).toMatch(/by polling/);
+    expect(await charges(sandboxUrl(), created.body.id)).toHaveLength(1);
+  });
+
+  test('challenge abandoned: EXPIRED after the timeout, cancelled at the provider, nothing charged', async () => {
+    const created = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(TEST_CARDS.challenge) }));
+    const finished = await waitForPayment(stack.baseUrl, created.body.id, (payment) => payment.status !== 'PENDING_ACTION', 15_000);
+    expect(finished.status).toBe('EXPIRED');
+    expect(finished.failure?.code).toBe('challenge_expired');
+    // A shopper finishing the challenge after expiry cannot charge the card any more.
+    await completeChallenge(created.body.nextAction!.url, 'authenticate').catch(() => undefined);
+    expect(await charges(sandboxUrl(), created.body.id)).toHaveLength(0);
+  });
+});

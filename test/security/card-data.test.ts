@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { temporal } from '@temporalio/proto';
+import type { Payload } from '@temporalio/common';
+import { ENCRYPTED_ENCODING } from '../../worker/payload-codec';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { callApi, createPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
+import { completeChallenge } from '../support/sandbox-client';
+import { testCard, TEST_CARDS, TEST_CVC } from '../support/test-cards';
+
+/**
+ * Card data never reaches Temporal history, the server's database, logs or error bodies, not even encrypted.
+ * Each search has a positive control (something that must be found) so a broken search cannot pass.
+ */
+describe('card data stays out of every store', () => {
+  let stack: ApiStack;
+  const payments: PaymentBody[] = [];
+  const pans = Object.values(TEST_CARDS);
+  // The CVC as it would appear in any JSON or log text; bare digits are too short to search a binary file for.
+  const cvcForms = [`"${TEST_CVC}"`, `cvc=${TEST_CVC}`, `cvc: ${TEST_CVC}`];
+
+  beforeAll(async () => {
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 60_000, statusPollDelaysMs: [1_000] } });
+    for (const provider of ['turnstay', 'trustist'] as const) {
+      for (const card of [TEST_CARDS.frictionless, TEST_CARDS.challenge, TEST_CARDS.declined, TEST_CARDS.insufficientFunds]) {
+        const response = await createPayment(stack.baseUrl, paymentBody(provider, { card: testCard(card) }));
+        expect(response.status).toBe(201);
+        payments.push(response.body);
+        if (response.body.nextAction) await completeChallenge(response.body.nextAction.url, 'authenticate');
+      }
+    }
+    for (const payment of payments) await waitForPayment(stack.baseUrl, payment.id, (current) => current.status !== 'PENDING_ACTION');
+    // Bad requests that carry a real-looking card: their error bodies must not echo it.
+  });
+  afterAll(() => stack?.close());
+
+  function containsCardData(text: string): string[] {
+    return [...pans.filter((pan) => text.includes(pan)), ...cvcForms.filter((form) => text.includes(form))];
+  }
+
+  test('event histories: no card data in the raw bytes, nor in any payload once decrypted; payloads are encrypted', async () => {
+    for (const payment of payments) {
+      const history = await stack.client.workflow.getHandle(payment.id).fetchHistory();
+      const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+      expect(containsCardData(raw.toString('latin1'))).toEqual([]);
+      expect(raw.toString('latin1')).toContain(payment.id); // positive control: the bytes are the real history
+
+      const payloads = collectPayloads(history);
+      expect(payloads.length).toBeGreaterThan(3);
+      for (const payload of payloads) {
+        expect(Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString()).toBe(ENCRYPTED_ENCODING);
+      }
+      const decoded = await stack.dataConverter.payloadCodecs![0]!.decode(payloads);
+      const plaintext = decoded.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('\n');
+      expect(plaintext).toContain(payment.card.last4); // positive control: decryption worked and shows the last four
+      expect(containsCardData(plaintext)).toEqual([]);
+    }
+  });
+
+  test("the dev server's SQLite files hold no card data", () => {
+    const dbFile = process.env.TEST_TEMPORAL_DB_FILE as string;
+    const files = [dbFile, `${dbFile}-wal`].filter((file) => existsSync(file));
+    const contents = files.map((file) => readFileSync(file).toString('latin1')).join('');
+    expect(contents.length).toBeGreaterThan(10_000);
+    expect(contents).toContain(payments[0]!.reference); // positive control: search attributes are stored in plain text
+    expect(containsCardData(contents)).toEqual([]);
+  });
+
+  test('API logs hold no card data, and error bodies for bad card requests do not echo it', async () => {
+    const badRequests = [
+      paymentBody('turnstay', { card: { ...testCard(TEST_CARDS.frictionless), expiryYear: 2001 } }),
+      paymentBody('turnstay', { card: { ...testCard(TEST_CARDS.frictionless), cvc: 'abc' } }),
+      paymentBody('trustist', { card: testCard(TEST_CARDS.frictionless), currency: 'EUR' }),
+      { ...paymentBody('turnstay'), unexpected: TEST_CARDS.frictionless },
+    ];
+    for (const body of badRequests) {
+      const response = await callApi(stack.baseUrl, 'POST', '/v1/payments', { body });
+      expect(response.status).toBe(400);
+      expect(containsCardData(JSON.stringify(response.body))).toEqual([]);
+    }
+    const logs = stack.capturedLogs.join('');
+    expect(logs).toContain(payments[0]!.id); // positive control: the API did log these payments
+    expect(containsCardData(logs)).toEqual([]);
+  });
+});
+
+/** Every Payload in a history: walks the decoded protobuf objects for `{metadata, data}` shapes. */
+function collectPayloads(value: unknown, found: Payload[] = [], seen = new Set<unknown>()): Payload[] {
+  if (!value || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) return found;
+  seen.add(value);
+  const candidate = value as { metadata?: Record<string, Uint8Array>; data?: Uint8Array };
+  if (candidate.metadata && typeof candidate.metadata === 'object' && candidate.data instanceof Uint8Array && candidate.metadata.encoding) {
+    found.push(candidate as Payload);
+    return found;
+  }
+  for (const inner of Object.values(value)) collectPayloads(inner, found, seen);
+  return found;
+}

@@ -1,0 +1,72 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { createApiApp } from '../../api/app';
+import { hashApiKey } from '../../api/key-hash';
+import { createLogger } from '../../infra/logger';
+import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import type { PaymentTiming } from '../../workflows/payment-types';
+import { startPaymentStack, testPayloadEncryption, type PaymentStack } from './payment-stack';
+
+export const MERCHANT_KEY = 'mk_test_merchant_one_0123456789';
+export const OTHER_MERCHANT_KEY = 'mk_test_merchant_two_0123456789';
+export const OPERATOR_KEY = 'ok_test_operator_0123456789';
+export const TURNSTAY_WEBHOOK_SECRET = 'whsec_test_secret';
+export const TRUSTIST_WEBHOOK_PATH_SECRET = 'trustist-webhook-path-secret-0123';
+
+export interface ApiStack extends PaymentStack {
+  baseUrl: string;
+  /** Every log line the API wrote, for the card-data checks. */
+  capturedLogs: string[];
+  close(): Promise<void>;
+}
+
+/** The real API on a free port, in front of a payment stack; the sandboxes' webhooks point at it. */
+export async function startApiStack(options: { timing?: PaymentTiming; sandboxLatencyMs?: number } = {}): Promise<ApiStack> {
+  const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs });
+  const capturedLogs: string[] = [];
+  const capture = new Writable({
+    write(chunk, _encoding, done) {
+      capturedLogs.push(String(chunk));
+      done();
+    },
+  });
+  const encryption = testPayloadEncryption();
+  const app = createApiApp({
+    client: stack.client,
+    namespace: stack.namespace,
+    taskQueue: stack.taskQueue,
+    vault: stack.vault,
+    cardVaultTaskQueue: stack.cardVaultTaskQueue,
+    codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
+    merchantKeys: [
+      { merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) },
+      { merchantId: 'merchant2', keySha256: hashApiKey(OTHER_MERCHANT_KEY) },
+    ],
+    operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],
+    turnstayWebhookSecrets: [TURNSTAY_WEBHOOK_SECRET],
+    trustistWebhookPathSecret: TRUSTIST_WEBHOOK_PATH_SECRET,
+    webhookToleranceSeconds: 300,
+    codecAllowedOrigins: ['http://127.0.0.1:8233'],
+    rules: { turnstayCurrencies: ['GBP'] },
+    timing: options.timing,
+    demo: { merchantKey: MERCHANT_KEY },
+    log: createLogger('api-test', { level: 'debug', destination: capture }),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stack.turnstay.setWebhookUrl(`${baseUrl}/webhooks/turnstay`);
+  stack.trustist.setWebhookUrl(`${baseUrl}/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`);
+  return {
+    ...stack,
+    baseUrl,
+    capturedLogs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await stack.shutdown();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { BROWSER_DATA, testCard, TEST_CARDS } from './test-cards';
+import { MERCHANT_KEY } from './api-stack';
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface PaymentBody {
+  id: string;
+  status: string;
+  provider: string;
+  reference: string;
+  amountMinor: number;
+  currency: string;
+  card: { brand: string; last4: string };
+  nextAction?: { type: string; url: string };
+  failure?: { code: string; message: string };
+  refundedMinor: number;
+  transitions: { status: string; at: string; note?: string }[];
+}
+
+/** A merchant's HTTP calls, as a merchant's engineer would make them. */
+export async function callApi<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key !== null) headers.authorization = `Bearer ${options.key ?? MERCHANT_KEY}`;
+  if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: tests assert on the text.
+  }
+  return { status: response.status, headers: response.headers, body: body as T };
+}
+
+export function paymentBody(provider: 'turnstay' | 'trustist', overrides: Record<string, unknown> = {}) {
+  return {
+    provider,
+    amountMinor: 12_345,
+    currency: 'GBP',
+    reference: `order-${randomUUID().slice(0, 12)}`,
+    description: 'Two nights, double room',
+    card: testCard(TEST_CARDS.frictionless),
+    payer: { email: 'guest@example.com', phone: '+441234567890' },
+    browserData: BROWSER_DATA,
+    ...overrides,
+  };
+}
+
+export function createPayment(baseUrl: string, body: Record<string, unknown>, headers?: Record<string, string>) {
+  return callApi<PaymentBody>(baseUrl, 'POST', '/v1/payments', { body, headers });
+}
+
+export function getPayment(baseUrl: string, id: string, key?: string) {
+  return callApi<PaymentBody>(baseUrl, 'GET', `/v1/payments/${id}`, { key });
+}
+
+/** Reads the payment until `accept` holds (the merchant's view of a change that happens later). */
+export async function waitForPayment(baseUrl: string, id: string, accept: (payment: PaymentBody) => boolean, timeoutMs = 30_000): Promise<PaymentBody> {
+  const deadline = Date.now() + timeoutMs;
+  let last: PaymentBody | undefined;
+  while (Date.now() < deadline) {
+    const response = await getPayment(baseUrl, id);
+    last = response.body;
+    if (response.status === 200 && accept(last)) return last;
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`payment ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}
+
+export const isFinal = (payment: PaymentBody) => ['COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'].includes(payment.status);

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { createDataConverter } from '../../worker/data-converter';
+import { parsePayloadKeys } from '../../worker/payload-codec';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
+import { testPayloadEncryption } from '../support/payment-stack';
+import { completeChallenge } from '../support/sandbox-client';
+import { testCard, TEST_CARDS } from '../support/test-cards';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
+const FIXTURE_KEY = parsePayloadKeys(readFileSync(join(FIXTURES, 'fixture-payload-key.txt'), 'utf8').trim());
+
+/** Determinism guard: histories of every kind of payment replay against the current workflow code. */
+describe('workflow replay', () => {
+  let stack: ApiStack;
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] } });
+    const frictionless = await createPayment(stack.baseUrl, paymentBody('turnstay'));
+    const declined = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.declined) }));
+    const challenged = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }));
+    await completeChallenge(challenged.body.nextAction!.url, 'authenticate');
+    const expired = await createPayment(stack.baseUrl, paymentBody('turnstay', { card: testCard(TEST_CARDS.challenge) }));
+    await waitForPayment(stack.baseUrl, challenged.body.id, (payment) => payment.status === 'COMPLETE');
+    await callApi(stack.baseUrl, 'POST', `/v1/payments/${frictionless.body.id}/refund`, { body: { amountMinor: 100 } });
+    await callApi(stack.baseUrl, 'POST', `/v1/payments/${challenged.body.id}/cancel`, { body: {} });
+    await waitForPayment(stack.baseUrl, expired.body.id, (payment) => payment.status === 'EXPIRED');
+    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id);
+  });
+  afterAll(() => stack?.close());
+
+  test('histories from this run and recorded fixtures replay without non-determinism', async () => {
+    const histories = [];
+    for (const workflowId of ids) {
+      const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+      histories.push({ workflowId, history });
+      if (process.env.RECORD_HISTORIES === '1') writeFileSync(join(FIXTURES, `${workflowId.replace(/[^\w.-]/g, '_')}.json`), JSON.stringify(history));
+    }
+    const recorded = existsSync(FIXTURES)
+      ? readdirSync(FIXTURES).filter((file) => file.endsWith('.json')).map((file) => ({
+          workflowId: file.replace(/\.json$/, ''),
+          history: historyFromJSON(JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'))),
+        }))
+      : [];
+    const { keys, activeKeyId } = testPayloadEncryption();
+    const results = [];
+    for await (const result of Worker.runReplayHistories(
+      {
+        workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE as string },
+        dataConverter: createDataConverter({ keys: [...keys, ...FIXTURE_KEY], activeKeyId }),
+      },
+      [...histories, ...recorded],
+    )) {
+      results.push(result);
+    }
+    expect(results).toHaveLength(histories.length + recorded.length);
+    expect(results.filter((result) => result.error).map((result) => `${result.workflowId}: ${String(result.error)}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+import type { CardSummary } from '../domain/card';
+import type { ProviderName } from '../domain/provider-name';
+import type { CardSource, PaymentFailure, PaymentTiming } from './payment-types';
+
+/** When a reservation's money is taken (relative to check-in, where the stay's virtual card is valid from). */
+export type ChargePolicy =
+  | { kind: 'charge_now' }
+  | { kind: 'days_before_checkin'; days: number }
+  | { kind: 'on_checkin' }
+  | { kind: 'deposit_then_balance'; depositMinor: number; balanceDaysBeforeCheckin: number };
+
+export interface Stay {
+  /** ISO date-times (a date alone means 00:00 UTC that day). */
+  checkinAt: string;
+  checkoutAt: string;
+}
+
+export const RESERVATION_STATUSES = [
+  'BOOKING', 'SCHEDULED', 'CHARGING', 'RETRY_SCHEDULED', 'PARTIALLY_PAID', 'PAID', 'FAILED', 'CANCELLED', 'REFUNDED', 'COMPLETED',
+] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+export interface ScheduledCharge {
+  id: string;
+  label: 'full' | 'deposit' | 'balance';
+  amountMinor: number;
+  dueAt: string;
+  status: 'PENDING' | 'PAID' | 'FAILED';
+  attempts: number;
+  /** When the next attempt after a decline is due (dunning). */
+  retryAt?: string;
+  /** Child payment workflows, one per attempt. */
+  paymentIds: string[];
+  providerPaymentId?: string;
+  refundedMinor: number;
+  lastFailure?: PaymentFailure;
+}
+
+export interface ReservationState {
+  status: ReservationStatus;
+  amountMinor: number;
+  stay: Stay;
+  charges: ScheduledCharge[];
+  paymentMethodToken?: string;
+  failure?: PaymentFailure;
+  transitions: { status: ReservationStatus; at: string; note?: string }[];
+}
+
+export interface ReservationInput {
+  reservationId: string;
+  merchantId: string;
+  reference: string;
+  provider: ProviderName;
+  currency: string;
+  description?: string;
+  payerEmail?: string;
+  payerPhone?: string;
+  policy: ChargePolicy;
+  /** Whether cancelling after a charge refunds it (false: a non-refundable rate keeps the money). */
+  refundableOnCancel: boolean;
+  card: CardSummary;
+  /** The card in the receiving process's memory: tokenized at booking, or charged at once (charge now). */
+  cardSource: CardSource;
+  /** Waits between attempts after a decline (default 1 hour, 1 day, 3 days), never past check-in. */
+  dunningDelaysMs?: number[];
+  paymentTiming?: PaymentTiming;
+  startRequestId: string;
+  /** Set at booking; carried over continue-as-new with everything that happened since. */
+  initial: { amountMinor: number; stay: Stay };
+  carried?: ReservationState;
+}
+
+export interface ReservationView extends ReservationState {
+  reservationId: string;
+  merchantId: string;
+  reference: string;
+  provider: ProviderName;
+  currency: string;
+  card: CardSummary;
+  policy: ChargePolicy;
+  nextChargeAt?: string;
+  paidMinor: number;
+  refundedMinor: number;
+}
+
+export interface ChangeStayInput {
+  checkinAt: string;
+  checkoutAt: string;
+}
+
+export interface ChangeAmountInput {
+  amountMinor: number;
+}
+
+/** The reply to the booking call: the reservation, and which request created it. */
+export interface ReservationBooked {
+  reservation: ReservationView;
+  startRequestId: string;
+}

@@ -1,0 +1,347 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { CardVaultActivities } from '../activities/card-vault-activities';
+import { NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
+import type { PaymentActivities } from '../activities/payment-activities';
+import type { PaymentRequest } from '../domain/payment-request';
+import { planCharges, replanDueDates, toInstant } from './charge-plan';
+import { describeDuration } from './describe-duration';
+import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationBookedUpdate, reservationStateQuery } from './messages';
+import { paymentWorkflow } from './payment';
+import type { CardSource, PaymentView } from './payment-types';
+import { providerTaskQueue } from './provider-task-queue';
+import type { ReservationInput, ReservationState, ReservationStatus, ReservationView, ScheduledCharge } from './reservation-types';
+import {
+  AmountMinorKey,
+  CheckinDateKey,
+  CurrencyKey,
+  MerchantIdKey,
+  MerchantReferenceKey,
+  PaymentProviderKey,
+  PaymentStatusKey,
+  ReservationStatusKey,
+} from './search-attributes';
+
+const HOUR_MS = 3_600_000;
+const DEFAULT_DUNNING_DELAYS_MS = [HOUR_MS, 24 * HOUR_MS, 72 * HOUR_MS];
+const FINAL: ReservationStatus[] = ['FAILED', 'CANCELLED', 'REFUNDED', 'COMPLETED'];
+
+/**
+ * A stay booked months ahead: keeps only a provider token for the card, sleeps durably until each charge is due
+ * (a timer, not a loop of polls), charges through a child payment workflow per attempt, retries declines on a
+ * dunning schedule, follows date/amount changes and cancellation, and continues as new to bound its history.
+ */
+export async function reservationWorkflow(input: ReservationInput): Promise<ReservationView> {
+  const now = () => Date.now();
+  const at = (instant: number) => new Date(instant).toISOString();
+  const dunningDelays = input.dunningDelaysMs ?? DEFAULT_DUNNING_DELAYS_MS;
+  const state: ReservationState = input.carried ?? {
+    status: 'BOOKING',
+    amountMinor: input.initial.amountMinor,
+    stay: input.initial.stay,
+    charges: planCharges(input.policy, input.initial.amountMinor, input.initial.stay, now()).map((charge) => ({
+      ...charge,
+      status: 'PENDING',
+      attempts: 0,
+      paymentIds: [],
+      refundedMinor: 0,
+    })),
+    transitions: [{ status: 'BOOKING', at: at(now()) }],
+  };
+  let cancelReason: string | undefined;
+  let planChanged = false;
+  let settled = FINAL.includes(state.status);
+
+  const providerCalls = proxyActivities<PaymentActivities>({
+    taskQueue: providerTaskQueue(workflowInfo().taskQueue, input.provider),
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '10m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
+  });
+
+  const pendingCharges = () => state.charges.filter((charge) => charge.status === 'PENDING');
+  const nextDue = (charge: ScheduledCharge) => toInstant(charge.retryAt ?? charge.dueAt);
+  const paidMinor = () => state.charges.filter((charge) => charge.status === 'PAID').reduce((sum, charge) => sum + charge.amountMinor, 0);
+
+  const view = (): ReservationView => {
+    const next = pendingCharges()[0];
+    return {
+      ...state,
+      charges: state.charges.map((charge) => ({ ...charge })),
+      transitions: [...state.transitions],
+      paymentMethodToken: undefined,
+      reservationId: input.reservationId,
+      merchantId: input.merchantId,
+      reference: input.reference,
+      provider: input.provider,
+      currency: input.currency,
+      card: input.card,
+      policy: input.policy,
+      nextChargeAt: next && !FINAL.includes(state.status) ? at(nextDue(next)) : undefined,
+      paidMinor: paidMinor(),
+      refundedMinor: state.charges.reduce((sum, charge) => sum + charge.refundedMinor, 0),
+    };
+  };
+
+  const moveTo = (status: ReservationStatus, note?: string) => {
+    if (state.status === status && !note) return;
+    state.status = status;
+    state.transitions.push({ status, at: at(now()), ...(note ? { note } : {}) });
+    // A stay with many changes must not grow its history without bound: keep the latest transitions.
+    if (state.transitions.length > 100) state.transitions.splice(0, state.transitions.length - 100);
+    upsertSearchAttributes([{ key: ReservationStatusKey, value: status }]);
+  };
+
+  const waitFor = (description: string) => setCurrentDetails(`Waiting for ${description}`);
+
+  setHandler(reservationStateQuery, view);
+  setHandler(reservationBookedUpdate, async () => {
+    // Charge now: answer with the charge's outcome; otherwise as soon as the card is on file and the plan set.
+    const answered: ReservationStatus[] = input.policy.kind === 'charge_now' ? ['BOOKING', 'SCHEDULED', 'CHARGING'] : ['BOOKING'];
+    await condition(() => !answered.includes(state.status));
+    return { reservation: view(), startRequestId: input.startRequestId };
+  });
+  setHandler(
+    changeStayUpdate,
+    async (change) => {
+      const due = replanDueDates(input.policy, state.charges, { checkinAt: change.checkinAt, checkoutAt: change.checkoutAt }, now());
+      state.stay = { checkinAt: change.checkinAt, checkoutAt: change.checkoutAt };
+      for (const charge of state.charges) {
+        const dueAt = due.get(charge.id);
+        if (dueAt) charge.dueAt = dueAt;
+      }
+      upsertSearchAttributes([{ key: CheckinDateKey, value: new Date(toInstant(change.checkinAt)) }]);
+      moveTo(state.status, `stay moved to ${change.checkinAt} – ${change.checkoutAt}`);
+      planChanged = true;
+      return view();
+    },
+    {
+      validator: (change) => {
+        requireOpen();
+        const checkin = toInstant(change.checkinAt);
+        const checkout = toInstant(change.checkoutAt);
+        if (Number.isNaN(checkin) || Number.isNaN(checkout)) throw new Error('checkinAt and checkoutAt must be ISO dates');
+        if (checkout <= checkin) throw new Error('check-out must be after check-in');
+        if (checkin < now()) throw new Error('check-in cannot be in the past');
+        const due = replanDueDates(input.policy, state.charges, change, now());
+        for (const [id, dueAt] of due) {
+          if (toInstant(dueAt) < now()) throw new Error(`the charge date of ${id} would be in the past (${dueAt})`);
+        }
+      },
+    },
+  );
+  setHandler(
+    changeAmountUpdate,
+    async ({ amountMinor }) => {
+      const pending = pendingCharges();
+      const last = pending.at(-1) as ScheduledCharge;
+      last.amountMinor += amountMinor - state.amountMinor;
+      state.amountMinor = amountMinor;
+      upsertSearchAttributes([{ key: AmountMinorKey, value: amountMinor }]);
+      moveTo(state.status, `amount changed to ${amountMinor} ${input.currency}`);
+      planChanged = true;
+      return view();
+    },
+    {
+      validator: ({ amountMinor }) => {
+        requireOpen();
+        if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
+        const pending = pendingCharges();
+        if (pending.length === 0) throw new Error('everything is charged already; refund the difference instead');
+        const fixed = state.amountMinor - (pending.at(-1) as ScheduledCharge).amountMinor;
+        if (amountMinor <= fixed) throw new Error(`amountMinor must exceed the ${fixed} already charged or fixed`);
+      },
+    },
+  );
+  setHandler(
+    cancelReservationUpdate,
+    async ({ reason }) => {
+      cancelReason ??= reason;
+      await condition(() => settled);
+      return view();
+    },
+    {
+      validator: ({ reason }) => {
+        if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 200) throw new Error('reason must be 1 to 200 characters');
+        requireOpen();
+      },
+    },
+  );
+
+  function requireOpen(): void {
+    if (FINAL.includes(state.status)) throw new Error(`reservation is already ${state.status}`);
+  }
+
+  function chargeRequest(charge: ScheduledCharge, paymentId: string): PaymentRequest {
+    return {
+      paymentId,
+      merchantId: input.merchantId,
+      reference: `${input.reference}-${charge.id}`,
+      provider: input.provider,
+      amountMinor: charge.amountMinor,
+      currency: input.currency,
+      description: `${charge.label} for reservation ${input.reference}`,
+      payerEmail: input.payerEmail,
+      payerPhone: input.payerPhone,
+      checkinDate: at(toInstant(state.stay.checkinAt)).slice(0, 10),
+      checkoutDate: at(toInstant(state.stay.checkoutAt)).slice(0, 10),
+      card: input.card,
+    };
+  }
+
+  async function attemptCharge(charge: ScheduledCharge): Promise<void> {
+    charge.attempts += 1;
+    const paymentId = `payment-${input.merchantId}-${input.reference}-${charge.id}-a${charge.attempts}`;
+    charge.paymentIds.push(paymentId);
+    const cardSource: CardSource = state.paymentMethodToken
+      ? { kind: 'token', paymentMethodToken: state.paymentMethodToken }
+      : input.cardSource;
+    moveTo('CHARGING', `${charge.label} ${charge.amountMinor} ${input.currency}, attempt ${charge.attempts}`);
+    waitFor(`the ${charge.label} charge (payment ${paymentId})`);
+    let result: PaymentView;
+    try {
+      result = await executeChild(paymentWorkflow, {
+        workflowId: paymentId,
+        args: [{ request: chargeRequest(charge, paymentId), cardSource, startRequestId: paymentId, timing: { ...input.paymentTiming, refundWindowMs: 0 } }],
+        staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${charge.attempts}`,
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: PaymentStatusKey, value: 'CREATED' },
+          { key: PaymentProviderKey, value: input.provider },
+          { key: MerchantReferenceKey, value: input.reference },
+          { key: MerchantIdKey, value: input.merchantId },
+          { key: AmountMinorKey, value: charge.amountMinor },
+          { key: CurrencyKey, value: input.currency },
+        ]),
+      });
+    } catch (error) {
+      result = { status: 'FAILED', failure: { code: 'payment_workflow_failed', message: error instanceof Error ? error.message : String(error) } } as PaymentView;
+    }
+    if (result.status === 'COMPLETE') {
+      charge.status = 'PAID';
+      charge.retryAt = undefined;
+      charge.providerPaymentId = result.providerPaymentId;
+      moveTo(pendingCharges().length === 0 ? 'PAID' : 'PARTIALLY_PAID', `${charge.label} charged`);
+      return;
+    }
+    charge.lastFailure = result.failure ?? { code: result.status.toLowerCase(), message: `payment ended ${result.status}` };
+    const delay = dunningDelays[charge.attempts - 1];
+    const retryAt = delay === undefined ? undefined : now() + delay;
+    // The card was only in memory (no token): it cannot be tried again without the guest.
+    const canRetry = cardSource.kind === 'token' && retryAt !== undefined && retryAt <= toInstant(state.stay.checkinAt);
+    if (canRetry) {
+      charge.retryAt = at(retryAt as number);
+      moveTo('RETRY_SCHEDULED', `${charge.label} ${result.status.toLowerCase()} (${charge.lastFailure.code}); retry in ${describeDuration(delay as number)}`);
+      return;
+    }
+    charge.status = 'FAILED';
+    state.failure = {
+      code: charge.lastFailure.code,
+      message: `${charge.label} charge failed after ${charge.attempts} attempt(s) (last: ${charge.lastFailure.code}); ask the guest for another card or cancel the reservation`,
+    };
+    moveTo('FAILED', state.failure.message);
+  }
+
+  async function cancel(reason: string): Promise<void> {
+    const paid = state.charges.filter((charge) => charge.status === 'PAID');
+    if (paid.length === 0) {
+      moveTo('CANCELLED', `${reason}; nothing was charged`);
+      return;
+    }
+    if (!input.refundableOnCancel) {
+      moveTo('CANCELLED', `${reason}; non-refundable rate: ${paidMinor()} ${input.currency} kept`);
+      return;
+    }
+    const problems: string[] = [];
+    for (const charge of paid) {
+      const paymentId = charge.paymentIds.at(-1) as string;
+      try {
+        const refund = await providerCalls.refundAtProvider({
+          request: chargeRequest(charge, paymentId),
+          handle: { provider: input.provider, providerPaymentId: charge.providerPaymentId },
+          refund: { amountMinor: charge.amountMinor - charge.refundedMinor, currency: input.currency, reason, idempotencyKey: `${paymentId}-refund-cancel` },
+        });
+        charge.refundedMinor += refund.amountMinor;
+      } catch (error) {
+        problems.push(`${charge.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (problems.length === 0) moveTo('REFUNDED', `${reason}; ${paidMinor()} ${input.currency} refunded`);
+    else moveTo('CANCELLED', `${reason}; refund could not be made, act at the provider: ${problems.join('; ')}`);
+  }
+
+  async function run(): Promise<void> {
+    if (state.status === 'BOOKING') {
+      upsertSearchAttributes([{ key: ReservationStatusKey, value: 'BOOKING' }]);
+      if (input.policy.kind !== 'charge_now' && input.cardSource.kind === 'vault') {
+        const vault = proxyActivities<CardVaultActivities>({
+          taskQueue: input.cardSource.taskQueue,
+          scheduleToStartTimeout: input.paymentTiming?.cardPickupTimeoutMs ?? '10s',
+          startToCloseTimeout: '45s',
+          retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
+          summary: `keep card ${input.card.brand} ****${input.card.last4} on file at ${input.provider}`,
+        });
+        try {
+          state.paymentMethodToken = (await vault.tokenizeCardFromVault({ provider: input.provider, vaultHandle: input.cardSource.handle, payerEmail: input.payerEmail })).paymentMethodToken;
+        } catch (error) {
+          state.failure = { code: 'tokenization_failed', message: error instanceof Error ? error.message : String(error) };
+          moveTo('FAILED', 'the card could not be kept on file');
+          return;
+        }
+      }
+      moveTo('SCHEDULED', 'booked');
+    }
+    while (!FINAL.includes(state.status)) {
+      if (cancelReason !== undefined) {
+        await cancel(cancelReason);
+        return;
+      }
+      const next = pendingCharges()[0];
+      if (!next) {
+        // Paid in full: stay open for changes and cancellation until check-out, then finish.
+        waitFor(`check-out on ${state.stay.checkoutAt} (paid in full)`);
+        const remaining = toInstant(state.stay.checkoutAt) - now();
+        if (remaining > 0 && (await condition(() => cancelReason !== undefined || planChanged, remaining, { summary: 'Sleep until check-out' }))) {
+          planChanged = false;
+          continue;
+        }
+        moveTo('COMPLETED', 'stay over');
+        return;
+      }
+      const wait = nextDue(next) - now();
+      if (wait > 0) {
+        waitFor(`the ${next.label} charge due ${at(nextDue(next))}`);
+        const woken = await condition(() => cancelReason !== undefined || planChanged || workflowInfo().continueAsNewSuggested, wait, {
+          summary: `Sleep until the ${next.label} charge is due`,
+        });
+        planChanged = false;
+        if (woken) {
+          if (workflowInfo().continueAsNewSuggested && cancelReason === undefined) break;
+          continue;
+        }
+      }
+      await attemptCharge(next);
+    }
+    if (!FINAL.includes(state.status)) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof reservationWorkflow>({ ...input, carried: state });
+    }
+  }
+
+  try {
+    await run();
+  } finally {
+    settled = true;
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
