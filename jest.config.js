@@ -5,10 +5,11 @@ const shared = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 120_000,
+  setupFiles: ['<rootDir>/test/support/quiet-sdk-logs.ts'],
 };
 module.exports = {
   maxWorkers: 2,
+  testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'main', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/test/chaos/'] },
     { ...shared, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'] },

@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import { withCallPacing } from '../activities/call-pacing';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import { PROVIDER_NAMES, type ProviderName } from '../domain/provider-name';
@@ -33,7 +34,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     dataConverter: options.dataConverter,
     ...options.tuning,
   });
-  const activities = createPaymentActivities(options.providers);
+  const activities = createPaymentActivities(withCallPacing(options.providers, options.providerCallsPerSecond));
   const providerWorkers = PROVIDER_NAMES.map((provider) =>
     Worker.create({
       connection: options.connection,

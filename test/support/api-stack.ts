@@ -6,12 +6,13 @@ import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
 import { AesGcmPayloadCodec } from '../../worker/payload-codec';
 import type { PaymentTiming } from '../../workflows/payment-types';
-import { startPaymentStack, testPayloadEncryption, type PaymentStack } from './payment-stack';
+import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';
+
+export { TURNSTAY_WEBHOOK_SECRET };
 
 export const MERCHANT_KEY = 'mk_test_merchant_one_0123456789';
 export const OTHER_MERCHANT_KEY = 'mk_test_merchant_two_0123456789';
 export const OPERATOR_KEY = 'ok_test_operator_0123456789';
-export const TURNSTAY_WEBHOOK_SECRET = 'whsec_test_secret';
 export const TRUSTIST_WEBHOOK_PATH_SECRET = 'trustist-webhook-path-secret-0123';
 
 export interface ApiStack extends PaymentStack {
@@ -22,8 +23,10 @@ export interface ApiStack extends PaymentStack {
 }
 
 /** The real API on a free port, in front of a payment stack; the sandboxes' webhooks point at it. */
-export async function startApiStack(options: { timing?: PaymentTiming; sandboxLatencyMs?: number } = {}): Promise<ApiStack> {
-  const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs });
+export async function startApiStack(
+  options: { timing?: PaymentTiming; sandboxLatencyMs?: number; providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>> } = {},
+): Promise<ApiStack> {
+  const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs, providerCallsPerSecond: options.providerCallsPerSecond });
   const capturedLogs: string[] = [];
   const capture = new Writable({
     write(chunk, _encoding, done) {
@@ -47,7 +50,7 @@ export async function startApiStack(options: { timing?: PaymentTiming; sandboxLa
     turnstayWebhookSecrets: [TURNSTAY_WEBHOOK_SECRET],
     trustistWebhookPathSecret: TRUSTIST_WEBHOOK_PATH_SECRET,
     webhookToleranceSeconds: 300,
-    codecAllowedOrigins: ['http://127.0.0.1:8233'],
+    codecAllowedOrigins: ['http://127.0.0.1:8233', ...(process.env.TEST_TEMPORAL_UI_URL ? [process.env.TEST_TEMPORAL_UI_URL] : [])],
     rules: { turnstayCurrencies: ['GBP'] },
     timing: options.timing,
     demo: { merchantKey: MERCHANT_KEY },

@@ -11,6 +11,7 @@ import { createPaymentWorkers } from '../../worker/payment-worker';
 
 export const SANDBOX_TURNSTAY_KEY = 'sk_test_sandbox';
 export const SANDBOX_TURNSTAY_ACCOUNT = 1001;
+export const TURNSTAY_WEBHOOK_SECRET = 'whsec_test_secret';
 export const SANDBOX_TRUSTIST_CREDENTIALS = { id: 'sandbox-merchant', key: 'sandbox-hawk-key-0123456789abcdef' };
 
 export interface PaymentStack {
@@ -50,7 +51,11 @@ export async function startPaymentStack(
   options: { sandboxLatencyMs?: number; providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>> } = {},
 ): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
-  const turnstay = await startTurnstaySandbox({ latencyMs: options.sandboxLatencyMs, webhookRetry: { baseDelayMs: 50, maxAttempts: 3 } });
+  const turnstay = await startTurnstaySandbox({
+    latencyMs: options.sandboxLatencyMs,
+    webhookSecret: TURNSTAY_WEBHOOK_SECRET,
+    webhookRetry: { baseDelayMs: 50, maxAttempts: 3 },
+  });
   const trustist = await startTrustistSandbox({ latencyMs: options.sandboxLatencyMs, webhookRetry: { baseDelayMs: 50, maxAttempts: 3 } });
   const providersConfig: ProvidersConfig = {
     turnstay: { apiUrl: turnstay.apiUrl, scsUrl: turnstay.scsUrl, apiKey: SANDBOX_TURNSTAY_KEY, accountId: SANDBOX_TURNSTAY_ACCOUNT, timeoutMs: 5_000 },

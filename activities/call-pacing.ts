@@ -1,0 +1,54 @@
+import type { ProviderName } from '../domain/provider-name';
+import type { ProviderAdapter } from './provider-adapter';
+import type { ProviderRegistry } from './provider-registry';
+
+/**
+ * Spaces calls evenly, with no burst: at most `perSecond` calls start in any one-second window. Temporal's
+ * task-queue limit (maxTaskQueueActivitiesPerSecond) caps the rate across all workers but lets a full bucket
+ * burst through at once; this pacer smooths what one process sends, so a provider never sees the burst.
+ */
+export class CallPacer {
+  private readonly intervalMs: number;
+  private lastRelease = Number.NEGATIVE_INFINITY;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(perSecond: number) {
+    this.intervalMs = 1_000 / perSecond;
+  }
+
+  /**
+   * Callers go one at a time, each at least one interval after the previous one actually went: spacing is
+   * measured from real release times, so a stalled event loop cannot release a backlog all at once.
+   */
+  wait(): Promise<void> {
+    const turn = this.queue.then(async () => {
+      const delay = this.lastRelease + this.intervalMs - performance.now();
+      if (delay > 0) await new Promise((done) => setTimeout(done, delay));
+      this.lastRelease = performance.now();
+    });
+    this.queue = turn;
+    return turn;
+  }
+}
+
+function paced(adapter: ProviderAdapter, pacer: CallPacer): ProviderAdapter {
+  return new Proxy(adapter, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        await pacer.wait();
+        return (value as (...inner: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+/** The registry with each limited provider's calls paced in this process. */
+export function withCallPacing(providers: ProviderRegistry, perSecond: Partial<Record<ProviderName, number>> = {}): ProviderRegistry {
+  const result = { ...providers };
+  for (const [name, limit] of Object.entries(perSecond) as [ProviderName, number | undefined][]) {
+    if (limit) result[name] = paced(providers[name], new CallPacer(limit));
+  }
+  return result;
+}

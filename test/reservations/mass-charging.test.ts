@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { callApi } from '../support/merchant-client';
+import { ledger } from '../support/sandbox-client';
+import { testCard, TEST_CARDS } from '../support/test-cards';
+
+const RESERVATIONS = Number(process.env.MASS_RESERVATIONS ?? 1_000);
+const CALLS_PER_SECOND = 50;
+
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  }));
+}
+
+/** The most requests inside any one-second window. */
+function peakPerSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end += 1) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= 1_000) start += 1;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
+}
+
+describe('mass charging', () => {
+  let stack: ApiStack;
+
+  beforeAll(async () => {
+    stack = await startApiStack({ providerCallsPerSecond: { turnstay: CALLS_PER_SECOND } });
+  });
+  afterAll(() => stack?.close());
+
+  test(`${RESERVATIONS} reservations due at the same moment: the provider limit of ${CALLS_PER_SECOND} calls/s holds, each charged once`, async () => {
+    const prefix = `mass-${randomUUID().slice(0, 8)}`;
+    const checkinAt = new Date(Date.now() + 45_000).toISOString();
+    const booked: string[] = [];
+    await inParallel([...Array(RESERVATIONS).keys()], 16, async (index) => {
+      const response = await callApi<{ id: string; status: string }>(stack.baseUrl, 'POST', '/v1/reservations', {
+        body: {
+          provider: 'turnstay',
+          amountMinor: 10_000 + index,
+          currency: 'GBP',
+          reference: `${prefix}-${index}`,
+          card: testCard(TEST_CARDS.frictionless),
+          stay: { checkinAt, checkoutAt: new Date(Date.parse(checkinAt) + 86_400_000).toISOString() },
+          policy: { kind: 'on_checkin' },
+        },
+      });
+      expect(response.status).toBe(201);
+      booked.push(response.body.id);
+    });
+    const bookedAt = Date.now();
+    expect(bookedAt).toBeLessThan(Date.parse(checkinAt)); // all were asleep before they fell due
+
+    const query = `WorkflowType = "reservationWorkflow" AND TaskQueue = "${stack.taskQueue}" AND ReservationStatus = "PAID"`;
+    const deadline = Date.parse(checkinAt) + 240_000;
+    let paid = 0;
+    while (paid < RESERVATIONS && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 2_000));
+      paid = (await stack.client.workflow.count(query)).count;
+    }
+    expect(paid).toBe(RESERVATIONS);
+
+    // Calls made to charge (intent creation and confirmation), from the sandbox's own request log.
+    const log = (await (await fetch(`${stack.turnstay.apiUrl}/__sandbox/requests`)).json()) as { requests: { method: string; path: string; at: string }[] };
+    const chargeCalls = log.requests
+      .filter((request) => request.method === 'POST' && (request.path === '/api/v1/payments/intent' || /\/payment\/intent\/[^/]+\/confirm/.test(request.path)))
+      .map((request) => Date.parse(request.at))
+      .filter((at) => at >= Date.parse(checkinAt) - 1_000);
+    expect(chargeCalls.length).toBeGreaterThanOrEqual(2 * RESERVATIONS);
+    const peak = peakPerSecond(chargeCalls);
+    const seconds = (Math.max(...chargeCalls) - Math.min(...chargeCalls)) / 1_000;
+    process.stderr.write(`[mass-charging] ${RESERVATIONS} reservations, ${chargeCalls.length} charge calls over ${seconds.toFixed(1)} s, peak ${peak} calls in any 1 s window (limit ${CALLS_PER_SECOND}/s)\n`);
+    expect(peak).toBeLessThanOrEqual(CALLS_PER_SECOND);
+
+    // Exactly once: every reservation's charge appears once in the ledger.
+    const sample = booked.slice(0, 100);
+    for (const id of sample) {
+      const paymentId = id.replace(/^reservation-/, 'payment-') + '-c1-a1';
+      const entries = await ledger(stack.turnstay.apiUrl, paymentId);
+      expect(entries.filter((entry) => entry.type === 'charge')).toHaveLength(1);
+    }
+    const all = (await (await fetch(`${stack.turnstay.apiUrl}/__sandbox/ledger`)).json()) as { entries: { type: string; reference: string }[] };
+    const charged = all.entries.filter((entry) => entry.type === 'charge' && entry.reference.includes(prefix));
+    expect(charged).toHaveLength(RESERVATIONS);
+    expect(new Set(charged.map((entry) => entry.reference)).size).toBe(RESERVATIONS);
+  }, 600_000);
+});

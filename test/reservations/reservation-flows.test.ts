@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { callApi } from '../support/merchant-client';
+import { ledger, setFaults } from '../support/sandbox-client';
+import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
+
+interface ReservationBody {
+  id: string;
+  status: string;
+  nextChargeAt?: string;
+  paidMinor: number;
+  refundedMinor: number;
+  amountMinor: number;
+  failure?: { code: string; message: string };
+  charges: { id: string; label: string; amountMinor: number; dueAt: string; status: string; attempts: number; paymentIds: string[]; retryAt?: string }[];
+  transitions: { status: string; note?: string }[];
+}
+
+const DAY_MS = 86_400_000;
+const inSeconds = (seconds: number, extraMs = 0) => new Date(Date.now() + seconds * 1_000 + extraMs).toISOString();
+
+/**
+ * Reservations on the real dev server with compressed time: check-in a few seconds ahead (or a day plus a few
+ * seconds for "N days before"). Every charge is proven in the TurnStay sandbox ledger.
+ */
+describe('reservations', () => {
+  let stack: ApiStack;
+
+  beforeAll(async () => {
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 5_000, statusPollDelaysMs: [1_000] } });
+  });
+  afterAll(() => stack?.close());
+  afterEach(() => setFaults(stack.turnstay.scsUrl, {}));
+
+  const book = (overrides: Record<string, unknown>) =>
+    callApi<ReservationBody>(stack.baseUrl, 'POST', '/v1/reservations', {
+      body: {
+        provider: 'turnstay',
+        amountMinor: 40_000,
+        currency: 'GBP',
+        reference: `stay-${randomUUID().slice(0, 12)}`,
+        card: testCard(TEST_CARDS.frictionless),
+        payer: { email: 'guest@example.com' },
+        stay: { checkinAt: inSeconds(4), checkoutAt: inSeconds(4, 2 * DAY_MS) },
+        policy: { kind: 'on_checkin' },
+        ...overrides,
+      },
+    });
+  const chargedADayBefore = (seconds: number) => ({
+    stay: { checkinAt: inSeconds(seconds, DAY_MS), checkoutAt: inSeconds(seconds, 2 * DAY_MS) },
+    policy: { kind: 'days_before_checkin', days: 1 },
+  });
+  const read = (id: string) => callApi<ReservationBody>(stack.baseUrl, 'GET', `/v1/reservations/${id}`);
+  const waitFor = async (id: string, accept: (reservation: ReservationBody) => boolean, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: ReservationBody | undefined;
+    while (Date.now() < deadline) {
+      last = (await read(id)).body;
+      if (accept(last)) return last;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    throw new Error(`reservation ${id} did not get there: ${JSON.stringify(last)}`);
+  };
+  /** Ledger entries of every child payment of the reservation. */
+  const ledgerOf = async (reservation: ReservationBody) => {
+    const ids = reservation.charges.flatMap((charge) => charge.paymentIds);
+    return (await Promise.all(ids.map((id) => ledger(stack.turnstay.apiUrl, id)))).flat();
+  };
+
+  test('charge on check-in: SCHEDULED with the next charge date, sleeps, then PAID with one charge at check-in', async () => {
+    const checkinAt = inSeconds(4);
+    const booked = await book({ stay: { checkinAt, checkoutAt: inSeconds(4, DAY_MS) } });
+    expect(booked.status).toBe(201);
+    expect(booked.body).toMatchObject({ status: 'SCHEDULED', nextChargeAt: checkinAt });
+    expect(JSON.stringify(booked.body)).not.toContain('pm_'); // the token stays inside the workflow
+    expect(await ledgerOf(booked.body)).toEqual([]);
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    const entries = await ledgerOf(paid);
+    expect(entries).toEqual([expect.objectContaining({ type: 'charge', amountMinor: 40_000 })]);
+    expect(Date.parse((entries[0] as { at: string } & (typeof entries)[0]).at)).toBeGreaterThanOrEqual(Date.parse(checkinAt));
+  });
+
+  test('charge now: PAID in the booking response, one charge; Trustist too (no tokenization)', async () => {
+    const turnstay = await book({ policy: { kind: 'charge_now' } });
+    expect(turnstay.body.status).toBe('PAID');
+    expect(await ledgerOf(turnstay.body)).toHaveLength(1);
+    const trustist = await book({ provider: 'trustist', policy: { kind: 'charge_now' }, browserData: BROWSER_DATA });
+    expect(trustist.body.status).toBe('PAID');
+    const trustistEntries = await ledger(stack.trustist.apiUrl, trustist.body.charges[0]!.paymentIds[0]!);
+    expect(trustistEntries.filter((entry) => entry.type === 'charge')).toHaveLength(1);
+  });
+
+  test('Trustist cannot keep cards, so any policy but charge now is refused with a clear 400', async () => {
+    const refused = await book({ provider: 'trustist', browserData: BROWSER_DATA });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/policy\.kind.*charge_now/);
+  });
+
+  test('N days before check-in: due exactly N days before; charged then', async () => {
+    const booked = await book({
+      stay: { checkinAt: inSeconds(3, DAY_MS), checkoutAt: inSeconds(3, 3 * DAY_MS) },
+      policy: { kind: 'days_before_checkin', days: 1 },
+    });
+    expect(Math.abs(Date.parse(booked.body.nextChargeAt!) - (Date.now() + 3_000))).toBeLessThan(2_000);
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    expect(await ledgerOf(paid)).toHaveLength(1);
+  });
+
+  test('deposit now and balance later: PARTIALLY_PAID, then PAID; two charges summing to the amount', async () => {
+    const booked = await book({
+      stay: { checkinAt: inSeconds(4, DAY_MS), checkoutAt: inSeconds(4, 2 * DAY_MS) },
+      policy: { kind: 'deposit_then_balance', depositMinor: 10_000, balanceDaysBeforeCheckin: 1 },
+    });
+    const deposited = await waitFor(booked.body.id, (reservation) => reservation.status === 'PARTIALLY_PAID');
+    expect(deposited.paidMinor).toBe(10_000);
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    expect((await ledgerOf(paid)).map((entry) => entry.amountMinor).sort()).toEqual([10_000, 30_000]);
+  });
+
+  test('a date change reschedules the timer; impossible changes are refused before they reach history', async () => {
+    const booked = await book({});
+    const laterCheckin = inSeconds(8);
+    const moved = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/change-stay`, {
+      body: { checkinAt: laterCheckin, checkoutAt: inSeconds(8, DAY_MS) },
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body.nextChargeAt).toBe(laterCheckin);
+    const backwards = await callApi<{ error: { message: string } }>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/change-stay`, {
+      body: { checkinAt: inSeconds(20), checkoutAt: inSeconds(10) },
+    });
+    expect(backwards.status).toBe(409);
+    expect(backwards.body.error.message).toMatch(/check-out must be after check-in/);
+    const past = await callApi(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/change-stay`, {
+      body: { checkinAt: new Date(Date.now() - DAY_MS).toISOString(), checkoutAt: inSeconds(10) },
+    });
+    expect(past.status).toBe(409);
+    // Not charged at the old check-in...
+    await new Promise((done) => setTimeout(done, 5_000));
+    expect(await ledgerOf((await read(booked.body.id)).body)).toEqual([]);
+    // ...but at the new one.
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    expect(await ledgerOf(paid)).toHaveLength(1);
+    const history = await stack.client.workflow.getHandle(booked.body.id).fetchHistory();
+    const stayChanges = history.events?.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'changeStay') ?? [];
+    expect(stayChanges).toHaveLength(1); // the refused changes never reached history
+  });
+
+  test('an amount change before the charge is what gets charged', async () => {
+    const booked = await book({});
+    const changed = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/change-amount`, { body: { amountMinor: 45_500 } });
+    expect(changed.body.amountMinor).toBe(45_500);
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    expect((await ledgerOf(paid)).map((entry) => entry.amountMinor)).toEqual([45_500]);
+  });
+
+  test('cancelled before the charge: CANCELLED, nothing ever charged', async () => {
+    const booked = await book({});
+    const cancelled = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/cancel`, { body: { reason: 'trip called off' } });
+    expect(cancelled.body.status).toBe('CANCELLED');
+    await new Promise((done) => setTimeout(done, 5_000));
+    expect(await ledgerOf((await read(booked.body.id)).body)).toEqual([]);
+  });
+
+  test('cancelled after the charge: refunded (refundable rate) or kept with the reason (non-refundable)', async () => {
+    const refundable = await book({ policy: { kind: 'charge_now' } });
+    const refunded = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${refundable.body.id}/cancel`, { body: {} });
+    expect(refunded.body).toMatchObject({ status: 'REFUNDED', refundedMinor: 40_000 });
+    expect((await ledgerOf(refunded.body)).map((entry) => entry.type).sort()).toEqual(['charge', 'refund']);
+
+    const nonRefundable = await book({ policy: { kind: 'charge_now' }, refundableOnCancel: false });
+    const kept = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${nonRefundable.body.id}/cancel`, { body: {} });
+    expect(kept.body.status).toBe('CANCELLED');
+    expect(kept.body.transitions.at(-1)?.note).toMatch(/non-refundable/);
+    expect((await ledgerOf(kept.body)).map((entry) => entry.type)).toEqual(['charge']);
+  });
+
+  test('dunning to success: a decline, a retry on schedule, PAID with one charge', async () => {
+    // Charged a day before a check-in a day away: the retries fall well before check-in.
+    const booked = await book({ dunning: { delaysSeconds: [2, 2] }, ...chargedADayBefore(4) });
+    await setFaults(stack.turnstay.scsUrl, { failNext: { count: 1, kind: 'status', status: 402, pathPrefix: '/api/v1/public/payment/intent' } });
+    const retrying = await waitFor(booked.body.id, (reservation) => reservation.status === 'RETRY_SCHEDULED');
+    expect(retrying.charges[0]?.retryAt).toBeDefined();
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    expect(paid.charges[0]?.attempts).toBe(2);
+    expect((await ledgerOf(paid)).filter((entry) => entry.type === 'charge')).toHaveLength(1);
+  });
+
+  test('dunning to failure: every attempt declined, FAILED with a reason an operator can act on, nothing charged', async () => {
+    const booked = await book({ card: testCard(TEST_CARDS.insufficientFunds), dunning: { delaysSeconds: [1, 1] }, ...chargedADayBefore(3) });
+    expect(booked.status).toBe(201);
+    const failed = await waitFor(booked.body.id, (reservation) => reservation.status === 'FAILED', 40_000);
+    expect(failed.charges[0]?.attempts).toBe(3);
+    expect(failed.failure?.message).toMatch(/insufficient_funds.*another card/);
+    expect(await ledgerOf(failed)).toEqual([]);
+  });
+
+  test('a month-long sleep: the durable timer targets the charge instant, as the history shows', async () => {
+    const checkin = Date.now() + 60 * DAY_MS;
+    const booked = await book({
+      stay: { checkinAt: new Date(checkin).toISOString(), checkoutAt: new Date(checkin + 3 * DAY_MS).toISOString() },
+      policy: { kind: 'days_before_checkin', days: 7 },
+    });
+    const due = checkin - 7 * DAY_MS;
+    expect(booked.body.nextChargeAt).toBe(new Date(due).toISOString());
+    const handle = stack.client.workflow.getHandle(booked.body.id);
+    let timer: { startToFireTimeout?: { seconds?: unknown } | null } | undefined | null;
+    let startedAt = 0;
+    for (let attempt = 0; attempt < 20 && !timer; attempt += 1) {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const timerEvent = events.find((event) => event.timerStartedEventAttributes);
+      timer = timerEvent?.timerStartedEventAttributes;
+      startedAt = Number(timerEvent?.eventTime?.seconds ?? 0) * 1_000;
+      if (!timer) await new Promise((done) => setTimeout(done, 200));
+    }
+    const fireAt = startedAt + Number(timer?.startToFireTimeout?.seconds ?? 0) * 1_000;
+    expect(Math.abs(fireAt - due)).toBeLessThan(5_000);
+    await callApi(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/cancel`, { body: {} });
+  });
+});
