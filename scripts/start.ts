@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const apiPort = await portOrFree(env.API_PORT);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const children: ChildProcess[] = [];
-  let devServer: RunningDevServer | undefined;
+  const temporal: { server?: RunningDevServer } = {};
   const closers: (() => Promise<void>)[] = [];
   let stopping = false;
 
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     say('stopping...');
     await Promise.all(children.map((child) => stopChild(child)));
     for (const close of closers.reverse()) await close().catch(() => undefined);
-    await devServer?.stop();
+    await temporal.server?.stop();
     say('stopped');
     process.exit(exitCode);
   };
@@ -83,13 +83,14 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
 
   say('starting the Temporal dev server (SQLite in ' + env.DATA_DIR + ')...');
-  devServer = await startDevServer({
+  const devServer = await startDevServer({
     dbFile: join(env.DATA_DIR, 'temporal.db'),
     port: await portOrFree(env.TEMPORAL_PORT),
     uiPort: await portOrFree(env.TEMPORAL_UI_PORT),
     uiCodecEndpoint: `${apiUrl}/codec`,
     logFile: join(env.DATA_DIR, 'temporal.log'),
   });
+  temporal.server = devServer;
 
   say('starting the provider sandboxes...');
   const trustistWebhookUrl = `${apiUrl}/webhooks/trustist/${secrets.trustistWebhookPathSecret}`;

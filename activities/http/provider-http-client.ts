@@ -38,6 +38,8 @@ export async function callProvider(request: ProviderHttpRequest): Promise<Provid
     text = await response.text();
   } catch (error) {
     const reason = timeout.aborted ? 'timed out' : describeNetworkError(error);
+    // No `cause`: the original error may quote the URL with its client_secret, and failures go into history.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`${what} ${reason}`);
   }
   if (response.status >= 500) throw new Error(`${what} answered ${response.status}`);

@@ -10,13 +10,14 @@ import { z } from 'zod';
  * phase "after": the handler runs (the charge happens) and its response is then lost (error status, reset or hold).
  */
 
-export type FaultKind = 'status' | 'timeout' | 'reset';
+/** malformed: HTTP 200 with a body that matches no documented schema (a provider bug or a proxy's page). */
+export type FaultKind = 'status' | 'timeout' | 'reset' | 'malformed';
 export type FaultPhase = 'before' | 'after';
 
 const failNextSchema = z
   .object({
     count: z.int().min(1).max(1000),
-    kind: z.enum(['status', 'timeout', 'reset']),
+    kind: z.enum(['status', 'timeout', 'reset', 'malformed']),
     status: z.int().min(400).max(599).optional(),
     pathPrefix: z.string().startsWith('/').optional(),
     phase: z.enum(['before', 'after']).optional(),
@@ -128,6 +129,8 @@ export class FaultInjector {
   }
 }
 
+const MALFORMED_BODY = { sandbox: 'malformed response', status: 42, next_actions: 'not a list' };
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Replaces the response that the handler is about to send with the fault (phase "after"). */
@@ -142,8 +145,8 @@ function loseResponse(req: Request, res: Response, action: FaultAction, errorBod
       return res;
     }
     if (action.kind === 'timeout') return res; // hold: the response is never sent
-    const body = JSON.stringify(errorBody(action.status, `Sandbox fault injected after processing (HTTP ${action.status})`));
-    res.statusCode = action.status;
+    const body = JSON.stringify(action.kind === 'malformed' ? MALFORMED_BODY : errorBody(action.status, `Sandbox fault injected after processing (HTTP ${action.status})`));
+    res.statusCode = action.kind === 'malformed' ? 200 : action.status;
     for (const name of res.getHeaderNames()) res.removeHeader(name);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', Buffer.byteLength(body));
@@ -175,6 +178,7 @@ export function faultMiddleware(
       }
       if (action.kind === 'reset') return void req.socket.destroy();
       if (action.kind === 'timeout') return; // hold the socket without answering
+      if (action.kind === 'malformed') return void res.status(200).json(MALFORMED_BODY);
       res.status(action.status).json(errorBody(action.status, `Sandbox fault injected (HTTP ${action.status})`));
     };
     if (decision.latencyMs > 0) void sleep(decision.latencyMs).then(apply);

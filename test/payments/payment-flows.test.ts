@@ -94,6 +94,27 @@ describe.each(PROVIDERS)('%s payments', (provider) => {
     expect(await chargesOf(response.body)).toHaveLength(1);
   });
 
+  test('a malformed provider response to the card submission: FAILED with a clear reason, nothing charged', async () => {
+    const target = provider === 'turnstay' ? stack.turnstay.scsUrl : stack.trustist.apiUrl;
+    const pathPrefix = provider === 'turnstay' ? '/api/v1/public/payment/intent' : '/v1/payments/server-to-server';
+    await setFaults(target, { failNext: { count: 1, kind: 'malformed', pathPrefix } });
+    const response = await createPayment(stack.baseUrl, paymentBody(provider));
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('FAILED');
+    expect(response.body.failure).toEqual({ code: 'malformed_provider_response', message: expect.stringMatching(/unexpected body.*status 200/) });
+    expect(await chargesOf(response.body)).toHaveLength(0);
+  });
+
+  if (provider === 'turnstay') {
+    test('a malformed response after the charge happened: the status endpoint reveals the charge, COMPLETE, one charge', async () => {
+      await setFaults(stack.turnstay.scsUrl, { failNext: { count: 1, kind: 'malformed', phase: 'after', pathPrefix: '/api/v1/public/payment/intent' } });
+      const response = await createPayment(stack.baseUrl, paymentBody(provider));
+      expect(response.body.status).toBe('COMPLETE');
+      expect(response.body.transitions.at(-1)?.note).toMatch(/after a failed submission/);
+      expect(await chargesOf(response.body)).toHaveLength(1);
+    });
+  }
+
   test('the same request twice returns the same payment and charges once', async () => {
     const body = paymentBody(provider);
     const [first, second] = await Promise.all([createPayment(stack.baseUrl, body), createPayment(stack.baseUrl, body)]);
