@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { loggablePath } from './loggable-path';
 
 /** Every error a client can cause is one of these: a status, a stable code, a message, the offending field. */
 export class ApiError extends Error {
@@ -49,7 +50,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     // Only the route and the error's class go to the log: messages could quote request bodies.
-    log.error({ method: req.method, path: req.path, errorName: (error as Error)?.name, errorMessage: safeMessage(error) }, 'unexpected API error');
+    log.error({ method: req.method, path: loggablePath(req.path), errorName: (error as Error)?.name, errorMessage: safeMessage(error) }, 'unexpected API error');
     res.status(500).json({ error: { code: 'internal_error', message: 'internal error' } });
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { CardVault } from '../worker/card-vault';
 import type { PaymentTiming } from '../workflows/payment-types';
 import { ApiError, errorHandler } from './api-error';
+import { loggablePath } from './loggable-path';
 import { merchantAuth, type MerchantKey } from './merchant-auth';
 import { buildOpenApiDocument } from './openapi';
 import { OperatorAuth } from './operator-auth';
@@ -46,7 +47,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Method, path and status only: bodies may carry card data, query strings secrets.
-      log.info({ method: req.method, path: req.path.replace(/^\/webhooks\/trustist\/.*/, '/webhooks/trustist/[secret]'), status: res.statusCode, ms: Math.round(ms) }, 'request');
+      log.info({ method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request');
     });
     next();
   });

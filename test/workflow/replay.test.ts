@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
@@ -38,12 +38,14 @@ describe('workflow replay', () => {
     for (const workflowId of ids) {
       const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
       histories.push({ workflowId, history });
-      if (process.env.RECORD_HISTORIES === '1') writeFileSync(join(FIXTURES, `${workflowId.replace(/[^\w.-]/g, '_')}.json`), JSON.stringify(history));
+      if (process.env.RECORD_HISTORIES === '1') {
+        writeFileSync(join(FIXTURES, `${workflowId.replace(/[^\w.-]/g, '_')}.history.bin`), temporal.api.history.v1.History.encode(history).finish());
+      }
     }
     const recorded = existsSync(FIXTURES)
-      ? readdirSync(FIXTURES).filter((file) => file.endsWith('.json')).map((file) => ({
-          workflowId: file.replace(/\.json$/, ''),
-          history: historyFromJSON(JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'))),
+      ? readdirSync(FIXTURES).filter((file) => file.endsWith('.history.bin')).map((file) => ({
+          workflowId: file.replace(/\.history\.bin$/, ''),
+          history: temporal.api.history.v1.History.decode(readFileSync(join(FIXTURES, file))),
         }))
       : [];
     const { keys, activeKeyId } = testPayloadEncryption();
