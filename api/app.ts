@@ -69,7 +69,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   });
   if (deps.demo) app.use(demoRoutes(deps.demo));
   app.use('/v1', merchantAuth(deps.merchantKeys), express.json({ limit: '32kb', strict: true, type: () => true }));
-  app.use(paymentRoutes({
+  const merchantRouteOptions = {
     client: deps.client,
     taskQueue: deps.taskQueue,
     vault: deps.vault,
@@ -77,16 +77,9 @@ export function createApiApp(deps: ApiDependencies): Express {
     rules: deps.rules,
     timing: deps.timing,
     log,
-  }));
-  app.use(reservationRoutes({
-    client: deps.client,
-    taskQueue: deps.taskQueue,
-    vault: deps.vault,
-    cardVaultTaskQueue: deps.cardVaultTaskQueue,
-    rules: deps.rules,
-    timing: deps.timing,
-    log,
-  }));
+  };
+  app.use(paymentRoutes(merchantRouteOptions));
+  app.use(reservationRoutes(merchantRouteOptions));
   app.use((req) => {
     throw new ApiError(404, 'route_not_found', `no route ${req.method} ${req.path}`, 'path');
   });

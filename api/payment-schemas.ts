@@ -62,6 +62,15 @@ export const billingAddressSchema = z
 
 const isoDate = z.iso.date('must be a date YYYY-MM-DD');
 
+export const amountMinorSchema = z.number().int('must be an integer amount in minor units').positive('must be positive').max(10_000_000_000);
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP');
+export const payerSchema = z
+  .object({
+    email: z.email('must be an email address').optional(),
+    phone: z.string().regex(/^\+\d{6,15}$/, 'must be in international format, e.g. +441234567890').optional(),
+  })
+  .strict();
+
 export interface CreatePaymentRules {
   /** Currencies the TurnStay account settles in (an intent must be in the account currency). */
   turnstayCurrencies: string[];
@@ -71,18 +80,12 @@ export function createPaymentBodySchema(rules: CreatePaymentRules) {
   return z
     .object({
       provider: z.enum(PROVIDER_NAMES),
-      amountMinor: z.number().int('must be an integer amount in minor units').positive('must be positive').max(10_000_000_000),
-      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP'),
+      amountMinor: amountMinorSchema,
+      currency: currencySchema,
       reference: referenceSchema,
       description: z.string().max(200).optional(),
       card: cardSchema,
-      payer: z
-        .object({
-          email: z.email('must be an email address').optional(),
-          phone: z.string().regex(/^\+\d{6,15}$/, 'must be in international format, e.g. +441234567890').optional(),
-        })
-        .strict()
-        .optional(),
+      payer: payerSchema.optional(),
       browserData: browserDataSchema.optional(),
       billingAddress: billingAddressSchema.optional(),
       stay: z.object({ checkinDate: isoDate, checkoutDate: isoDate.optional() }).strict().optional(),
@@ -105,8 +108,6 @@ export function createPaymentBodySchema(rules: CreatePaymentRules) {
 export type CreatePaymentBody = z.infer<ReturnType<typeof createPaymentBodySchema>>;
 
 export const idempotencyKeyHeaderSchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters').optional();
-
-export const paymentIdParamsSchema = z.object({ id: z.string().regex(/^payment-[A-Za-z0-9._-]{1,160}$/, 'is not a payment id') });
 
 export const challengeCompleteBodySchema = z
   .object({ outcome: z.enum(['authenticated', 'failed', 'unknown']).default('unknown') })

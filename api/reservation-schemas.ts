@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../domain/provider-name';
 import { toInstant } from '../workflows/charge-plan';
-import { billingAddressSchema, browserDataSchema, cardSchema, referenceSchema } from './payment-schemas';
+import { amountMinorSchema, billingAddressSchema, browserDataSchema, cardSchema, currencySchema, payerSchema, referenceSchema } from './payment-schemas';
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date (YYYY-MM-DD) or an ISO date-time' });
 
@@ -17,12 +17,12 @@ export const staySchema = z.object({ checkinAt: dateOrDateTime, checkoutAt: date
 export const createReservationBodySchema = z
   .object({
     provider: z.enum(PROVIDER_NAMES),
-    amountMinor: z.number().int('must be an integer amount in minor units').positive('must be positive').max(10_000_000_000),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP'),
+    amountMinor: amountMinorSchema,
+    currency: currencySchema,
     reference: referenceSchema,
     description: z.string().max(200).optional(),
     card: cardSchema,
-    payer: z.object({ email: z.email().optional(), phone: z.string().regex(/^\+\d{6,15}$/).optional() }).strict().optional(),
+    payer: payerSchema.optional(),
     browserData: browserDataSchema.optional(),
     billingAddress: billingAddressSchema.optional(),
     stay: staySchema,
@@ -50,6 +50,5 @@ export const createReservationBodySchema = z
 
 export type CreateReservationBody = z.infer<typeof createReservationBodySchema>;
 
-export const reservationIdParamsSchema = z.object({ id: z.string().regex(/^reservation-[A-Za-z0-9._-]{1,160}$/, 'is not a reservation id') });
 export const changeStayBodySchema = staySchema;
 export const changeAmountBodySchema = z.object({ amountMinor: z.number().int().positive() }).strict();

@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
 import type { CardSubmission } from '../activities/provider-adapter';
 import type { PaymentRequest } from '../domain/payment-request';
 import type { CardVault } from '../worker/card-vault';
 import { firstOutcomeUpdate, paymentStateQuery } from '../workflows/messages';
 import { paymentWorkflow } from '../workflows/payment';
 import type { PaymentTiming, PaymentView } from '../workflows/payment-types';
-import {
-  AmountMinorKey,
-  CurrencyKey,
-  MerchantIdKey,
-  MerchantReferenceKey,
-  PaymentProviderKey,
-  PaymentStatusKey,
-} from '../workflows/search-attributes';
+import { initialPaymentSearchAttributes } from '../workflows/search-attributes';
 
 export interface StartPaymentOptions {
   client: Client;
@@ -61,14 +53,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
     staticSummary: `${request.provider} payment ${request.amountMinor} ${request.currency} for ${request.merchantId}/${request.reference}`,
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: PaymentStatusKey, value: 'CREATED' },
-      { key: PaymentProviderKey, value: request.provider },
-      { key: MerchantReferenceKey, value: request.reference },
-      { key: MerchantIdKey, value: request.merchantId },
-      { key: AmountMinorKey, value: request.amountMinor },
-      { key: CurrencyKey, value: request.currency },
-    ]),
+    typedSearchAttributes: initialPaymentSearchAttributes(request),
   });
   try {
     const outcome = await client.workflow.executeUpdateWithStart(firstOutcomeUpdate, { startWorkflowOperation: startOperation });

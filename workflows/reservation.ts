@@ -9,7 +9,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { TypedSearchAttributes } from '@temporalio/common';
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
 import type { PaymentActivities } from '../activities/payment-activities';
@@ -21,16 +20,7 @@ import { paymentWorkflow } from './payment';
 import type { CardSource, PaymentView } from './payment-types';
 import { providerTaskQueue } from './provider-task-queue';
 import type { ReservationInput, ReservationState, ReservationStatus, ReservationView, ScheduledCharge } from './reservation-types';
-import {
-  AmountMinorKey,
-  CheckinDateKey,
-  CurrencyKey,
-  MerchantIdKey,
-  MerchantReferenceKey,
-  PaymentProviderKey,
-  PaymentStatusKey,
-  ReservationStatusKey,
-} from './search-attributes';
+import { AmountMinorKey, CheckinDateKey, initialPaymentSearchAttributes, ReservationStatusKey } from './search-attributes';
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_DUNNING_DELAYS_MS = [HOUR_MS, 24 * HOUR_MS, 72 * HOUR_MS];
@@ -214,14 +204,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
         workflowId: paymentId,
         args: [{ request: chargeRequest(charge, paymentId), cardSource, startRequestId: paymentId, timing: { ...input.paymentTiming, refundWindowMs: 0 } }],
         staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${charge.attempts}`,
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: PaymentStatusKey, value: 'CREATED' },
-          { key: PaymentProviderKey, value: input.provider },
-          { key: MerchantReferenceKey, value: input.reference },
-          { key: MerchantIdKey, value: input.merchantId },
-          { key: AmountMinorKey, value: charge.amountMinor },
-          { key: CurrencyKey, value: input.currency },
-        ]),
+        // The reservation's reference, so the Web UI lists a stay's charges with the stay.
+        typedSearchAttributes: initialPaymentSearchAttributes({ ...input, amountMinor: charge.amountMinor }),
       });
     } catch (error) {
       result = { status: 'FAILED', failure: { code: 'payment_workflow_failed', message: error instanceof Error ? error.message : String(error) } } as PaymentView;

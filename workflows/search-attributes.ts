@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 
 /** Typed keys of the custom search attributes (registered by infra/search-attribute-types.ts). */
 export const PaymentStatusKey = defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD);
@@ -9,3 +9,21 @@ export const AmountMinorKey = defineSearchAttributeKey('AmountMinor', SearchAttr
 export const CurrencyKey = defineSearchAttributeKey('Currency', SearchAttributeType.KEYWORD);
 export const CheckinDateKey = defineSearchAttributeKey('CheckinDate', SearchAttributeType.DATETIME);
 export const ReservationStatusKey = defineSearchAttributeKey('ReservationStatus', SearchAttributeType.KEYWORD);
+
+/** What a payment workflow starts with: findable in the Web UI by status, provider, merchant, reference and amount. */
+export function initialPaymentSearchAttributes(request: {
+  provider: string;
+  reference: string;
+  merchantId: string;
+  amountMinor: number;
+  currency: string;
+}): TypedSearchAttributes {
+  return new TypedSearchAttributes([
+    { key: PaymentStatusKey, value: 'CREATED' },
+    { key: PaymentProviderKey, value: request.provider },
+    { key: MerchantReferenceKey, value: request.reference },
+    { key: MerchantIdKey, value: request.merchantId },
+    { key: AmountMinorKey, value: request.amountMinor },
+    { key: CurrencyKey, value: request.currency },
+  ]);
+}

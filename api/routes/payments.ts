@@ -14,10 +14,10 @@ import {
   createPaymentBodySchema,
   idempotencyKeyHeaderSchema,
   listPaymentsQuerySchema,
-  paymentIdParamsSchema,
   refundBodySchema,
   type CreatePaymentRules,
 } from '../payment-schemas';
+import { ownedWorkflowId } from '../owned-workflow-id';
 import { toPaymentResponse } from '../payment-response';
 import { requestFingerprint } from '../request-fingerprint';
 import { paymentWorkflowId, startPayment } from '../start-payment';
@@ -39,12 +39,7 @@ export function paymentRoutes(options: PaymentRoutesOptions): Router {
   const createBodySchema = createPaymentBodySchema(options.rules);
   const { client, log } = options;
 
-  /** 404 for another merchant's payment: its existence is not the caller's business. */
-  const ownedPaymentId = (params: unknown, merchantId: string): string => {
-    const { id } = parseOrThrow(paymentIdParamsSchema, params, 'params');
-    if (!id.startsWith(`payment-${merchantId}-`)) throw new ApiError(404, 'payment_not_found', 'no such payment', 'id');
-    return id;
-  };
+  const ownedPaymentId = (params: unknown, merchantId: string) => ownedWorkflowId('payment', params, merchantId);
 
   router.post('/v1/payments', async (req, res) => {
     const merchantId = requireMerchantId(req);

@@ -10,7 +10,8 @@ import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
 import { cancelBodySchema, idempotencyKeyHeaderSchema, type CreatePaymentRules } from '../payment-schemas';
 import { requestFingerprint } from '../request-fingerprint';
-import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema, reservationIdParamsSchema } from '../reservation-schemas';
+import { ownedWorkflowId } from '../owned-workflow-id';
+import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema } from '../reservation-schemas';
 import { reservationWorkflowId, startReservation } from '../start-reservation';
 import { toApiError } from '../temporal-errors';
 
@@ -33,11 +34,7 @@ export function toReservationResponse(view: ReservationView) {
 export function reservationRoutes(options: ReservationRoutesOptions): Router {
   const router = Router();
   const { client, log } = options;
-  const ownedId = (params: unknown, merchantId: string): string => {
-    const { id } = parseOrThrow(reservationIdParamsSchema, params, 'params');
-    if (!id.startsWith(`reservation-${merchantId}-`)) throw new ApiError(404, 'reservation_not_found', 'no such reservation', 'id');
-    return id;
-  };
+  const ownedId = (params: unknown, merchantId: string) => ownedWorkflowId('reservation', params, merchantId);
 
   router.post('/v1/reservations', async (req, res) => {
     const merchantId = requireMerchantId(req);
