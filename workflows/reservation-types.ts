@@ -65,6 +65,8 @@ export interface ReservationInput {
   dunningDelaysMs?: number[];
   paymentTiming?: PaymentTiming;
   startRequestId: string;
+  /** Continue as new past this many history events (besides the server's own suggestion). */
+  continueAsNewAfterEvents?: number;
   /** Set at booking; carried over continue-as-new with everything that happened since. */
   initial: { amountMinor: number; stay: Stay };
   carried?: ReservationState;

@@ -93,6 +93,10 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
   };
 
   const waitFor = (description: string) => setCurrentDetails(`Waiting for ${description}`);
+  // A stay can collect changes for months: past a size, carry the state into a fresh run with a short history.
+  const historyTooLong = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
 
   setHandler(reservationStateQuery, view);
   setHandler(reservationBookedUpdate, async () => {
@@ -294,8 +298,9 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
         // Paid in full: stay open for changes and cancellation until check-out, then finish.
         waitFor(`check-out on ${state.stay.checkoutAt} (paid in full)`);
         const remaining = toInstant(state.stay.checkoutAt) - now();
-        if (remaining > 0 && (await condition(() => cancelReason !== undefined || planChanged, remaining, { summary: 'Sleep until check-out' }))) {
+        if (remaining > 0 && (await condition(() => cancelReason !== undefined || planChanged || historyTooLong(), remaining, { summary: 'Sleep until check-out' }))) {
           planChanged = false;
+          if (historyTooLong() && cancelReason === undefined) break;
           continue;
         }
         moveTo('COMPLETED', 'stay over');
@@ -304,12 +309,12 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       const wait = nextDue(next) - now();
       if (wait > 0) {
         waitFor(`the ${next.label} charge due ${at(nextDue(next))}`);
-        const woken = await condition(() => cancelReason !== undefined || planChanged || workflowInfo().continueAsNewSuggested, wait, {
+        const woken = await condition(() => cancelReason !== undefined || planChanged || historyTooLong(), wait, {
           summary: `Sleep until the ${next.label} charge is due`,
         });
         planChanged = false;
         if (woken) {
-          if (workflowInfo().continueAsNewSuggested && cancelReason === undefined) break;
+          if (historyTooLong() && cancelReason === undefined) break;
           continue;
         }
       }

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { summarizeCard } from '../../domain/card';
+import { reservationWorkflowId, startReservation } from '../../api/start-reservation';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { callApi } from '../support/merchant-client';
+import { ledger } from '../support/sandbox-client';
+import { testCard, TEST_CARDS } from '../support/test-cards';
+
+/**
+ * A stay that collects many changes continues as new, carrying its state, so its history stays short; the
+ * carried state is what gets charged. The event threshold is an input for this test (production relies on the
+ * server's continue-as-new suggestion); everything after booking goes through the merchant API.
+ */
+describe('a long stay with many changes', () => {
+  let stack: ApiStack;
+  beforeAll(async () => {
+    stack = await startApiStack();
+  });
+  afterAll(() => stack?.close());
+
+  test('continues as new past the threshold, keeps every change, charges the final amount once', async () => {
+    const reference = `long-${randomUUID().slice(0, 8)}`;
+    const reservationId = reservationWorkflowId('merchant1', reference);
+    const card = testCard(TEST_CARDS.frictionless);
+    const checkinAt = new Date(Date.now() + 15_000).toISOString();
+    const booked = await startReservation({
+      client: stack.client,
+      taskQueue: stack.taskQueue,
+      vault: stack.vault,
+      cardVaultTaskQueue: stack.cardVaultTaskQueue,
+      requestFingerprint: 'test',
+      submission: { card },
+      input: {
+        reservationId,
+        merchantId: 'merchant1',
+        reference,
+        provider: 'turnstay',
+        currency: 'GBP',
+        policy: { kind: 'on_checkin' },
+        refundableOnCancel: true,
+        card: summarizeCard(card),
+        continueAsNewAfterEvents: 40,
+        initial: { amountMinor: 10_000, stay: { checkinAt, checkoutAt: new Date(Date.now() + 86_400_000).toISOString() } },
+      },
+    });
+    expect(booked.view.status).toBe('SCHEDULED');
+    const firstRunId = (await stack.client.workflow.getHandle(reservationId).describe()).runId;
+
+    for (let change = 1; change <= 25; change += 1) {
+      const response = await callApi<{ amountMinor: number }>(stack.baseUrl, 'POST', `/v1/reservations/${reservationId}/change-amount`, {
+        body: { amountMinor: 10_000 + change },
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.amountMinor).toBe(10_000 + change);
+    }
+
+    const current = await stack.client.workflow.getHandle(reservationId).describe();
+    expect(current.runId).not.toBe(firstRunId);
+    const firstRun = await stack.client.workflow.getHandle(reservationId, firstRunId).fetchHistory();
+    expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    const currentRun = await stack.client.workflow.getHandle(reservationId).fetchHistory();
+    expect(currentRun.events?.length ?? 0).toBeLessThan(60);
+
+    const state = await callApi<{ amountMinor: number; status: string; transitions: { note?: string }[]; charges: { paymentIds: string[] }[] }>(
+      stack.baseUrl, 'GET', `/v1/reservations/${reservationId}`);
+    expect(state.body.amountMinor).toBe(10_025);
+    expect(state.body.transitions.filter((transition) => transition.note?.startsWith('amount changed'))).toHaveLength(25);
+
+    const deadline = Date.now() + 40_000;
+    let paid = state.body;
+    while (paid.status !== 'PAID' && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 500));
+      paid = (await callApi<typeof state.body>(stack.baseUrl, 'GET', `/v1/reservations/${reservationId}`)).body;
+    }
+    expect(paid.status).toBe('PAID');
+    const entries = await ledger(stack.turnstay.apiUrl, paid.charges[0]!.paymentIds[0]!);
+    expect(entries.map((entry) => [entry.type, entry.amountMinor])).toEqual([['charge', 10_025]]);
+  });
+});
