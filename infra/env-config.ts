@@ -10,7 +10,12 @@ export class ConfigurationError extends Error {
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
-  throw new ConfigurationError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  const problems = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const unset = issue.code === 'invalid_type' && (env[name] === undefined || env[name] === '');
+    return `${name}: ${unset ? 'is not set' : issue.message}`;
+  });
+  throw new ConfigurationError([...new Set(problems)]);
 }
 
 export const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
