@@ -36,7 +36,12 @@ function commandOnPath(name) {
   return undefined;
 }
 
-/** npm ci when node_modules is missing or older than the lock file (a fresh clone, or a pulled lock change). */
+/**
+ * Installs the locked versions when node_modules is missing or older than the lock file. Not `npm ci`: the
+ * registry mirror here serves no other platforms' optional binaries (@swc/core-darwin-*, 404), so npm leaves them
+ * out of the lock and `npm ci` then refuses it as out of sync. `npm install --no-save` installs the same locked
+ * versions and leaves package-lock.json untouched.
+ */
 function ensureNodeModules() {
   const marker = join(projectRoot, 'node_modules', '.package-lock.json');
   const lock = join(projectRoot, 'package-lock.json');
@@ -44,9 +49,9 @@ function ensureNodeModules() {
     if (!quietIfReady) say('npm packages are installed');
     return;
   }
-  say('installing npm packages (npm ci)...');
+  say('installing npm packages (the versions in package-lock.json)...');
   const started = Date.now();
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  run('npm', ['install', '--no-save', '--no-audit', '--no-fund']);
   say(`npm packages installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
