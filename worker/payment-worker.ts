@@ -14,7 +14,7 @@ export interface PaymentWorkerOptions {
   dataConverter: DataConverter;
   /** A prebuilt bundle (bundleWorkflowCode) skips bundling at start: seconds saved per worker. */
   workflowBundlePath?: string;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'>;
   /** Calls per second allowed to each provider, across every worker on its queue (Temporal enforces it). */
   providerCallsPerSecond?: Partial<Record<ProviderName, number>>;
 }

@@ -272,8 +272,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       return;
     }
     // The answer was lost (retries exhausted or a garbled body): where the provider can be asked, ask it before
-    // calling the payment failed, so a charge that did happen is never reported as a failure.
-    if (current.providerPaymentId && failure.code !== 'card_data_unavailable') {
+    // calling the payment failed, so a charge that did happen is never reported as a failure. That includes a card
+    // vault process that died after the provider charged but before it answered (card_data_unavailable on retry).
+    if (current.providerPaymentId) {
       try {
         const status = await provider('confirm status after a failed submission').fetchProviderStatus({ request, handle: current });
         if (status.state === 'COMPLETE' && settleFromProvider(status, 'after a failed submission')) return;
