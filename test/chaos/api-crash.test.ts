@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiResponse, PaymentBody } from '../support/merchant-client';
+import { charges } from '../support/sandbox-client';
+import { recordChaosRows, type ChaosRow } from './support/chaos-report';
+import { chaosPaymentBody, postPayment, seconds, setSandboxFaults, waitForFinishedPayment, waitForHeldRequest, waitUntil } from './support/chaos-helpers';
+import { ProcessStack } from './support/process-stack';
+
+const CONFIRM_PATH = /^\/api\/v1\/public\/payment\/intent\/[^/]+\/confirm$/;
+
+/**
+ * Issue 7, crashes of the API process. The API receives the card, keeps it in memory only and runs the card-vault
+ * worker that submits it (host affinity). SIGKILL lands while that submission is in flight: once after the
+ * provider charged (the answer is lost with the process), once before the provider saw the card.
+ */
+describe('API process crashes', () => {
+  let stack: ProcessStack;
+  const rows: ChaosRow[] = [];
+
+  beforeAll(async () => {
+    stack = await ProcessStack.start({ providerTimeoutMs: 25_000, statusPollDelaysMs: [60_000] });
+    await Promise.all([stack.startWorker(), stack.startApi()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    if (rows.length > 0) await recordChaosRows(rows);
+  });
+
+  test('SIGKILL between receiving a payment and answering it: the retry with the same Idempotency-Key gets one payment, charged once; cards the provider never saw fail as card_data_unavailable, uncharged', async () => {
+    const turnstay = stack.turnstay.apiUrl;
+    const trustist = stack.trustist.apiUrl;
+
+    // A: the provider charges, the answer is held; the merchant's request is in flight when the API dies.
+    await setSandboxFaults(turnstay, { failNext: { count: 1, kind: 'timeout', phase: 'after', pathPrefix: '/api/v1/public/payment/intent' } });
+    const idempotencyKey = `retry-${randomUUID()}`;
+    const chargedBody = chaosPaymentBody('turnstay');
+    const chargedId = `payment-merchant1-${chargedBody.reference}`;
+    const firstAttempt = postPayment(stack.apiUrl, chargedBody, { 'idempotency-key': idempotencyKey });
+    await waitForHeldRequest(turnstay, (request) => CONFIRM_PATH.test(request.path));
+    await waitUntil('the charge', async () => ((await charges(turnstay, chargedId)).length === 1 ? true : undefined), 10_000);
+
+    // B: the card submission is in flight but the provider has not processed it (held before the handler).
+    await setSandboxFaults(turnstay, { failNext: { count: 1, kind: 'timeout', phase: 'before', pathPrefix: '/api/v1/public/payment/intent' } });
+    const unchargedBody = chaosPaymentBody('turnstay');
+    const unchargedKey = `retry-${randomUUID()}`;
+    const unchargedFirst = postPayment(stack.apiUrl, unchargedBody, { 'idempotency-key': unchargedKey });
+    await waitForHeldRequest(turnstay, (request) => CONFIRM_PATH.test(request.path), 1);
+
+    // C: the same for Trustist, whose single call both creates and charges the payment.
+    await setSandboxFaults(trustist, { failNext: { count: 1, kind: 'timeout', phase: 'before', pathPrefix: '/v1/payments/server-to-server' } });
+    const trustistBody = chaosPaymentBody('trustist');
+    const trustistFirst = postPayment(stack.apiUrl, trustistBody);
+    await waitForHeldRequest(trustist, (request) => request.path === '/v1/payments/server-to-server');
+
+    const killedAt = Date.now();
+    await stack.kill(stack.api!);
+    // The merchant's three requests die with the process: no answer, only a dropped connection.
+    for (const attempt of await Promise.all([firstAttempt, unchargedFirst, trustistFirst])) expect(attempt.status).toBe(0);
+    await Promise.all([setSandboxFaults(turnstay, {}), setSandboxFaults(trustist, {})]);
+    await stack.startApi();
+
+    // The merchant retries A with the same Idempotency-Key and body: the same payment, COMPLETE, charged once.
+    const [retried, uncharged, trustistOutcome] = await Promise.all([
+      postPayment(stack.apiUrl, chargedBody, { 'idempotency-key': idempotencyKey }).then((response) => ({ response, at: Date.now() })),
+      waitForFinishedPayment(stack.apiUrl, `payment-merchant1-${unchargedBody.reference}`, 120_000),
+      waitForFinishedPayment(stack.apiUrl, `payment-merchant1-${trustistBody.reference}`, 120_000),
+    ]);
+    expect(retried.response.status).toBe(200);
+    const retriedBody = (retried.response as ApiResponse<PaymentBody>).body;
+    expect(retriedBody.id).toBe(chargedId);
+    expect(retriedBody.status).toBe('COMPLETE');
+    expect(await charges(turnstay, chargedId)).toHaveLength(1);
+
+    // B and C: the card died with the process before any provider saw it; nothing was charged.
+    for (const { payment } of [uncharged, trustistOutcome]) {
+      expect(payment.status).toBe('FAILED');
+      expect(payment.failure?.code).toBe('card_data_unavailable');
+    }
+    expect(await charges(turnstay, uncharged.payment.id)).toHaveLength(0);
+    expect(await charges(trustist, trustistOutcome.payment.id)).toHaveLength(0);
+    // Retrying B with its key answers the one existing payment; it does not start a second one.
+    const unchargedRetry = await postPayment(stack.apiUrl, unchargedBody, { 'idempotency-key': unchargedKey });
+    expect(unchargedRetry.status).toBe(200);
+    expect((unchargedRetry as ApiResponse<PaymentBody>).body).toMatchObject({ id: uncharged.payment.id, status: 'FAILED' });
+    expect(await charges(turnstay, uncharged.payment.id)).toHaveLength(0);
+    const workflows = await stack.client.workflow.count(`WorkflowType = "paymentWorkflow" AND TaskQueue = "${stack.taskQueue}"`);
+    expect(workflows.count).toBe(3);
+
+    rows.push(
+      {
+        scenario: 'API SIGKILL after the charge, before the answer; client retries with the same Idempotency-Key',
+        started: 1,
+        finished: 1,
+        chargedTwice: 0,
+        stuck: 0,
+        recoverySeconds: seconds(killedAt, retried.at),
+        notes: 'retry answered 200 COMPLETE, same id, 1 ledger charge (card-vault attempt times out at 45 s, then the status check finds the charge)',
+      },
+      {
+        scenario: 'API SIGKILL while its card-vault call is in flight, provider not reached',
+        started: 2,
+        finished: 2,
+        chargedTwice: 0,
+        stuck: 0,
+        recoverySeconds: seconds(killedAt, Math.max(uncharged.at, trustistOutcome.at)),
+        notes: 'TurnStay + Trustist: FAILED card_data_unavailable, 0 charges (card lived only in the killed process), by design',
+      },
+    );
+  }, 240_000);
+});

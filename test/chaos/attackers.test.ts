@@ -1,0 +1,416 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { signTurnstayPayload } from '../../activities/turnstay/webhook-signature';
+import { MERCHANT_KEY, OPERATOR_KEY, OTHER_MERCHANT_KEY, startApiStack, TRUSTIST_WEBHOOK_PATH_SECRET, TURNSTAY_WEBHOOK_SECRET, type ApiStack } from '../support/api-stack';
+import { callApi, paymentBody, type PaymentBody } from '../support/merchant-client';
+import { testCard, TEST_CARDS, TEST_CVC } from '../support/test-cards';
+import { recordChaosRows, type ChaosRow } from './support/chaos-report';
+import { ALL_TEST_PANS, cardDataIn, historyTexts, sqliteText } from './support/card-data-search';
+import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, sleep, waitForFinishedPayment, waitForReservation, waitUntil, wholeLedger } from './support/chaos-helpers';
+import { arbitraryFromSchema, hostileValue, mutated, rawGarbage, type OpenApiDocument } from './support/openapi-fuzz';
+
+interface SentRequest {
+  method: string;
+  path: string;
+  status: number;
+  body: string;
+}
+
+/**
+ * Issue 7, bad input and attackers, against the real API (in-process, so every log line it writes is captured):
+ * schema fuzzing of every OpenAPI route, forged / replayed / stale / oversized / malformed webhooks, signals for
+ * another merchant's payment, the codec endpoint without operator credentials, secrets in logs, and the PAN and
+ * CVC of every test card in histories, the SQLite file, logs and error bodies.
+ */
+describe('bad input and attackers', () => {
+  let stack: ApiStack;
+  let openApi: OpenApiDocument;
+  const rows: ChaosRow[] = [];
+  /** Every response any test here received from the API, for the card-data search of error bodies. */
+  const responses: SentRequest[] = [];
+
+  const send = async (method: string, path: string, options: { json?: unknown; raw?: string; headers?: Record<string, string>; key?: string | null } = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key !== null) headers.authorization = `Bearer ${options.key ?? MERCHANT_KEY}`;
+    const body = options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json));
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${stack.baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    const sent = { method, path, status: response.status, body: text };
+    responses.push(sent);
+    return sent;
+  };
+  const paymentWorkflowIds = async () => {
+    const ids = new Set<string>();
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowType = "paymentWorkflow" AND TaskQueue = "${stack.taskQueue}"` })) ids.add(execution.workflowId);
+    return ids;
+  };
+  const signalCount = async (workflowId: string) => {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes).length;
+  };
+  const createPayment = async (provider: 'turnstay' | 'trustist', card: string, key = MERCHANT_KEY) => {
+    const response = await callApi<PaymentBody>(stack.baseUrl, 'POST', '/v1/payments', { body: paymentBody(provider, { card: testCard(card) }), key });
+    expect(response.status).toBe(201);
+    return response.body;
+  };
+
+  beforeAll(async () => {
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 300_000, statusPollDelaysMs: [60_000] } });
+    openApi = (await callApi<OpenApiDocument>(stack.baseUrl, 'GET', '/openapi.json', { key: null })).body;
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    if (rows.length > 0) await recordChaosRows(rows);
+  });
+
+  test('schema fuzzing of every OpenAPI route: no 5xx, and no workflow for any rejected request', async () => {
+    // Real payments for the routes that act on one: this merchant's (done, and waiting) and another merchant's.
+    const realIds = [
+      (await createPayment('turnstay', TEST_CARDS.frictionless)).id,
+      (await createPayment('trustist', TEST_CARDS.challenge)).id,
+      (await createPayment('turnstay', TEST_CARDS.frictionless, OTHER_MERCHANT_KEY)).id,
+    ];
+    const before = await paymentWorkflowIds();
+    const accepted = new Set<string>();
+    const fiveXx: SentRequest[] = [];
+    const statusCounts: Record<string, number> = {};
+    let requests = 0;
+    const examples: Record<string, unknown> = {
+      '/v1/payments': paymentBody('trustist'),
+      '/v1/payments/{id}/refund': { amountMinor: 100, reason: 'fuzz' },
+      '/v1/payments/{id}/cancel': { reason: 'fuzz' },
+      '/v1/payments/{id}/challenge-complete': { outcome: 'authenticated' },
+    };
+    const keys = { merchant1: MERCHANT_KEY, merchant2: OTHER_MERCHANT_KEY, none: null, garbage: 'mk_garbage_0000' } as const;
+    const routes = Object.entries(openApi.paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })));
+    expect(routes.length).toBeGreaterThanOrEqual(6);
+
+    for (const { path, method, operation } of routes) {
+      const parameters = operation.parameters ?? [];
+      const pathParameters = parameters.filter((parameter) => parameter.in === 'path');
+      const queryParameters = parameters.filter((parameter) => parameter.in === 'query');
+      const headerParameters = parameters.filter((parameter) => parameter.in === 'header');
+      const pathValues = fc.record(
+        Object.fromEntries(
+          pathParameters.map((parameter) => [
+            parameter.name,
+            fc.oneof(
+              arbitraryFromSchema(parameter.schema ?? {}, openApi),
+              fc.constantFrom(...realIds),
+              fc.string({ maxLength: 200 }),
+              fc.constantFrom('payment-', '..', '%2e%2e%2f', 'payment-merchant1-x/../../codec/decode', `payment-merchant1-${'a'.repeat(400)}`, 'payment-merchant1-x?limit=1'),
+            ),
+          ]),
+        ),
+      );
+      const query = mutated(
+        fc.record(Object.fromEntries(queryParameters.map((parameter) => [parameter.name, arbitraryFromSchema(parameter.schema ?? {}, openApi)])), { requiredKeys: [] }),
+      );
+      const headers = fc.record(
+        Object.fromEntries(headerParameters.map((parameter) => [parameter.name, fc.oneof(arbitraryFromSchema(parameter.schema ?? {}, openApi), fc.string({ maxLength: 300 }), fc.constant(randomUUID()))])),
+        { requiredKeys: [] },
+      );
+      const schema = operation.requestBody?.content?.['application/json']?.schema;
+      const body = schema
+        ? fc.oneof(
+            { arbitrary: mutated(arbitraryFromSchema(schema, openApi, examples[path])).map((json) => ({ json })), weight: 5 },
+            { arbitrary: rawGarbage.map((raw) => ({ raw })), weight: 1 },
+          )
+        : fc.oneof({ arbitrary: fc.constant({}), weight: 4 }, { arbitrary: hostileValue.map((json) => ({ json })), weight: 1 });
+      const auth = fc.constantFrom<keyof typeof keys>('merchant1', 'merchant1', 'merchant1', 'merchant1', 'merchant2', 'none', 'garbage');
+
+      await fc.assert(
+        fc.asyncProperty(pathValues, query, headers, body, auth, async (pathValue, queryValue, headerValues, bodyValue, who) => {
+          let url = path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(String((pathValue as Record<string, unknown>)[name])));
+          const search = new URLSearchParams();
+          if (queryValue && typeof queryValue === 'object') {
+            for (const [name, value] of Object.entries(queryValue)) {
+              for (const item of Array.isArray(value) ? value : [value]) search.append(name, typeof item === 'string' ? item : JSON.stringify(item) ?? '');
+            }
+          }
+          if ([...search.keys()].length > 0) url += `?${search.toString()}`;
+          // Header values must be visible ASCII to be sent at all; anything else becomes '?'.
+          const sentHeaders = Object.fromEntries(Object.entries(headerValues as Record<string, unknown>).map(([name, value]) => [name, String(value).replace(/[^\x20-\x7e]/g, '?')]));
+          const response = await send(method, url, { ...(method === 'GET' ? {} : (bodyValue as { json?: unknown; raw?: string })), headers: sentHeaders, key: keys[who] });
+          requests += 1;
+          statusCounts[response.status] = (statusCounts[response.status] ?? 0) + 1;
+          if (response.status >= 500) fiveXx.push(response);
+          const json = (bodyValue as { json?: unknown }).json as { reference?: unknown } | undefined;
+          if (method === 'POST' && path === '/v1/payments' && (response.status === 201 || response.status === 200)) {
+            accepted.add(`payment-${who === 'merchant2' ? 'merchant2' : 'merchant1'}-${String(json?.reference)}`);
+          }
+          return true;
+        }),
+        { numRuns: method === 'POST' && path === '/v1/payments' ? 300 : 70, seed: Number(process.env.CHAOS_FUZZ_SEED ?? Date.now() % 1_000_000) },
+      );
+    }
+
+    // Visibility is eventually consistent: wait until every accepted payment is listed, then give a wrongly
+    // started workflow time to appear too.
+    await waitUntil('accepted payments in visibility', async () => {
+      const listed = await paymentWorkflowIds();
+      return [...accepted].every((id) => listed.has(id)) ? true : undefined;
+    }, 30_000, 500);
+    await sleep(1_500);
+    const after = await paymentWorkflowIds();
+    const startedDuringFuzz = [...after].filter((id) => !before.has(id));
+    const acceptedNew = [...accepted].filter((id) => !before.has(id));
+    expect(fiveXx.map((response) => `${response.method} ${response.path} -> ${response.status}: ${response.body.slice(0, 200)}`)).toEqual([]);
+    expect(stack.capturedLogs.join('')).not.toContain('unexpected API error');
+    // Only accepted requests started workflows: no half-created payment for any of the rejected ones.
+    expect(startedDuringFuzz.sort()).toEqual(acceptedNew.sort());
+    expect(after.size - before.size).toBe(acceptedNew.length);
+
+    const ledger = movementsByReference([...(await wholeLedger(stack.turnstay.apiUrl)), ...(await wholeLedger(stack.trustist.apiUrl))]);
+    const finished = await Promise.all(acceptedNew.map((id) => stack.client.workflow.getHandle(id).describe().then((description) => description.searchAttributes.PaymentStatus?.[0] as string | undefined)));
+    rows.push({
+      scenario: 'schema fuzzing of every OpenAPI route (fast-check)',
+      started: acceptedNew.length,
+      finished: finished.filter((status) => status !== undefined && FINISHED_PAYMENT.includes(status)).length,
+      chargedTwice: acceptedNew.filter((id) => (ledger.get(id)?.charges ?? 0) > 1).length,
+      stuck: finished.filter((status) => status === undefined || !FINISHED_PAYMENT.includes(status)).length,
+      recoverySeconds: null,
+      notes: `${requests} requests over ${routes.length} routes, 0 answered 5xx; statuses ${JSON.stringify(statusCounts)}; ${startedDuringFuzz.length} workflows, all for accepted requests`,
+    });
+    expect(rows.at(-1)?.stuck).toBe(0);
+    expect(rows.at(-1)?.chargedTwice).toBe(0);
+  }, 300_000);
+
+  describe('webhooks', () => {
+    const turnstayEvent = (reference: string, status: string, id = `evt_${randomUUID()}`) =>
+      JSON.stringify({
+        id,
+        object: 'event',
+        type: status === 'processed' ? 'merchant_of_record.payment_intent.succeeded' : 'merchant_of_record.transaction.requires_action',
+        created_at: new Date().toISOString(),
+        api_version: 'v1',
+        data: { object: { id: 'pi_forged', object: 'payment_intent', status, merchant_reference: reference }, previous_attributes: {} },
+      });
+    const postTurnstay = (raw: string, signature?: string) => send('POST', '/webhooks/turnstay', { raw, key: null, headers: signature === undefined ? {} : { 'turnstay-signature': signature } });
+    const now = () => Math.floor(Date.now() / 1_000);
+
+    test('TurnStay: forged, tampered, stale, future, replayed-late, malformed and oversized deliveries are refused; a replay in time is dropped', async () => {
+      const pending = await createPayment('turnstay', TEST_CARDS.challenge);
+      expect(pending.status).toBe('PENDING_ACTION');
+      const signalsBefore = await signalCount(pending.id);
+      const raw = turnstayEvent(pending.id, 'processed');
+      const oversized = JSON.stringify({ ...JSON.parse(raw), padding: 'x'.repeat(70_000) });
+      const cases: [string, string, string | undefined, number, string?][] = [
+        ['unsigned', raw, undefined, 401, 'signature_missing'],
+        ['signed with a forged secret', raw, signTurnstayPayload(raw, 'whsec_attacker_guess'), 401, 'signature_mismatch'],
+        ['body changed after signing', raw.replace('processed', 'failed'), signTurnstayPayload(raw, TURNSTAY_WEBHOOK_SECRET), 401, 'signature_mismatch'],
+        ['stale: signed an hour ago', raw, signTurnstayPayload(raw, TURNSTAY_WEBHOOK_SECRET, now() - 3_600), 401, 'signature_stale'],
+        ['replayed after the 300 s tolerance', raw, signTurnstayPayload(raw, TURNSTAY_WEBHOOK_SECRET, now() - 301), 401, 'signature_stale'],
+        ['timestamp an hour in the future', raw, signTurnstayPayload(raw, TURNSTAY_WEBHOOK_SECRET, now() + 3_600), 401, 'signature_stale'],
+        ['malformed signature header', raw, 't=abc,v1=not-hex', 401, 'signature_malformed'],
+        ['signature header without v1', raw, `t=${now()}`, 401, 'signature_malformed'],
+        ['oversized body (> 64 KB), validly signed', oversized, signTurnstayPayload(oversized, TURNSTAY_WEBHOOK_SECRET), 413],
+        ['malformed JSON, validly signed', '{"id": "evt_', signTurnstayPayload('{"id": "evt_', TURNSTAY_WEBHOOK_SECRET), 400, 'invalid_json'],
+        ['JSON that is not an event, validly signed', '{"hello":"world"}', signTurnstayPayload('{"hello":"world"}', TURNSTAY_WEBHOOK_SECRET), 400, 'validation_failed'],
+      ];
+      for (const [name, body, signature, status, code] of cases) {
+        const response = await postTurnstay(body, signature);
+        expect({ name, status: response.status }).toEqual({ name, status });
+        if (code) expect({ name, code: (JSON.parse(response.body) as { error: { code: string } }).error.code }).toEqual({ name, code });
+      }
+      expect(await signalCount(pending.id)).toBe(signalsBefore);
+
+      // An authentic delivery reaches the workflow once; the same bytes and header replayed in time are dropped.
+      const authentic = turnstayEvent(pending.id, 'requires_action');
+      const header = signTurnstayPayload(authentic, TURNSTAY_WEBHOOK_SECRET);
+      const first = await postTurnstay(authentic, header);
+      expect(JSON.parse(first.body)).toMatchObject({ received: true, outcome: 'signalled' });
+      const replayed = await postTurnstay(authentic, header);
+      expect(replayed.status).toBe(200);
+      expect(JSON.parse(replayed.body)).toMatchObject({ outcome: 'duplicate' });
+      expect(await signalCount(pending.id)).toBe(signalsBefore + 1);
+      await sleep(1_500);
+      const after = await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${pending.id}`);
+      expect(after.body.status).toBe('PENDING_ACTION');
+      expect(movementsByReference(await wholeLedger(stack.turnstay.apiUrl)).get(pending.id)).toBeUndefined();
+    });
+
+    test('Trustist: wrong, short, long and empty URL secrets are refused; a forged event on the right URL changes nothing', async () => {
+      const pending = await createPayment('trustist', TEST_CARDS.challenge);
+      expect(pending.status).toBe('PENDING_ACTION');
+      const signalsBefore = await signalCount(pending.id);
+      const forged = { paymentId: 'forged-id', reference: pending.id, status: 'COMPLETE', eventType: 'payment.completed' };
+      const wrongSecrets = ['x'.repeat(TRUSTIST_WEBHOOK_PATH_SECRET.length), TRUSTIST_WEBHOOK_PATH_SECRET.slice(0, -1), `${TRUSTIST_WEBHOOK_PATH_SECRET}0`, TRUSTIST_WEBHOOK_PATH_SECRET.toUpperCase()];
+      for (const secret of wrongSecrets) expect((await send('POST', `/webhooks/trustist/${secret}`, { json: forged, key: null })).status).toBe(401);
+      expect((await send('POST', '/webhooks/trustist/', { json: forged, key: null })).status).toBe(404);
+      const url = `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`;
+      expect((await send('POST', url, { raw: JSON.stringify({ ...forged, padding: 'x'.repeat(70_000) }), key: null })).status).toBe(413);
+      expect((await send('POST', url, { raw: '{"paymentId": ', key: null })).status).toBe(400);
+      expect((await send('POST', url, { json: { paymentId: 1, reference: [] }, key: null })).status).toBe(400);
+      expect(await signalCount(pending.id)).toBe(signalsBefore);
+
+      // Whoever knows the URL can send a "completed" event, but the workflow believes only Trustist's status endpoint.
+      const passedOn = await send('POST', url, { json: forged, key: null });
+      expect(JSON.parse(passedOn.body)).toMatchObject({ outcome: 'signalled' });
+      await sleep(2_000);
+      const after = await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${pending.id}`);
+      expect(after.body.status).toBe('PENDING_ACTION');
+      expect(movementsByReference(await wholeLedger(stack.trustist.apiUrl)).get(pending.id)).toBeUndefined();
+    });
+  });
+
+  test("signals and actions on another merchant's payment are 404 and never reach the workflow", async () => {
+    const victim = await createPayment('turnstay', TEST_CARDS.challenge);
+    const signalsBefore = await signalCount(victim.id);
+    for (const [method, path, json] of [
+      ['POST', `/v1/payments/${victim.id}/challenge-complete`, { outcome: 'authenticated' }],
+      ['POST', `/v1/payments/${victim.id}/challenge-complete`, {}],
+      ['POST', `/v1/payments/${victim.id}/cancel`, { reason: 'attacker' }],
+      ['POST', `/v1/payments/${victim.id}/refund`, {}],
+      ['GET', `/v1/payments/${victim.id}`, undefined],
+    ] as const) {
+      const response = await send(method, path, { json, key: OTHER_MERCHANT_KEY });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(response.body).not.toContain(victim.reference);
+    }
+    const listed = await send('GET', `/v1/payments?reference=${victim.reference}`, { key: OTHER_MERCHANT_KEY });
+    expect(JSON.parse(listed.body)).toEqual({ payments: [] });
+    expect(await signalCount(victim.id)).toBe(signalsBefore);
+    expect((await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${victim.id}`)).body.status).toBe('PENDING_ACTION');
+  });
+
+  test('the codec endpoint refuses every caller without operator credentials and decodes nothing for them', async () => {
+    const payment = await createPayment('turnstay', TEST_CARDS.frictionless);
+    const history = await stack.client.workflow.getHandle(payment.id).fetchHistory();
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const payload = {
+      metadata: Object.fromEntries(Object.entries(input?.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+      data: Buffer.from(input?.data ?? new Uint8Array()).toString('base64'),
+    };
+    const forgedCookie = `dp_operator_session=${Date.now() + 3_600_000}.${'0'.repeat(64)}`;
+    const attempts: [string, { key?: string | null; headers?: Record<string, string> }][] = [
+      ['anonymous', { key: null }],
+      ['a merchant key', { key: MERCHANT_KEY }],
+      ["another merchant's key", { key: OTHER_MERCHANT_KEY }],
+      ['a wrong operator key', { key: 'ok_test_operator_guess_000000' }],
+      ['the operator key with a changed letter', { key: OPERATOR_KEY.replace('o', 'O') }],
+      ['a forged session cookie', { key: null, headers: { cookie: forgedCookie } }],
+      ['an expired-looking cookie', { key: null, headers: { cookie: 'dp_operator_session=1.abc' } }],
+      ['Basic auth with the operator key', { key: null, headers: { authorization: `Basic ${Buffer.from(`operator:${OPERATOR_KEY}`).toString('base64')}` } }],
+    ];
+    for (const direction of ['decode', 'encode']) {
+      for (const [who, options] of attempts) {
+        const response = await send('POST', `/codec/${direction}`, { json: { payloads: [payload] }, ...options });
+        expect({ who, direction, status: response.status }).toEqual({ who, direction, status: 401 });
+        expect(response.body).not.toContain(Buffer.from(payment.reference).toString('base64').slice(0, 8));
+      }
+    }
+    expect((await send('POST', '/ops/login', { raw: 'key=ok_wrong_guess', key: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(401);
+    const preflight = await fetch(`${stack.baseUrl}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    // Positive control: the operator does get the decoded payload.
+    const operator = await send('POST', '/codec/decode', { json: { payloads: [payload] }, key: OPERATOR_KEY });
+    expect(operator.status).toBe(200);
+    expect(Buffer.from((JSON.parse(operator.body) as { payloads: { data: string }[] }).payloads[0]!.data, 'base64').toString('utf8')).toContain(payment.reference);
+  });
+
+  test('the PAN and CVC of every test card never reach histories, the SQLite file, logs or API error bodies', async () => {
+    const pans = Object.values(TEST_CARDS);
+    const started = Date.now();
+    // Every test card through both providers, and a card kept on file by a reservation (TurnStay tokenization).
+    const payments = await Promise.all(
+      (['turnstay', 'trustist'] as const).flatMap((provider) =>
+        pans.map(async (card) => {
+          const created = await createPayment(provider, card);
+          if (created.nextAction) await completeChallengeSurely(created.nextAction.url, 'authenticate');
+          return (await waitForFinishedPayment(stack.baseUrl, created.id, 90_000)).payment;
+        }),
+      ),
+    );
+    const reservation = await callApi<{ id: string }>(stack.baseUrl, 'POST', '/v1/reservations', {
+      body: {
+        provider: 'turnstay',
+        amountMinor: 20_000,
+        currency: 'GBP',
+        reference: `stay-${randomUUID().slice(0, 12)}`,
+        card: testCard(TEST_CARDS.frictionless),
+        stay: { checkinAt: new Date(Date.now() + 2_000).toISOString(), checkoutAt: new Date(Date.now() + 86_400_000).toISOString() },
+        policy: { kind: 'on_checkin' },
+      },
+    });
+    expect(reservation.status).toBe(201);
+    await waitForReservation(stack.baseUrl, reservation.body.id, (current) => current.status === 'PAID', 60_000);
+    expect(payments.every((payment) => FINISHED_PAYMENT.includes(payment.status))).toBe(true);
+
+    // Bad requests that carry each card: the error bodies must not echo it.
+    const notRefused: string[] = [];
+    for (const pan of pans) {
+      const card = testCard(pan);
+      const bad: [string, string, unknown][] = [
+        ['POST', '/v1/payments', paymentBody('turnstay', { card: { ...card, expiryYear: 2001 } })],
+        ['POST', '/v1/payments', paymentBody('turnstay', { card: { ...card, cvc: `${TEST_CVC}x` } })],
+        ['POST', '/v1/payments', paymentBody('trustist', { card, currency: 'EUR' })],
+        ['POST', '/v1/payments', { ...paymentBody('turnstay', { card }), unexpected: pan }],
+        ['POST', '/v1/payments', paymentBody('turnstay', { card, reference: `ref ${pan}` })],
+        ['POST', '/v1/payments', paymentBody('turnstay', { card: { ...card, number: `${pan.slice(0, 4)} ${pan.slice(4)}` } })],
+        ['POST', '/v1/payments', paymentBody('turnstay', { card: { ...card, number: Number(pan) } })],
+        ['POST', '/v1/payments', paymentBody('turnstay', { card: { ...card, holderName: pan, extra: TEST_CVC } })],
+        ['POST', '/v1/reservations', { ...paymentBody('turnstay', { card }), stay: { checkinAt: 'yesterday', checkoutAt: pan }, policy: { kind: pan } }],
+        ['GET', `/v1/payments/payment-merchant1-${pan}`, undefined],
+        ['GET', `/v1/payments?reference=${pan}%20${TEST_CVC}&status=${pan}`, undefined],
+      ];
+      for (const [method, path, json] of bad) {
+        const response = await send(method, path, { json });
+        if (response.status < 400 || response.status >= 500) notRefused.push(`${method} ${path} -> ${response.status}`);
+      }
+    }
+    expect(notRefused).toEqual([]);
+    const errorBodies = responses.filter((response) => response.status >= 400);
+    expect(errorBodies.length).toBeGreaterThan(pans.length * 10);
+    expect(cardDataIn(errorBodies.map((response) => response.body).join('\n'))).toEqual([]);
+
+    // Histories: every payment and reservation of this test file, raw bytes and decrypted payloads.
+    const workflowIds = await waitUntil('every payment in visibility', async () => {
+      const ids: string[] = [];
+      for await (const execution of stack.client.workflow.list({ query: `TaskQueue = "${stack.taskQueue}"` })) ids.push(execution.workflowId);
+      return payments.every((payment) => ids.includes(payment.id)) && ids.includes(reservation.body.id) ? ids : undefined;
+    }, 30_000, 500);
+    const codec = stack.dataConverter.payloadCodecs![0]!;
+    let decodedTotal = '';
+    for (const workflowId of workflowIds) {
+      const { raw, decoded } = await historyTexts(stack.client, codec, workflowId);
+      expect({ workflowId, raw: cardDataIn(raw), decoded: cardDataIn(decoded) }).toEqual({ workflowId, raw: [], decoded: [] });
+      decodedTotal += decoded;
+    }
+    // Positive control: the decrypted histories do show each card's last four digits.
+    for (const pan of pans) expect(decodedTotal).toContain(`"last4":"${pan.slice(-4)}"`);
+
+    const sqlite = sqliteText(process.env.TEST_TEMPORAL_DB_FILE as string);
+    expect(sqlite).toContain(payments[0]!.reference); // positive control: the search reads real data
+    expect(cardDataIn(sqlite)).toEqual([]);
+
+    const logs = stack.capturedLogs.join('');
+    expect(logs).toContain(payments[0]!.id); // positive control
+    expect(stack.capturedLogs.filter((line) => cardDataIn(line).length > 0).slice(0, 5)).toEqual([]);
+    expect(cardDataIn(logs)).toEqual([]);
+
+    const ledger = movementsByReference([...(await wholeLedger(stack.turnstay.apiUrl)), ...(await wholeLedger(stack.trustist.apiUrl))]);
+    rows.push({
+      scenario: 'card data: every test card through both providers',
+      started: payments.length + 1,
+      finished: payments.length + 1,
+      chargedTwice: payments.filter((payment) => (ledger.get(payment.id)?.charges ?? 0) > 1).length,
+      stuck: 0,
+      recoverySeconds: null,
+      notes: `${ALL_TEST_PANS.length} PANs + CVC absent from ${workflowIds.length} histories (raw + decrypted), SQLite (${(sqlite.length / 1e6).toFixed(1)} MB), ${stack.capturedLogs.length} log lines, ${errorBodies.length} error bodies; ${((Date.now() - started) / 1_000).toFixed(0)} s`,
+    });
+  }, 180_000);
+
+  test('no webhook secret, API key or operator key ever appears in the logs', () => {
+    const logs = stack.capturedLogs.join('');
+    expect(logs).toContain('webhook rejected'); // positive control: the attacks above were logged
+    expect(logs).toContain('/webhooks/trustist/[secret]');
+    expect(logs).toMatch(/"path":"\/codec\/decode","status":401/);
+    const secrets = { TURNSTAY_WEBHOOK_SECRET, TRUSTIST_WEBHOOK_PATH_SECRET, MERCHANT_KEY, OTHER_MERCHANT_KEY, OPERATOR_KEY };
+    expect(Object.entries(secrets).filter(([, secret]) => logs.includes(secret)).map(([name]) => name)).toEqual([]);
+    // Nor the values attackers presented (a guessed key is as sensitive as a real one if it is a real one elsewhere).
+    expect(['whsec_attacker_guess', 'ok_test_operator_guess_000000', 'mk_garbage_0000'].filter((value) => logs.includes(value))).toEqual([]);
+  });
+});

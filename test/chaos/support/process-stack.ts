@@ -1,0 +1,194 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { hashApiKey } from '../../../api/key-hash';
+import { findFreePort } from '../../../infra/free-port';
+import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../../sandbox';
+import { createDataConverter } from '../../../worker/data-converter';
+import { MERCHANT_KEY, OPERATOR_KEY, OTHER_MERCHANT_KEY, TRUSTIST_WEBHOOK_PATH_SECRET } from '../../support/api-stack';
+import { SANDBOX_TRUSTIST_CREDENTIALS, SANDBOX_TURNSTAY_ACCOUNT, SANDBOX_TURNSTAY_KEY, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET } from '../../support/payment-stack';
+
+const projectRoot = resolve(__dirname, '../../..');
+
+/** One worker or API process, started as `npm start` starts it (`node --import tsx <entry>`), with its output kept. */
+export interface ChildPart {
+  name: string;
+  process: ChildProcess;
+  /** Everything the process wrote to stdout and stderr, chunk by chunk. */
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface ProcessStackOptions {
+  /** The Temporal server the processes use (default: the run's shared dev server). */
+  temporal?: { address: string; namespace: string };
+  /** Provider HTTP timeout of both processes (PROVIDER_TIMEOUT_MS). */
+  providerTimeoutMs?: number;
+  challengeTimeoutMs?: number;
+  statusPollDelaysMs?: number[];
+  sandboxLatencyMs?: number;
+  webhookRetry?: { baseDelayMs: number; maxAttempts: number };
+  extraWorkerEnv?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The production topology in miniature: the payment worker and the API (with its card-vault worker) as separate
+ * OS processes that a test can SIGKILL and restart, in front of embedded sandboxes (their ledgers and fault
+ * switches stay reachable while the processes die). The API keeps one port across restarts so webhooks and
+ * clients find it again.
+ */
+export class ProcessStack {
+  readonly taskQueue = `chaos-${randomUUID()}`;
+  readonly workers: ChildPart[] = [];
+  api?: ChildPart;
+  /** Output of every process this stack ever started, including killed ones. */
+  readonly allParts: ChildPart[] = [];
+
+  private constructor(
+    readonly temporal: { address: string; namespace: string },
+    readonly turnstay: RunningTurnstaySandbox,
+    readonly trustist: RunningTrustistSandbox,
+    readonly apiPort: number,
+    readonly client: Client,
+    private readonly connection: Connection,
+    private readonly options: ProcessStackOptions,
+  ) {}
+
+  static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
+    const temporal = options.temporal ?? {
+      address: required('TEST_TEMPORAL_ADDRESS'),
+      namespace: process.env.TEST_TEMPORAL_NAMESPACE ?? 'default',
+    };
+    const apiPort = await findFreePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const webhookRetry = options.webhookRetry ?? { baseDelayMs: 250, maxAttempts: 8 };
+    const turnstay = await startTurnstaySandbox({
+      latencyMs: options.sandboxLatencyMs,
+      webhookSecret: TURNSTAY_WEBHOOK_SECRET,
+      webhookUrl: `${apiUrl}/webhooks/turnstay`,
+      webhookRetry,
+    });
+    const trustist = await startTrustistSandbox({
+      latencyMs: options.sandboxLatencyMs,
+      webhookUrl: `${apiUrl}/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`,
+      webhookRetry,
+    });
+    const connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: createDataConverter(testPayloadEncryption()) });
+    return new ProcessStack(temporal, turnstay, trustist, apiPort, client, connection, options);
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  private sharedEnv(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'info',
+      TEMPORAL_ADDRESS: this.temporal.address,
+      TEMPORAL_NAMESPACE: this.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: this.taskQueue,
+      PAYLOAD_KEYS: required('TEST_PAYLOAD_KEYS'),
+      PAYLOAD_ACTIVE_KEY_ID: required('TEST_PAYLOAD_ACTIVE_KEY_ID'),
+      TURNSTAY_API_URL: this.turnstay.apiUrl,
+      TURNSTAY_SCS_URL: this.turnstay.scsUrl,
+      TURNSTAY_API_KEY: SANDBOX_TURNSTAY_KEY,
+      TURNSTAY_ACCOUNT_ID: String(SANDBOX_TURNSTAY_ACCOUNT),
+      TRUSTIST_API_URL: this.trustist.apiUrl,
+      TRUSTIST_KEY_ID: SANDBOX_TRUSTIST_CREDENTIALS.id,
+      TRUSTIST_KEY: SANDBOX_TRUSTIST_CREDENTIALS.key,
+      PROVIDER_TIMEOUT_MS: String(this.options.providerTimeoutMs ?? 5_000),
+    };
+  }
+
+  /** Starts one more payment worker on the stack's task queue and resolves once it polls. */
+  async startWorker(): Promise<ChildPart> {
+    const part = spawnPart(`worker-${this.workers.length + 1}`, 'worker/main.ts', {
+      ...this.sharedEnv(),
+      WORKFLOW_BUNDLE_PATH: required('TEST_WORKFLOW_BUNDLE'),
+      ...this.options.extraWorkerEnv,
+    });
+    this.workers.push(part);
+    this.allParts.push(part);
+    await waitForOutput(part, /"msg":"worker running"/, 60_000);
+    return part;
+  }
+
+  /** Starts the API (and its card-vault worker) on the stack's fixed port; resolves once /health answers. */
+  async startApi(): Promise<ChildPart> {
+    const part = spawnPart('api', 'api/main.ts', {
+      ...this.sharedEnv(),
+      API_PORT: String(this.apiPort),
+      MERCHANT_API_KEYS: `merchant1:${hashApiKey(MERCHANT_KEY)},merchant2:${hashApiKey(OTHER_MERCHANT_KEY)}`,
+      OPERATOR_API_KEYS: hashApiKey(OPERATOR_KEY),
+      TURNSTAY_WEBHOOK_SECRETS: TURNSTAY_WEBHOOK_SECRET,
+      TRUSTIST_WEBHOOK_PATH_SECRET,
+      CHALLENGE_TIMEOUT_MS: String(this.options.challengeTimeoutMs ?? 120_000),
+      STATUS_POLL_DELAYS_MS: (this.options.statusPollDelaysMs ?? [30_000]).join(','),
+    });
+    this.api = part;
+    this.allParts.push(part);
+    await waitForOutput(part, /"msg":"api listening"/, 60_000);
+    return part;
+  }
+
+  /** SIGKILL: no shutdown hook runs, in-flight calls and held cards die with the process. */
+  async kill(part: ChildPart): Promise<void> {
+    if (part.process.exitCode === null && part.process.signalCode === null) part.process.kill('SIGKILL');
+    await part.exited;
+  }
+
+  /** Every line any of the stack's processes wrote (for secret and card-data searches). */
+  logs(): string {
+    return this.allParts.map((part) => part.output.join('')).join('\n');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.allParts.map((part) => stopPart(part)));
+    await this.connection.close().catch(() => undefined);
+    await Promise.all([this.turnstay.close(), this.trustist.close()]);
+  }
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the jest global setup did not run`);
+  return value;
+}
+
+function spawnPart(name: string, entry: string, env: NodeJS.ProcessEnv): ChildPart {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  return { name, process: child, output, exited };
+}
+
+async function waitForOutput(part: ChildPart, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void part.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (pattern.test(part.output.join(''))) return;
+    if (exited) throw new Error(`${part.name} exited while starting:\n${part.output.join('').slice(-3_000)}`);
+    await sleep(100);
+  }
+  throw new Error(`${part.name} did not start within ${timeoutMs} ms:\n${part.output.join('').slice(-3_000)}`);
+}
+
+async function stopPart(part: ChildPart): Promise<void> {
+  const { process: child } = part;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  child.kill('SIGTERM');
+  await part.exited;
+  clearTimeout(force);
+}
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
