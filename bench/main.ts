@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: starts its own Temporal dev server, worker, API and sandboxes (a fresh system per scenario),
+ * runs the scenarios, prints a Markdown table and writes bench/results/<date>.json. Not a test: it measures.
+ * `npm run bench -- --help` lists the flags; `--quick` is a smoke run with small sizes.
+ */
+import { setMaxListeners } from 'node:events';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { BenchContext } from './context';
+import { machineInfo } from './machine';
+import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
+import { round } from './proc-stats';
+import { renderReport, type BenchResults } from './report';
+import { runLatency } from './scenarios/latency';
+import { runRecovery } from './scenarios/recovery';
+import { runThroughput } from './scenarios/throughput';
+import { runWaiting } from './scenarios/waiting';
+import { BenchStack } from './stack';
+import { buildWorkflowBundle } from './workflow-bundle';
+
+const projectRoot = resolve(__dirname, '..');
+const runStarted = performance.now();
+
+function log(message: string): void {
+  const seconds = ((performance.now() - runStarted) / 1_000).toFixed(0).padStart(4);
+  process.stderr.write(`[bench ${seconds}s] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (error.message) process.stderr.write(`${error.message}\n\n`);
+    process.stderr.write(USAGE);
+    process.exit(error.message ? 2 : 0);
+  }
+  // The naive baseline's card-vault worker runs in this process: its SDK logs errors only.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // The embedded sandboxes' webhook retries share one AbortSignal; dozens in flight are expected here, not a leak.
+  setMaxListeners(1_000);
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\..+$/, '');
+  const runDir = join(projectRoot, '.data', 'bench', stamp);
+  mkdirSync(runDir, { recursive: true });
+  const results: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    machine: machineInfo(),
+    options,
+    startups: {},
+    failures: {},
+  };
+  log(`machine: ${results.machine.nproc} CPUs, ${results.machine.cpuModel}, load average ${results.machine.loadAverageAtStart}`);
+
+  const active = new Set<BenchStack>();
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping...`);
+      void Promise.allSettled([...active].map((stack) => stack.stop())).then(() => process.exit(130));
+    });
+  }
+
+  let bundlePath: string | undefined;
+  if (options.prebuiltBundle) {
+    const bundle = await buildWorkflowBundle(runDir);
+    bundlePath = bundle.path;
+    results.workflowBundleMs = round(bundle.ms, 0);
+    log(`workflow bundle built in ${results.workflowBundleMs} ms`);
+  }
+
+  const ctx: BenchContext = {
+    options,
+    log,
+    async startStack(name, workerEnv = {}) {
+      const started = performance.now();
+      const stack = await BenchStack.start({
+        dir: join(runDir, name),
+        sandboxLatencyMs: options.sandboxLatencyMs,
+        workerEnv: { ...(bundlePath ? { WORKFLOW_BUNDLE_PATH: bundlePath } : {}), ...options.workerEnv, ...workerEnv },
+        log,
+      });
+      active.add(stack);
+      const originalStop = stack.stop.bind(stack);
+      stack.stop = async () => {
+        active.delete(stack);
+        await originalStop();
+      };
+      const startup = { stackMs: round(performance.now() - started, 0), workerReadyMs: round(stack.initialWorkerReadyMs, 0) };
+      results.startups[name] = startup;
+      log(`${name}: system started in ${startup.stackMs} ms (worker ready ${startup.workerReadyMs} ms after its spawn)`);
+      return { stack, startup };
+    },
+  };
+
+  const scenarios = {
+    latency: async () => {
+      results.latency = await runLatency(ctx);
+    },
+    throughput: async () => {
+      results.throughput = await runThroughput(ctx);
+      ctx.measuredPaymentsPerSecond = Math.max(0, ...results.throughput.levels.map((level) => level.paymentsPerSecond)) || undefined;
+    },
+    waiting: async () => {
+      results.waiting = await runWaiting(ctx);
+    },
+    recovery: async () => {
+      results.recovery = await runRecovery(ctx, bundlePath);
+    },
+  };
+  for (const name of options.scenarios) {
+    if (stopping) break;
+    log(`--- ${name} ---`);
+    try {
+      await scenarios[name]();
+    } catch (error) {
+      results.failures[name] = error instanceof Error ? error.message : String(error);
+      log(`${name} failed: ${results.failures[name]}`);
+    }
+  }
+
+  results.finishedAt = new Date().toISOString();
+  results.wallSeconds = round((performance.now() - runStarted) / 1_000, 0);
+  const out = options.out ? resolve(options.out) : join(projectRoot, 'bench', 'results', `${stamp}.json`);
+  mkdirSync(resolve(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  if (!options.keepData) rmSync(runDir, { recursive: true, force: true });
+  process.stdout.write(`\n${renderReport(results)}\n\nResults: ${out}${options.keepData ? `\nData and logs: ${runDir}` : ''}\n`);
+  process.exit(Object.keys(results.failures).length ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,156 @@
+export const SCENARIOS = ['latency', 'throughput', 'waiting', 'recovery'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  quick: boolean;
+  /** Fixed latency the sandboxes add to every provider call (ms). */
+  sandboxLatencyMs: number;
+  /** Scenarios 1 and 2: samples per variant, open-loop arrival rate across the three variants, naive poll interval. */
+  latencySamples: number;
+  latencyWarmup: number;
+  latencyRate: number;
+  /** Scenario 2: one naive variant per poll interval. */
+  pollMs: number[];
+  /** Scenario 3: seconds per concurrency level, first level, cap, and the p99 that ends the climb. */
+  levelSeconds: number;
+  startConcurrency: number;
+  maxConcurrency: number;
+  p99LimitMs: number;
+  /** Scenario 4: reservations asleep at once, booking clients, provider limit (TURNSTAY_CALLS_PER_SECOND). */
+  reservations: number;
+  bookingConcurrency: number;
+  callsPerSecond: number;
+  /** Scenario 4: bookings per second expected (0: 1.3 x scenario 3's best rate, else 20) and the check-in lead (0: from that rate). */
+  bookingRate: number;
+  waitingLeadSeconds: number;
+  /** Scenario 5: clients in flight when the worker is killed, and seconds of load before the kill. */
+  recoveryConcurrency: number;
+  recoveryWarmupSeconds: number;
+  /** Extra worker environment for every stack (tuning knobs such as WORKER_MAX_CACHED_WORKFLOWS). */
+  workerEnv: Record<string, string>;
+  prebuiltBundle: boolean;
+  keepData: boolean;
+  /** Where to write the JSON; default bench/results/<date>.json. */
+  out?: string;
+}
+
+const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'quick' | 'workerEnv' | 'prebuiltBundle' | 'keepData'> = {
+  sandboxLatencyMs: 100,
+  latencySamples: 150,
+  latencyWarmup: 15,
+  latencyRate: 6,
+  pollMs: [200, 1_000],
+  levelSeconds: 60,
+  startConcurrency: 8,
+  maxConcurrency: 256,
+  p99LimitMs: 2_000,
+  reservations: 2_000,
+  bookingConcurrency: 48,
+  callsPerSecond: 200,
+  bookingRate: 0,
+  waitingLeadSeconds: 0,
+  recoveryConcurrency: 16,
+  recoveryWarmupSeconds: 10,
+};
+
+const QUICK: Partial<BenchOptions> = {
+  latencySamples: 40,
+  latencyWarmup: 5,
+  levelSeconds: 10,
+  startConcurrency: 4,
+  maxConcurrency: 16,
+  reservations: 300,
+  recoveryConcurrency: 8,
+  recoveryWarmupSeconds: 5,
+};
+
+export const USAGE = `npm run bench -- [flags]
+
+  --quick                      small sizes for a smoke run (a few minutes)
+  --only=a,b                   scenarios to run: ${SCENARIOS.join(', ')} (default: all)
+  --sandbox-latency-ms=N       latency the sandboxes add to every provider call (default ${DEFAULTS.sandboxLatencyMs})
+  --latency-samples=N          scenarios 1-2: measured samples per variant (default ${DEFAULTS.latencySamples})
+  --latency-warmup=N           scenarios 1-2: discarded warm-up samples per variant (default ${DEFAULTS.latencyWarmup})
+  --latency-rate=N             scenarios 1-2: requests per second, all variants together, open loop (default ${DEFAULTS.latencyRate})
+  --poll-ms=N[,N...]           scenario 2: naive baseline's query poll interval(s), one variant each (default ${DEFAULTS.pollMs.join(',')})
+  --level-seconds=N            scenario 3: seconds at each concurrency level (default ${DEFAULTS.levelSeconds})
+  --start-concurrency=N        scenario 3: first level; each next level doubles (default ${DEFAULTS.startConcurrency})
+  --max-concurrency=N          scenario 3: last level at most (default ${DEFAULTS.maxConcurrency})
+  --p99-limit-ms=N             scenario 3: the climb stops once p99 exceeds this (default ${DEFAULTS.p99LimitMs})
+  --reservations=N             scenario 4: reservations asleep at once (default ${DEFAULTS.reservations})
+  --booking-concurrency=N      scenario 4: concurrent booking requests (default ${DEFAULTS.bookingConcurrency})
+  --calls-per-second=N         scenario 4: provider limit, worker TURNSTAY_CALLS_PER_SECOND (default ${DEFAULTS.callsPerSecond})
+  --booking-rate=N             scenario 4: expected bookings/s, sizes the check-in lead (default: 1.3 x scenario 3's best rate, else 20)
+  --waiting-lead-seconds=N     scenario 4: check-in this many seconds after booking starts (default: from the booking rate)
+  --recovery-concurrency=N     scenario 5: payments in flight when the worker is killed (default ${DEFAULTS.recoveryConcurrency})
+  --recovery-warmup-seconds=N  scenario 5: seconds of load before the kill (default ${DEFAULTS.recoveryWarmupSeconds})
+  --worker-env=KEY=VALUE       extra worker environment, repeatable (e.g. WORKER_MAX_CACHED_WORKFLOWS=500)
+  --no-prebuilt-bundle         let each worker start bundle its workflows (default: bundle once, WORKFLOW_BUNDLE_PATH)
+  --keep-data                  keep the dev servers' SQLite files and the process logs (.data/bench/<run>/)
+  --out=FILE                   JSON results file (default bench/results/<date>.json)
+`;
+
+const NUMERIC: Record<string, keyof typeof DEFAULTS> = {
+  'sandbox-latency-ms': 'sandboxLatencyMs',
+  'latency-samples': 'latencySamples',
+  'latency-warmup': 'latencyWarmup',
+  'latency-rate': 'latencyRate',
+  'level-seconds': 'levelSeconds',
+  'start-concurrency': 'startConcurrency',
+  'max-concurrency': 'maxConcurrency',
+  'p99-limit-ms': 'p99LimitMs',
+  reservations: 'reservations',
+  'booking-concurrency': 'bookingConcurrency',
+  'calls-per-second': 'callsPerSecond',
+  'booking-rate': 'bookingRate',
+  'waiting-lead-seconds': 'waitingLeadSeconds',
+  'recovery-concurrency': 'recoveryConcurrency',
+  'recovery-warmup-seconds': 'recoveryWarmupSeconds',
+};
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const options: BenchOptions = {
+    ...DEFAULTS,
+    ...(quick ? QUICK : {}),
+    scenarios: [...SCENARIOS],
+    quick,
+    workerEnv: {},
+    prebuiltBundle: true,
+    keepData: false,
+  };
+  for (const arg of argv) {
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new UsageError(`unknown argument ${arg}`);
+    const [, name = '', value] = match;
+    if (name === 'quick') continue;
+    if (name === 'help') throw new UsageError('');
+    if (name === 'no-prebuilt-bundle') options.prebuiltBundle = false;
+    else if (name === 'keep-data') options.keepData = true;
+    else if (name === 'out' && value) options.out = value;
+    else if (name === 'poll-ms' && value) {
+      options.pollMs = value.split(',').map(Number);
+      if (options.pollMs.some((ms) => !Number.isFinite(ms) || ms <= 0)) throw new UsageError('--poll-ms takes positive numbers, e.g. 200,1000');
+    }
+    else if (name === 'only' && value) {
+      const wanted = value.split(',').map((part) => part.trim());
+      const unknown = wanted.filter((part) => !SCENARIOS.includes(part as ScenarioName));
+      if (unknown.length) throw new UsageError(`--only: unknown scenario ${unknown.join(', ')}`);
+      options.scenarios = SCENARIOS.filter((scenario) => wanted.includes(scenario));
+    } else if (name === 'worker-env' && value) {
+      const eq = value.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--worker-env needs KEY=VALUE, got ${value}`);
+      options.workerEnv[value.slice(0, eq)] = value.slice(eq + 1);
+    } else if (name in NUMERIC && value !== undefined) {
+      const number = Number(value);
+      if (!Number.isFinite(number) || number < 0) throw new UsageError(`--${name} must be a non-negative number`);
+      (options as unknown as Record<string, number>)[NUMERIC[name] as string] = number;
+    } else {
+      throw new UsageError(`unknown or incomplete flag --${name}`);
+    }
+  }
+  return options;
+}

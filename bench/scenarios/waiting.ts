@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { BenchContext } from '../context';
+import { aggregatePhases, countTimeouts, fetchEvents, paymentPhases, timerToTaskMs } from '../history';
+import { bookReservation, type PaymentSample } from '../drivers';
+import { requestJson } from '../http';
+import { inParallel, sleep } from '../load';
+import { ProcessSampler, readProc, round, type ProcessUsage, type Role } from '../proc-stats';
+import { MERCHANT_ID } from '../stack';
+import { peakPerSecond, summarize, type LatencySummary } from '../stats';
+
+const MiB = 2 ** 20;
+
+export interface WaitingResult {
+  reservations: number;
+  callsPerSecondLimit: number;
+  booking: { seconds: number; perSecond: number; errors: number; latencyMs: LatencySummary; concurrency: number; processes: Record<Role, ProcessUsage> };
+  /** Seconds between the last booking and the moment all fell due: all of them were asleep at once. */
+  asleepTogetherSeconds: number;
+  allAsleepBeforeDue: boolean;
+  asleep: {
+    scheduledByVisibility: number;
+    workerRssMiB: number;
+    apiRssMiB: number;
+    devServerRssMiB: number;
+    dbMiB: number;
+    walMiB: number;
+    /** (db + wal now) - (db + wal of the fresh server), per reservation. */
+    bytesPerReservation: number;
+  };
+  charging: {
+    /** Due instant to the last charge in the sandbox ledger. */
+    lastChargeSeconds: number;
+    /** Due instant to the first charge (timer firing and the first child payment). */
+    firstChargeSeconds: number;
+    /** Due instant to visibility showing every reservation PAID (polled every 2 s). */
+    allPaidSeconds: number;
+    chargesPerSecond: number;
+    /** Intent creations + confirmations in the busiest one-second window, from the sandbox's request log. */
+    peakProviderCallsPerSecond: number;
+    charged: number;
+    chargedOnce: boolean;
+    workerRssMaxMiB: number;
+    processes: Record<Role, ProcessUsage>;
+    /** From up to 50 reservations spread over the set: timer fired to the worker picking the reservation up. */
+    timerToWorkflowTaskMs: LatencySummary;
+    /** The same reservations' charges (child payment workflows), phase by phase (ms). */
+    chargeAnatomy: Record<string, { p50: number; mean: number }>;
+    /** Timeouts in those reservations' and charges' histories (an overloaded worker shows up here). */
+    sampledTimeouts: Record<string, number>;
+  };
+  wallSeconds: number;
+}
+
+/**
+ * Scenario 4: N reservations (TurnStay, on_checkin) booked through POST /v1/reservations, all due at one instant a
+ * bit ahead; measured while all sleep (RSS, SQLite + WAL) and while they are charged under the provider limit.
+ */
+export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
+  const { options } = ctx;
+  const count = options.reservations;
+  const { stack } = await ctx.startStack('waiting', { TURNSTAY_CALLS_PER_SECOND: String(options.callsPerSecond) });
+  const connection = await Connection.connect({ address: stack.devServer.address });
+  const client = new Client({ connection, namespace: stack.devServer.namespace });
+  const started = performance.now();
+  try {
+    const empty = stack.dbBytes();
+    // Check-in must come after the last booking. Bookings ran 1.7 times as fast as scenario 3's best payment rate on
+    // the 2-core machine this was written on: 1.3 times leaves a margin. --booking-rate or --waiting-lead-seconds override.
+    const bookingRate = options.bookingRate || (ctx.measuredPaymentsPerSecond ? ctx.measuredPaymentsPerSecond * 1.3 : 20);
+    const leadMs = options.waitingLeadSeconds ? options.waitingLeadSeconds * 1_000 : Math.ceil((count / bookingRate) * 1_000) + 20_000;
+    const dueAt = Date.now() + leadMs;
+    const checkinAt = new Date(dueAt).toISOString();
+    const checkoutAt = new Date(dueAt + 86_400_000).toISOString();
+    const prefix = `wait-${randomUUID().slice(0, 8)}`;
+    ctx.log(`waiting: booking ${count} reservations (${options.bookingConcurrency} at a time), all due at ${checkinAt} (in ${round(leadMs / 1_000, 0)} s, assuming ${round(bookingRate)} bookings/s)`);
+
+    const bookingSampler = new ProcessSampler(() => stack.pids());
+    bookingSampler.start();
+    const bookingStarted = performance.now();
+    const samples: PaymentSample[] = [];
+    let lastReport = Date.now();
+    await inParallel(count, options.bookingConcurrency, async (index) => {
+      samples.push(await bookReservation(stack, `${prefix}-${index}`, checkinAt, checkoutAt));
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        ctx.log(`waiting: ${samples.length} booked, ${round(samples.length / ((performance.now() - bookingStarted) / 1_000))}/s`);
+      }
+    });
+    const bookingSeconds = (performance.now() - bookingStarted) / 1_000;
+    const bookedAt = Date.now();
+    const bookingProcesses = bookingSampler.stop();
+    if (bookedAt >= dueAt) ctx.log(`waiting: WARNING the last booking came ${round((bookedAt - dueAt) / 1_000)} s after check-in: not all were asleep at once (raise --waiting-lead-seconds)`);
+    const failed = samples.filter((sample) => !sample.ok);
+    if (failed.length) ctx.log(`waiting: ${failed.length} bookings failed, e.g. ${failed[0]?.outcome}`);
+    const booking = {
+      seconds: round(bookingSeconds),
+      perSecond: round(samples.length / bookingSeconds),
+      errors: failed.length,
+      latencyMs: summarize(samples.filter((sample) => sample.ok).map((sample) => sample.ms)),
+      concurrency: options.bookingConcurrency,
+      processes: bookingProcesses,
+    };
+    ctx.log(`waiting: booked in ${booking.seconds} s (${booking.perSecond}/s, p99 ${booking.latencyMs.p99} ms), ${round((dueAt - bookedAt) / 1_000)} s before they fall due`);
+
+    // All asleep: let the last webhooks and workflow tasks settle (never past the due instant), then measure.
+    await sleep(Math.max(0, Math.min(5_000, dueAt - Date.now() - 2_000)));
+    const pids = stack.pids();
+    const proc = (pid: number | undefined) => (pid === undefined ? undefined : readProc(pid));
+    const bytes = stack.dbBytes();
+    const scheduled = (await client.workflow.count(`WorkflowType = "reservationWorkflow" AND ReservationStatus = "SCHEDULED"`)).count;
+    const asleep = {
+      scheduledByVisibility: scheduled,
+      workerRssMiB: round((proc(pids.worker)?.rssBytes ?? 0) / MiB, 0),
+      apiRssMiB: round((proc(pids.api)?.rssBytes ?? 0) / MiB, 0),
+      devServerRssMiB: round((proc(pids.devServer)?.rssBytes ?? 0) / MiB, 0),
+      dbMiB: round(bytes.db / MiB),
+      walMiB: round(bytes.wal / MiB),
+      bytesPerReservation: Math.round((bytes.db + bytes.wal - empty.db - empty.wal) / count),
+    };
+    ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${asleep.workerRssMiB} MiB; SQLite ${asleep.dbMiB} MiB + WAL ${asleep.walMiB} MiB`);
+
+    if (Date.now() < dueAt) await sleep(dueAt - Date.now());
+    const chargeSampler = new ProcessSampler(() => stack.pids());
+    chargeSampler.start();
+    const deadline = dueAt + 120_000 + count * 100;
+    let paid = 0;
+    let lastLogged = Date.now();
+    while (paid < count && Date.now() < deadline && !stack.unexpectedExit) {
+      await sleep(2_000);
+      paid = (await client.workflow.count(`WorkflowType = "reservationWorkflow" AND ReservationStatus = "PAID"`)).count;
+      if (Date.now() - lastLogged > 15_000) {
+        lastLogged = Date.now();
+        ctx.log(`waiting: ${paid} of ${count} paid after ${round((Date.now() - dueAt) / 1_000, 0)} s`);
+      }
+    }
+    const allPaidAt = Date.now();
+    const chargeProcesses = chargeSampler.stop();
+    const ledger = await requestJson<{ entries: { type: string; reference: string; at: string }[] }>('GET', `${stack.turnstay.apiUrl}/__sandbox/ledger`);
+    const charges = ledger.body.entries.filter((entry) => entry.type === 'charge' && entry.reference.includes(prefix));
+    const chargeTimes = charges.map((entry) => Date.parse(entry.at));
+    const requests = await requestJson<{ requests: { method: string; path: string; at: string }[] }>('GET', `${stack.turnstay.apiUrl}/__sandbox/requests`);
+    const callTimes = requests.body.requests
+      .filter((request) => request.method === 'POST' && (request.path === '/api/v1/payments/intent' || /\/payment\/intent\/[^/]+\/confirm$/.test(request.path)))
+      .map((request) => Date.parse(request.at))
+      .filter((at) => at >= dueAt - 1_000);
+    const step = Math.max(1, Math.floor(count / 50));
+    const sampled = Array.from({ length: Math.min(50, count) }, (_, index) => index * step).filter((index) => index < count);
+    const timerLags: number[] = [];
+    const chargePhases: Record<string, number>[] = [];
+    const sampledHistories = [];
+    for (const index of sampled) {
+      const reservation = await fetchEvents(client, `reservation-${MERCHANT_ID}-${prefix}-${index}`);
+      const lag = timerToTaskMs(reservation);
+      if (lag !== undefined) timerLags.push(lag);
+      const charge = await fetchEvents(client, `payment-${MERCHANT_ID}-${prefix}-${index}-c1-a1`).catch(() => []);
+      const phases = paymentPhases(charge);
+      if (phases) chargePhases.push(phases);
+      sampledHistories.push(reservation, charge);
+    }
+    const lastCharge = chargeTimes.length ? Math.max(...chargeTimes) : Number.NaN;
+    const firstCharge = chargeTimes.length ? Math.min(...chargeTimes) : Number.NaN;
+    const charging = {
+      lastChargeSeconds: round((lastCharge - dueAt) / 1_000),
+      firstChargeSeconds: round((firstCharge - dueAt) / 1_000, 2),
+      allPaidSeconds: paid >= count ? round((allPaidAt - dueAt) / 1_000) : Number.NaN,
+      chargesPerSecond: round(charges.length / ((lastCharge - dueAt) / 1_000)),
+      peakProviderCallsPerSecond: peakPerSecond(callTimes),
+      charged: charges.length,
+      chargedOnce: charges.length === count && new Set(charges.map((entry) => entry.reference)).size === count,
+      workerRssMaxMiB: chargeProcesses.worker.rssMaxMiB,
+      processes: chargeProcesses,
+      timerToWorkflowTaskMs: summarize(timerLags),
+      chargeAnatomy: aggregatePhases(chargePhases),
+      sampledTimeouts: countTimeouts(sampledHistories),
+    };
+    ctx.log(`waiting: ${charges.length} charged, the last ${charging.lastChargeSeconds} s after falling due (peak ${charging.peakProviderCallsPerSecond} provider calls/s)`);
+    return {
+      reservations: count,
+      callsPerSecondLimit: options.callsPerSecond,
+      booking,
+      asleepTogetherSeconds: round((dueAt - bookedAt) / 1_000),
+      allAsleepBeforeDue: bookedAt < dueAt,
+      asleep,
+      charging,
+      wallSeconds: round((performance.now() - started) / 1_000),
+    };
+  } finally {
+    await connection.close();
+    await stack.stop();
+  }
+}

@@ -1,0 +1,260 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { hashApiKey } from '../api/key-hash';
+import { findFreePort } from '../infra/free-port';
+import { startDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
+import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../sandbox';
+import { createSandboxLogger } from '../sandbox/shared/logger';
+import type { Role } from './proc-stats';
+
+const projectRoot = resolve(__dirname, '..');
+
+export const TURNSTAY_KEY = 'sk_test_sandbox';
+export const TURNSTAY_ACCOUNT = 1001;
+export const TRUSTIST_CREDENTIALS = { id: 'sandbox-merchant', key: 'sandbox-hawk-key-0123456789abcdef' };
+export const MERCHANT_ID = 'bench';
+
+export interface StackOptions {
+  /** Folder of this stack: SQLite file, process logs. */
+  dir: string;
+  /** Fixed latency the sandboxes add to every provider call. */
+  sandboxLatencyMs: number;
+  /** Extra worker environment (tuning knobs, WORKFLOW_BUNDLE_PATH, TURNSTAY_CALLS_PER_SECOND). */
+  workerEnv?: Record<string, string>;
+  log: (message: string) => void;
+}
+
+export interface StackSecrets {
+  payloadKeyId: string;
+  payloadKey: string;
+  merchantKey: string;
+  operatorKey: string;
+  turnstayWebhookSecret: string;
+  trustistWebhookPathSecret: string;
+}
+
+interface Part {
+  child: ChildProcess;
+  exited: Promise<void>;
+  done: boolean;
+}
+
+/**
+ * The whole system as `npm start` runs it, on fresh ports and a fresh SQLite file: the Temporal dev server, both
+ * sandboxes embedded in this process (quiet logs, fixed latency), and the worker and the API as child processes
+ * (`node --import tsx`, their output appended to log files in `dir`).
+ */
+export class BenchStack {
+  readonly secrets: StackSecrets;
+  readonly apiUrl: string;
+  worker: Part | undefined;
+  api: Part | undefined;
+  private closed = false;
+  /** Spawn to "worker running" of the first worker. */
+  initialWorkerReadyMs = 0;
+  /** Set when a child dies without being asked to: the scenario's figures would be wrong. */
+  unexpectedExit: string | undefined;
+
+  private constructor(
+    readonly options: StackOptions,
+    readonly devServer: RunningDevServer,
+    readonly turnstay: RunningTurnstaySandbox,
+    readonly trustist: RunningTrustistSandbox,
+    apiPort: number,
+    secrets: StackSecrets,
+  ) {
+    this.secrets = secrets;
+    this.apiUrl = `http://127.0.0.1:${apiPort}`;
+  }
+
+  static async start(options: StackOptions): Promise<BenchStack> {
+    mkdirSync(options.dir, { recursive: true });
+    const secrets: StackSecrets = {
+      payloadKeyId: 'bench-1',
+      payloadKey: randomBytes(32).toString('base64'),
+      merchantKey: `mk_bench_${randomBytes(16).toString('hex')}`,
+      operatorKey: `ok_bench_${randomBytes(16).toString('hex')}`,
+      turnstayWebhookSecret: `whsec_${randomBytes(16).toString('hex')}`,
+      trustistWebhookPathSecret: randomBytes(24).toString('base64url'),
+    };
+    const apiPort = await findFreePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const devServer = await startDevServer({ dbFile: join(options.dir, 'temporal.db'), logFile: join(options.dir, 'temporal.log') });
+    const logger = createSandboxLogger('sandbox', { level: 'warn' });
+    const turnstay = await startTurnstaySandbox({
+      webhookUrl: `${apiUrl}/webhooks/turnstay`,
+      webhookSecret: secrets.turnstayWebhookSecret,
+      latencyMs: options.sandboxLatencyMs,
+      logger,
+    });
+    const trustist = await startTrustistSandbox({
+      webhookUrl: `${apiUrl}/webhooks/trustist/${secrets.trustistWebhookPathSecret}`,
+      latencyMs: options.sandboxLatencyMs,
+      logger,
+    });
+    const stack = new BenchStack(options, devServer, turnstay, trustist, apiPort, secrets);
+    try {
+      const [worker] = await Promise.all([stack.startWorker(), stack.startApi()]);
+      stack.initialWorkerReadyMs = worker.readyMs;
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  /** Environment shared by the worker and the API, as scripts/start.ts builds it. */
+  private sharedEnv(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      TEMPORAL_ADDRESS: this.devServer.address,
+      TEMPORAL_NAMESPACE: this.devServer.namespace,
+      PAYLOAD_KEYS: `${this.secrets.payloadKeyId}:${this.secrets.payloadKey}`,
+      PAYLOAD_ACTIVE_KEY_ID: this.secrets.payloadKeyId,
+      TURNSTAY_API_URL: this.turnstay.apiUrl,
+      TURNSTAY_SCS_URL: this.turnstay.scsUrl,
+      TURNSTAY_API_KEY: TURNSTAY_KEY,
+      TURNSTAY_ACCOUNT_ID: String(TURNSTAY_ACCOUNT),
+      TRUSTIST_API_URL: this.trustist.apiUrl,
+      TRUSTIST_KEY_ID: TRUSTIST_CREDENTIALS.id,
+      TRUSTIST_KEY: TRUSTIST_CREDENTIALS.key,
+    };
+  }
+
+  /** Starts the worker and resolves once it logged "worker running" (its workers are created, polling next). */
+  async startWorker(extraEnv: Record<string, string | undefined> = {}): Promise<{ readyMs: number }> {
+    const logFile = join(this.options.dir, 'worker.log');
+    const offset = existsSync(logFile) ? statSync(logFile).size : 0;
+    const env: NodeJS.ProcessEnv = { ...this.sharedEnv(), ...this.options.workerEnv, ...extraEnv };
+    // undefined removes a variable (e.g. WORKFLOW_BUNDLE_PATH, to measure a start that bundles the workflows).
+    for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+    const started = performance.now();
+    this.worker = this.spawnPart('worker', 'worker/main.ts', env, logFile);
+    await waitFor(() => logContains(logFile, offset, '"msg":"worker running"'), 120_000, 'the worker to start', () => this.worker?.done === true);
+    return { readyMs: performance.now() - started };
+  }
+
+  private async startApi(): Promise<void> {
+    this.api = this.spawnPart(
+      'api',
+      'api/main.ts',
+      {
+        ...this.sharedEnv(),
+        API_PORT: new URL(this.apiUrl).port,
+        MERCHANT_API_KEYS: `${MERCHANT_ID}:${hashApiKey(this.secrets.merchantKey)}`,
+        OPERATOR_API_KEYS: hashApiKey(this.secrets.operatorKey),
+        TURNSTAY_WEBHOOK_SECRETS: this.secrets.turnstayWebhookSecret,
+        TRUSTIST_WEBHOOK_PATH_SECRET: this.secrets.trustistWebhookPathSecret,
+      },
+      join(this.options.dir, 'api.log'),
+    );
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`${this.apiUrl}/ready`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+      'the API to be ready',
+      () => this.api?.done === true,
+    );
+  }
+
+  private spawnPart(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): Part {
+    const fd = openSync(logFile, 'a');
+    // The child writes its log straight to the file: no pipe through this process, so no CPU of ours.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
+    closeSync(fd);
+    const part: Part = { child, done: false, exited: Promise.resolve() };
+    part.exited = new Promise((done) => {
+      child.once('exit', (code, signal) => {
+        part.done = true;
+        if (!this.closed && !(part as Part & { expected?: boolean }).expected) {
+          this.unexpectedExit ??= `${name} exited unexpectedly (code ${code}, signal ${signal}); see ${logFile}`;
+          this.options.log(this.unexpectedExit);
+        }
+        done();
+      });
+    });
+    return part;
+  }
+
+  /** SIGKILL: no graceful shutdown, as a crashed host. */
+  async killWorker(): Promise<void> {
+    const part = this.worker;
+    if (!part || part.done) return;
+    (part as Part & { expected?: boolean }).expected = true;
+    part.child.kill('SIGKILL');
+    await part.exited;
+  }
+
+  /** SIGTERM (graceful), then a fresh worker with other settings. */
+  async restartWorker(extraEnv: Record<string, string | undefined> = {}): Promise<{ readyMs: number }> {
+    if (this.worker) await stopPart(this.worker);
+    return this.startWorker(extraEnv);
+  }
+
+  pids(): Record<Role, number | undefined> {
+    return {
+      worker: this.worker && !this.worker.done ? this.worker.child.pid : undefined,
+      api: this.api && !this.api.done ? this.api.child.pid : undefined,
+      devServer: this.devServer.pid,
+      bench: process.pid,
+    };
+  }
+
+  /** The dev server's SQLite file and its write-ahead log, in bytes. */
+  dbBytes(): { db: number; wal: number } {
+    const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+    return { db: size(this.devServer.dbFile), wal: size(`${this.devServer.dbFile}-wal`) };
+  }
+
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.worker, this.api].map((part) => (part ? stopPart(part) : undefined)));
+    await Promise.all([this.turnstay.close(), this.trustist.close()]);
+    await this.devServer.stop();
+  }
+}
+
+async function stopPart(part: Part): Promise<void> {
+  if (part.done || part.child.pid === undefined) return;
+  (part as Part & { expected?: boolean }).expected = true;
+  const pid = part.child.pid;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const force = setTimeout(() => signalGroup('SIGKILL'), 15_000);
+  signalGroup('SIGTERM');
+  await part.exited;
+  clearTimeout(force);
+}
+
+function logContains(file: string, offset: number, marker: string): boolean {
+  if (!existsSync(file)) return false;
+  return readFileSync(file).subarray(offset).includes(marker);
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, gaveUp?: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    if (gaveUp?.()) throw new Error(`gave up waiting for ${what}: the process exited`);
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
