@@ -45,14 +45,4 @@ export class ClosedLoop {
   }
 }
 
-/** Runs `work` over `count` items with at most `concurrency` at a time. */
-export async function inParallel(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
-}
-
 export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));

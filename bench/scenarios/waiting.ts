@@ -4,7 +4,8 @@ import type { BenchContext } from '../context';
 import { aggregatePhases, countTimeouts, fetchEvents, paymentPhases, timerToTaskMs } from '../history';
 import { bookReservation, type PaymentSample } from '../drivers';
 import { requestJson } from '../http';
-import { inParallel, sleep } from '../load';
+import { inParallel } from '../../infra/in-parallel';
+import { sleep } from '../load';
 import { ProcessSampler, readProc, round, type ProcessUsage, type Role } from '../proc-stats';
 import { MERCHANT_ID } from '../stack';
 import { peakPerSecond, summarize, type LatencySummary } from '../stats';
@@ -80,7 +81,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const bookingStarted = performance.now();
     const samples: PaymentSample[] = [];
     let lastReport = Date.now();
-    await inParallel(count, options.bookingConcurrency, async (index) => {
+    await inParallel(Array.from({ length: count }), options.bookingConcurrency, async (_, index) => {
       samples.push(await bookReservation(stack, `${prefix}-${index}`, checkinAt, checkoutAt));
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { peakPerSecond } from '../../bench/stats';
+import { inParallel } from '../../infra/in-parallel';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi } from '../support/merchant-client';
 import { ledger } from '../support/sandbox-client';
@@ -6,25 +8,6 @@ import { testCard, TEST_CARDS } from '../support/test-cards';
 
 const RESERVATIONS = Number(process.env.MASS_RESERVATIONS ?? 1_000);
 const CALLS_PER_SECOND = 50;
-
-async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
-}
-
-/** The most requests inside any one-second window. */
-function peakPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= 1_000) start += 1;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
-}
 
 describe('mass charging', () => {
   let stack: ApiStack;

@@ -154,17 +154,4 @@ export async function waitForReservation(baseUrl: string, id: string, accept: (r
   );
 }
 
-/** Runs `work` over `items` with at most `concurrency` at a time. */
-export async function inParallel<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index] as T, index);
-      }
-    }),
-  );
-}
-
 export const seconds = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 100) / 10;

@@ -1,21 +1,6 @@
 import type { RunningTrustistSandbox } from '../../../sandbox';
+import { BROWSER_DATA } from '../../support/test-cards';
 import { FUTURE_YEAR, hawkCall, type JsonAnswer } from './helpers';
-
-export const BROWSER_DATA = {
-  browserJavaEnabled: false,
-  browserJavascriptEnabled: true,
-  browserLanguage: 'en-GB',
-  browserColorDepth: 24,
-  browserScreenHeight: 1080,
-  browserScreenWidth: 1920,
-  browserTZ: 'Europe/London',
-  browserUserAgent: 'Mozilla/5.0 (sandbox test)',
-  browserAcceptHeader: '*/*',
-  browserIP: '203.0.113.42',
-  browserJavaEnabledString: 'false',
-  challengeWindowSize: 'FULLSCREEN',
-  deviceChannel: 'Browser',
-};
 
 export function s2sBody(number: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
