@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     rules: { turnstayCurrencies: env.TURNSTAY_CURRENCIES },
     timing: {
       ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),
+      ...(env.LOST_ANSWER_GRACE_MS !== undefined ? { lostAnswerGraceMs: env.LOST_ANSWER_GRACE_MS } : {}),
       ...(env.STATUS_POLL_DELAYS_MS ? { statusPollDelaysMs: env.STATUS_POLL_DELAYS_MS } : {}),
     },
     ...(env.DEMO_MERCHANT_KEY ? { demo: { merchantKey: env.DEMO_MERCHANT_KEY } } : {}),

@@ -29,6 +29,11 @@ export interface PaymentTiming {
   refundWindowMs?: number;
   /** How long the card vault's process may take to pick up the submission before the card counts as lost. */
   cardPickupTimeoutMs?: number;
+  /**
+   * When a card submission's answer is lost and the provider's payment id is still unknown (Trustist creates the
+   * payment with the card), how long to wait for a webhook naming it before calling the payment failed (default 2 minutes).
+   */
+  lostAnswerGraceMs?: number;
 }
 
 export interface PaymentTransition {
@@ -77,6 +82,8 @@ export interface ProviderEventSignal {
   eventId: string;
   /** The provider's own status word, only a hint: the workflow confirms with the status endpoint. */
   status: string;
+  /** The provider's payment id where the event names one (Trustist): lets a lost submission answer be recovered. */
+  providerPaymentId?: string;
 }
 
 export interface ChallengeCompletedSignal {

@@ -34,6 +34,7 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   statusPollDelaysMs: [15_000, 30_000, 60_000, 120_000, 300_000],
   refundWindowMs: 90 * 24 * 3_600_000,
   cardPickupTimeoutMs: 10_000,
+  lostAnswerGraceMs: 120_000,
 };
 
 const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
@@ -65,6 +66,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const paymentScope = new CancellationScope();
   let handle: ProviderPaymentHandle | undefined;
   let hintArrived = false;
+  /** The provider's payment id as first named by a webhook; trusted only after the status endpoint confirms it. */
+  let eventPaymentId: string | undefined;
   let cancelReason: string | undefined;
   let settled = false;
   let refundInFlight = false;
@@ -103,6 +106,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   setHandler(providerEventSignal, (event) => {
     if (seenEventIds.has(event.eventId)) return;
     seenEventIds.add(event.eventId);
+    eventPaymentId ??= event.providerPaymentId;
     hintArrived = true;
   });
   setHandler(challengeCompletedSignal, () => {
@@ -274,10 +278,22 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     // The answer was lost (retries exhausted or a garbled body): where the provider can be asked, ask it before
     // calling the payment failed, so a charge that did happen is never reported as a failure. That includes a card
     // vault process that died after the provider charged but before it answered (card_data_unavailable on retry).
-    if (current.providerPaymentId) {
+    let providerPaymentId = current.providerPaymentId;
+    if (!providerPaymentId && mayHaveReachedProvider(error) && timing.lostAnswerGraceMs > 0) {
+      // Trustist names its payment only in the lost answer; its webhook names it too, so wait a while for one.
+      record.waitFor(`a ${label} webhook naming the payment (the card submission's answer was lost)`);
+      await condition(() => eventPaymentId !== undefined, timing.lostAnswerGraceMs, { summary: 'Wait for a webhook after a lost answer' });
+      providerPaymentId = eventPaymentId;
+    }
+    if (providerPaymentId) {
+      const asked = { ...current, providerPaymentId };
       try {
-        const status = await provider('confirm status after a failed submission').fetchProviderStatus({ request, handle: current });
-        if (status.state === 'COMPLETE' && settleFromProvider(status, 'after a failed submission')) return;
+        const status = await provider('confirm status after a failed submission').fetchProviderStatus({ request, handle: asked });
+        if (status.state === 'COMPLETE') {
+          handle = asked;
+          record.providerPaymentId = providerPaymentId;
+          if (settleFromProvider(status, 'after a failed submission')) return;
+        }
       } catch (statusError) {
         record.note(`status check failed: ${failureMessage(statusError)}`);
       }
@@ -333,6 +349,14 @@ function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
 
 function isDecline(error: unknown): boolean {
   return applicationFailureOf(error)?.type === PaymentFailureType.CardDeclined;
+}
+
+/** False when the provider certainly did not take the card: the vault never picked it up, or the provider refused the request. */
+function mayHaveReachedProvider(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') return false;
+  const type = applicationFailureOf(error)?.type;
+  return type !== PaymentFailureType.InvalidRequest && type !== PaymentFailureType.ProviderAuthenticationFailed;
 }
 
 function failureMessage(error: unknown): string {

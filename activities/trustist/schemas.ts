@@ -15,6 +15,8 @@ export const serverToServerResponseSchema = z.object({
 export const paymentResponseSchema = z.object({
   id: z.string().min(1),
   status: paymentStatusSchema,
+  /** Ours (the payment ID): checked, because a payment id can come from a webhook, which Trustist does not sign. */
+  reference: z.string(),
   failureReason: z.string().nullish(),
   refundedAmount: z.number().nonnegative().nullish(),
 });

@@ -78,6 +78,9 @@ export class TrustistAdapter implements ProviderAdapter {
     const response = await this.call('GET', `/v1/payments/${encodeURIComponent(requirePaymentId(handle))}`);
     this.rejectClientErrors(response, what);
     const payment = parseProviderBody(paymentResponseSchema, response, what);
+    if (payment.reference !== request.paymentId) {
+      throw ApplicationFailure.nonRetryable(`${what}: payment ${payment.id} belongs to another reference`, PaymentFailureType.InvalidRequest);
+    }
     return {
       providerPaymentId: payment.id,
       state: toProviderState(payment.status, payment.failureReason),

@@ -32,11 +32,11 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
   const recent = new RecentIds(10_000);
   const rawJson = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
 
-  const deliver = async (provider: string, eventId: string, reference: string, status: string): Promise<'signalled' | 'duplicate' | 'unmatched'> => {
+  const deliver = async (provider: string, eventId: string, reference: string, status: string, providerPaymentId?: string): Promise<'signalled' | 'duplicate' | 'unmatched'> => {
     if (recent.has(`${provider}:${eventId}`)) return 'duplicate';
     try {
       if (!reference.startsWith('payment-')) throw new WorkflowNotFoundError('not a payment reference', reference, undefined);
-      await client.workflow.getHandle(reference).signal(providerEventSignal, { eventId, status });
+      await client.workflow.getHandle(reference).signal(providerEventSignal, { eventId, status, ...(providerPaymentId ? { providerPaymentId } : {}) });
       recent.add(`${provider}:${eventId}`);
       return 'signalled';
     } catch (error) {
@@ -77,7 +77,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const event = parseOrThrow(trustistWebhookEventSchema, parseJson(rawBody), 'body');
     const eventId = trustistEventId(event);
-    const outcome = await deliver('trustist', eventId, event.reference, event.status);
+    const outcome = await deliver('trustist', eventId, event.reference, event.status, event.paymentId);
     log.info({ provider: 'trustist', eventId, eventType: event.eventType, reference: event.reference, outcome }, 'webhook received');
     res.status(200).json({ received: true, outcome });
   });

@@ -56,7 +56,8 @@ describe('bad input and attackers', () => {
   };
 
   beforeAll(async () => {
-    stack = await startApiStack({ timing: { challengeTimeoutMs: 300_000, statusPollDelaysMs: [60_000] } });
+    // The provider-error card on Trustist loses every answer: wait 5 s, not 2 minutes, for a webhook naming it.
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 300_000, statusPollDelaysMs: [60_000], lostAnswerGraceMs: 5_000 } });
     openApi = (await callApi<OpenApiDocument>(stack.baseUrl, 'GET', '/openapi.json', { key: null })).body;
   }, 60_000);
 

@@ -1,11 +1,11 @@
 import type { ApiResponse, PaymentBody } from '../support/merchant-client';
 import { TEST_CARDS } from '../support/test-cards';
+import { inParallel } from '../../infra/in-parallel';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
 import {
   chaosPaymentBody,
   completeChallengeSurely,
   FINISHED_PAYMENT,
-  inParallel,
   movementsByReference,
   postPayment,
   sandboxRequests,
@@ -25,13 +25,12 @@ const PROVIDER_TIMEOUT_MS = 1_500;
 const faultMix = (errorStatus: number) => ({ latencyMs: 40, errorRate: 0.2, errorStatus, timeoutRate: 0.02, resetRate: 0.03 });
 
 /**
- * On TurnStay, also calls that are processed but whose answer is lost (502 after the handler ran), re-armed every few
- * seconds, alternately on the card confirmation (API process) and the intent creation (worker). Not on Trustist:
- * there the card submission is the call that creates the payment, so when all five card-vault attempts lose their
- * answers the workflow holds no Trustist payment id to ask the status endpoint about, and the payment ends FAILED
- * although it was charged (a gap this suite found; TurnStay recovers through its intent status).
+ * Also calls that are processed but whose answer is lost (502 after the handler ran), re-armed every few seconds: on
+ * TurnStay alternately the card confirmation (API process) and the intent creation (worker); on Trustist the card
+ * submission, which creates the payment, so only its webhook names the payment when every answer is lost.
  */
 const TURNSTAY_LOST_ANSWERS = ['/api/v1/public/payment/intent', '/api/v1/payments/intent'];
+const TRUSTIST_LOST_ANSWER = '/v1/payments/server-to-server';
 
 /** What each payment's card should end as when the providers answer at all. */
 function cardFor(index: number): { card: string; expected: 'COMPLETE' | 'DECLINED' | 'FAILED' } {
@@ -73,7 +72,7 @@ describe('provider faults under load', () => {
       round += 1;
       return Promise.all([
         setSandboxFaults(stack.turnstay.apiUrl, { ...faultMix(errorStatus), failNext: lostAnswers }),
-        setSandboxFaults(stack.trustist.apiUrl, faultMix(errorStatus)),
+        setSandboxFaults(stack.trustist.apiUrl, { ...faultMix(errorStatus), failNext: { ...lostAnswers, pathPrefix: TRUSTIST_LOST_ANSWER } }),
       ]);
     };
     await arm();

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { callApi, type ApiResponse, type PaymentBody } from '../support/merchant-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+import { inParallel } from '../../infra/in-parallel';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
 import {
   chaosPaymentBody,
   completeChallengeSurely,
   FINISHED_PAYMENT,
-  inParallel,
   movementsByReference,
   postPayment,
   seconds,

@@ -1,4 +1,4 @@
-import { startApiStack, type ApiStack } from '../support/api-stack';
+import { startApiStack, TRUSTIST_WEBHOOK_PATH_SECRET, type ApiStack } from '../support/api-stack';
 import { createPayment, getPayment, paymentBody, waitForPayment, callApi, type PaymentBody } from '../support/merchant-client';
 import { charges, completeChallenge, ledger, setFaults, setWebhookMode } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
@@ -17,7 +17,8 @@ describe.each(PROVIDERS)('%s payments', (provider) => {
 
   beforeAll(async () => {
     // Polls are slow here so that a webhook or a merchant signal, not a poll, is what finishes a challenge.
-    stack = await startApiStack({ timing: { challengeTimeoutMs: 60_000, statusPollDelaysMs: [30_000] } });
+    // A lost Trustist answer waits 5 s (not 2 minutes) for a webhook naming the payment.
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 60_000, statusPollDelaysMs: [30_000], lostAnswerGraceMs: 5_000 } });
   });
   afterAll(() => stack?.close());
   afterEach(async () => {
@@ -105,14 +106,49 @@ describe.each(PROVIDERS)('%s payments', (provider) => {
     expect(await chargesOf(response.body)).toHaveLength(0);
   });
 
-  if (provider === 'turnstay') {
-    test('a malformed response after the charge happened: the status endpoint reveals the charge, COMPLETE, one charge', async () => {
-      await setFaults(stack.turnstay.scsUrl, { failNext: { count: 1, kind: 'malformed', phase: 'after', pathPrefix: '/api/v1/public/payment/intent' } });
-      const response = await createPayment(stack.baseUrl, paymentBody(provider));
-      expect(response.body.status).toBe('COMPLETE');
-      expect(response.body.transitions.at(-1)?.note).toMatch(/after a failed submission/);
-      expect(await chargesOf(response.body)).toHaveLength(1);
-    });
+  test('a malformed response after the charge happened: the status endpoint reveals the charge, COMPLETE, one charge', async () => {
+    // Trustist names its payment only in that answer; its webhook names it too, and the status endpoint confirms.
+    const target = provider === 'turnstay' ? stack.turnstay.scsUrl : stack.trustist.apiUrl;
+    const pathPrefix = provider === 'turnstay' ? '/api/v1/public/payment/intent' : '/v1/payments/server-to-server';
+    await setFaults(target, { failNext: { count: 1, kind: 'malformed', phase: 'after', pathPrefix } });
+    const response = await createPayment(stack.baseUrl, paymentBody(provider));
+    expect(response.body.status).toBe('COMPLETE');
+    expect(response.body.transitions.at(-1)?.note).toMatch(/after a failed submission/);
+    expect(response.body.providerPaymentId).toEqual(expect.any(String));
+    expect(await chargesOf(response.body)).toHaveLength(1);
+  });
+
+  if (provider === 'trustist') {
+    test('every attempt of the card submission loses its answer after the charge: the webhook names the payment, COMPLETE, one charge, refundable', async () => {
+      await setFaults(stack.trustist.apiUrl, { failNext: { count: 5, kind: 'status', status: 502, phase: 'after', pathPrefix: '/v1/payments/server-to-server' } });
+      const body = paymentBody(provider);
+      const created = await createPayment(stack.baseUrl, body);
+      const finished = await waitForPayment(stack.baseUrl, created.body.id, (payment) => !['CREATED', 'SUBMITTED'].includes(payment.status), 60_000);
+      expect(finished.status).toBe('COMPLETE');
+      expect(await chargesOf(finished)).toHaveLength(1);
+      const refunded = await callApi<PaymentBody>(stack.baseUrl, 'POST', `/v1/payments/${finished.id}/refund`, { body: { reason: 'guest cancelled' } });
+      expect(refunded.body.status).toBe('REFUNDED');
+    }, 90_000);
+
+    test("a lost answer and a webhook naming another payment's id: the status check refuses it, FAILED, nothing charged", async () => {
+      const other = await createPayment(stack.baseUrl, paymentBody(provider));
+      expect(other.body.status).toBe('COMPLETE');
+      const body = paymentBody(provider);
+      // The provider never sees the card (garbled answer before processing), so only the forged webhook names an id.
+      await setFaults(stack.trustist.apiUrl, { failNext: { count: 1, kind: 'malformed', pathPrefix: '/v1/payments/server-to-server' } });
+      const creating = createPayment(stack.baseUrl, body);
+      const forged = { paymentId: other.body.providerPaymentId, reference: `payment-merchant1-${body.reference}`, status: 'COMPLETE', eventType: 'payment.completed' };
+      await new Promise((done) => setTimeout(done, 1_000));
+      const delivered = await callApi<{ outcome: string }>(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, { body: forged, key: null });
+      expect(delivered.body.outcome).toBe('signalled');
+      const created = await creating;
+      const finished = await waitForPayment(stack.baseUrl, created.body.id, (payment) => !['CREATED', 'SUBMITTED'].includes(payment.status), 30_000);
+      expect(finished.status).toBe('FAILED');
+      expect(finished.failure?.code).toBe('malformed_provider_response');
+      expect(finished.transitions.map((transition) => transition.note ?? '').join(' ')).not.toMatch(/confirmed/);
+      expect(await chargesOf(finished)).toHaveLength(0);
+      expect(await chargesOf(other.body)).toHaveLength(1);
+    }, 60_000);
   }
 
   test('the same request twice returns the same payment and charges once', async () => {

@@ -16,6 +16,7 @@ export interface PaymentBody {
   amountMinor: number;
   currency: string;
   card: { brand: string; last4: string };
+  providerPaymentId?: string;
   nextAction?: { type: string; url: string };
   failure?: { code: string; message: string };
   refundedMinor: number;

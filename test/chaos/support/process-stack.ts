@@ -27,6 +27,8 @@ export interface ProcessStackOptions {
   providerTimeoutMs?: number;
   challengeTimeoutMs?: number;
   statusPollDelaysMs?: number[];
+  /** How long a lost Trustist answer waits for a webhook naming the payment (LOST_ANSWER_GRACE_MS, default 10 s). */
+  lostAnswerGraceMs?: number;
   sandboxLatencyMs?: number;
   webhookRetry?: { baseDelayMs: number; maxAttempts: number };
   extraWorkerEnv?: NodeJS.ProcessEnv;
@@ -128,6 +130,7 @@ export class ProcessStack {
       TRUSTIST_WEBHOOK_PATH_SECRET,
       CHALLENGE_TIMEOUT_MS: String(this.options.challengeTimeoutMs ?? 120_000),
       STATUS_POLL_DELAYS_MS: (this.options.statusPollDelaysMs ?? [30_000]).join(','),
+      LOST_ANSWER_GRACE_MS: String(this.options.lostAnswerGraceMs ?? 10_000),
     });
     this.api = part;
     this.allParts.push(part);
