@@ -1,11 +1,7 @@
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
-import type { Logger } from 'pino';
 import { summarizeCard } from '../../domain/card';
 import type { PaymentRequest } from '../../domain/payment-request';
-import type { CardVault } from '../../worker/card-vault';
 import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refundPaymentUpdate } from '../../workflows/messages';
-import type { PaymentTiming } from '../../workflows/payment-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
 import {
@@ -15,26 +11,16 @@ import {
   idempotencyKeyHeaderSchema,
   listPaymentsQuerySchema,
   refundBodySchema,
-  type CreatePaymentRules,
 } from '../payment-schemas';
 import { ownedWorkflowId } from '../owned-workflow-id';
 import { toPaymentResponse } from '../payment-response';
 import { requestFingerprint } from '../request-fingerprint';
 import { paymentWorkflowId, startPayment } from '../start-payment';
 import { toApiError } from '../temporal-errors';
-
-export interface PaymentRoutesOptions {
-  client: Client;
-  taskQueue: string;
-  vault: CardVault;
-  cardVaultTaskQueue: string;
-  rules: CreatePaymentRules;
-  timing?: PaymentTiming;
-  log: Logger;
-}
+import type { MerchantRouteOptions } from './merchant-route-options';
 
 /** Merchant routes: start, read, list, and act on payments. A merchant only ever reaches its own payments. */
-export function paymentRoutes(options: PaymentRoutesOptions): Router {
+export function paymentRoutes(options: MerchantRouteOptions): Router {
   const router = Router();
   const createBodySchema = createPaymentBodySchema(options.rules);
   const { client, log } = options;

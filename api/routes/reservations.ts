@@ -1,29 +1,16 @@
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
-import type { Logger } from 'pino';
 import { summarizeCard } from '../../domain/card';
-import type { CardVault } from '../../worker/card-vault';
 import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationStateQuery } from '../../workflows/messages';
-import type { PaymentTiming } from '../../workflows/payment-types';
 import type { ReservationView } from '../../workflows/reservation-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
-import { cancelBodySchema, idempotencyKeyHeaderSchema, type CreatePaymentRules } from '../payment-schemas';
+import { cancelBodySchema, idempotencyKeyHeaderSchema } from '../payment-schemas';
 import { requestFingerprint } from '../request-fingerprint';
 import { ownedWorkflowId } from '../owned-workflow-id';
 import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema } from '../reservation-schemas';
 import { reservationWorkflowId, startReservation } from '../start-reservation';
 import { toApiError } from '../temporal-errors';
-
-export interface ReservationRoutesOptions {
-  client: Client;
-  taskQueue: string;
-  vault: CardVault;
-  cardVaultTaskQueue: string;
-  rules: CreatePaymentRules;
-  timing?: PaymentTiming;
-  log: Logger;
-}
+import type { MerchantRouteOptions } from './merchant-route-options';
 
 /** The merchant-facing shape of a reservation (the provider token never leaves the workflow). */
 export function toReservationResponse(view: ReservationView) {
@@ -31,7 +18,7 @@ export function toReservationResponse(view: ReservationView) {
   return { id: reservationId, ...rest };
 }
 
-export function reservationRoutes(options: ReservationRoutesOptions): Router {
+export function reservationRoutes(options: MerchantRouteOptions): Router {
   const router = Router();
   const { client, log } = options;
   const ownedId = (params: unknown, merchantId: string) => ownedWorkflowId('reservation', params, merchantId);
