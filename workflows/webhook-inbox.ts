@@ -16,6 +16,14 @@ export const unmatchedWebhooksQuery = defineQuery<UnmatchedWebhook[]>('unmatched
 const KEPT_EVENTS = 500;
 
 /**
+ * One inbox per provider and task queue: the inbox runs on the queue of the API that started it, so an inbox shared
+ * by two deployments (or two test stacks on one server) would stall once the other's worker is gone.
+ */
+export function webhookInboxWorkflowId(provider: string, taskQueue: string): string {
+  return `webhook-inbox-${provider}-${taskQueue}`;
+}
+
+/**
  * Webhooks that name no payment we know: acknowledged to the provider, kept here for an operator (one inbox
  * per provider, started on the first such event). Continues as new before its history grows large.
  */

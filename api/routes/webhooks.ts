@@ -6,7 +6,7 @@ import { trustistEventId, trustistWebhookEventSchema } from '../../activities/tr
 import { turnstayWebhookEventSchema } from '../../activities/turnstay/webhook-event';
 import { verifyTurnstaySignature } from '../../activities/turnstay/webhook-signature';
 import { providerEventSignal } from '../../workflows/messages';
-import { unmatchedWebhookSignal, webhookInboxWorkflow } from '../../workflows/webhook-inbox';
+import { unmatchedWebhookSignal, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { ApiError, parseOrThrow } from '../api-error';
 import { RecentIds } from '../recent-ids';
 
@@ -42,7 +42,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       await client.workflow.signalWithStart(webhookInboxWorkflow, {
-        workflowId: `webhook-inbox-${provider}`,
+        workflowId: webhookInboxWorkflowId(provider, options.taskQueue),
         taskQueue: options.taskQueue,
         args: [[]],
         signal: unmatchedWebhookSignal,

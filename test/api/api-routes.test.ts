@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signTurnstayPayload } from '../../activities/turnstay/webhook-signature';
-import { unmatchedWebhooksQuery } from '../../workflows/webhook-inbox';
+import { unmatchedWebhooksQuery, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { OPERATOR_KEY, OTHER_MERCHANT_KEY, startApiStack, TRUSTIST_WEBHOOK_PATH_SECRET, TURNSTAY_WEBHOOK_SECRET, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
 import { charges, completeChallenge, setWebhookMode } from '../support/sandbox-client';
@@ -164,6 +164,13 @@ describe('merchant API', () => {
     });
 
     test('a webhook for an unknown reference is acknowledged and kept in the inbox; duplicates are dropped', async () => {
+      // Another deployment on the same namespace whose workers are gone keeps its own inbox; ours must not stall on it.
+      const retiredQueue = `${stack.taskQueue}-retired`;
+      const retiredInbox = await stack.client.workflow.start(webhookInboxWorkflow, {
+        workflowId: webhookInboxWorkflowId('turnstay', retiredQueue),
+        taskQueue: retiredQueue,
+        args: [[]],
+      });
       const eventId = `evt_${randomUUID()}`;
       const raw = turnstayEvent('payment-merchant1-never-existed', 'processed', eventId);
       const first = await postTurnstay(raw, signTurnstayPayload(raw, TURNSTAY_WEBHOOK_SECRET));
@@ -172,8 +179,9 @@ describe('merchant API', () => {
       const again = await postTurnstay(raw, signTurnstayPayload(raw, TURNSTAY_WEBHOOK_SECRET));
       expect(again.status).toBe(200);
       expect(again.body.outcome).toBe('duplicate');
-      const inbox = await stack.client.workflow.getHandle('webhook-inbox-turnstay').query(unmatchedWebhooksQuery);
+      const inbox = await stack.client.workflow.getHandle(webhookInboxWorkflowId('turnstay', stack.taskQueue)).query(unmatchedWebhooksQuery);
       expect(inbox.filter((event) => event.eventId === eventId)).toHaveLength(1);
+      await retiredInbox.terminate('test over');
     });
 
     test('Trustist webhooks need the secret URL', async () => {
