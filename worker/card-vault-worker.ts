@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import { heartbeatWhileRunning } from './heartbeat-while-running';
 import { createCardVaultActivities } from '../activities/card-vault-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import type { CardVault } from './card-vault';
@@ -25,6 +26,7 @@ export async function createCardVaultWorker(options: CardVaultWorkerOptions): Pr
     namespace: options.namespace,
     taskQueue,
     activities: createCardVaultActivities(options.vault, options.providers),
+    interceptors: { activity: [heartbeatWhileRunning] },
     dataConverter: options.dataConverter,
   });
   return { worker, taskQueue };

@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import { heartbeatWhileRunning } from './heartbeat-while-running';
 import { withCallPacing } from '../activities/call-pacing';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
@@ -41,6 +42,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
       namespace: options.namespace,
       taskQueue: providerTaskQueue(options.taskQueue, provider),
       activities,
+      interceptors: { activity: [heartbeatWhileRunning] },
       dataConverter: options.dataConverter,
       maxConcurrentActivityTaskExecutions: options.tuning?.maxConcurrentActivityTaskExecutions,
       maxTaskQueueActivitiesPerSecond: options.providerCallsPerSecond?.[provider],

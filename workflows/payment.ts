@@ -28,6 +28,7 @@ import {
 import { PaymentRecord } from './payment-record';
 import type { PaymentWorkflowInput, PaymentView, PaymentTiming } from './payment-types';
 import { describeDuration } from './describe-duration';
+import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
   challengeTimeoutMs: 15 * 60_000,
@@ -42,6 +43,7 @@ const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
 /** Provider calls: transient faults (5xx, timeouts, resets) retry with backoff; business outcomes never do. */
 const PROVIDER_CALL_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
+  heartbeatTimeout: WORKER_LIVENESS_TIMEOUT,
   scheduleToCloseTimeout: '5m',
   retry: {
     initialInterval: '1s',
@@ -84,6 +86,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       // quickly, it is gone, and waiting longer cannot bring the card back.
       scheduleToStartTimeout: timing.cardPickupTimeoutMs,
       startToCloseTimeout: '45s',
+      heartbeatTimeout: WORKER_LIVENESS_TIMEOUT,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
       summary: `${label}: submit card ${request.card.brand} ****${request.card.last4}`,
     });

@@ -21,6 +21,7 @@ import type { CardSource, PaymentView } from './payment-types';
 import { providerTaskQueue } from './provider-task-queue';
 import type { ReservationInput, ReservationState, ReservationStatus, ReservationView, ScheduledCharge } from './reservation-types';
 import { AmountMinorKey, CheckinDateKey, initialPaymentSearchAttributes, ReservationStatusKey } from './search-attributes';
+import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_DUNNING_DELAYS_MS = [HOUR_MS, 24 * HOUR_MS, 72 * HOUR_MS];
@@ -55,6 +56,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
   const providerCalls = proxyActivities<PaymentActivities>({
     taskQueue: providerTaskQueue(workflowInfo().taskQueue, input.provider),
     startToCloseTimeout: '30s',
+    heartbeatTimeout: WORKER_LIVENESS_TIMEOUT,
     scheduleToCloseTimeout: '10m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
   });
@@ -275,6 +277,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
           taskQueue: input.cardSource.taskQueue,
           scheduleToStartTimeout: input.paymentTiming?.cardPickupTimeoutMs ?? '10s',
           startToCloseTimeout: '45s',
+          heartbeatTimeout: WORKER_LIVENESS_TIMEOUT,
           retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
           summary: `keep card ${input.card.brand} ****${input.card.last4} on file at ${input.provider}`,
         });

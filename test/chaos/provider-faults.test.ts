@@ -128,6 +128,11 @@ describe('provider faults under load', () => {
     const countWorkflows = async () => (await stack.client.workflow.count(`WorkflowType = "paymentWorkflow" AND TaskQueue = "${stack.taskQueue}"`)).count;
     // One workflow per payment, never a second: visibility may lag a moment behind the last start.
     const workflowCount = await waitUntil('all payments in visibility', async () => ((await countWorkflows()) >= PAYMENTS ? countWorkflows() : undefined), 20_000, 500).catch(countWorkflows);
+    const slowest = all
+      .filter(([, result]) => result.durationMs !== undefined)
+      .sort(([, a], [, b]) => (b.durationMs ?? 0) - (a.durationMs ?? 0))
+      .slice(0, 3)
+      .map(([id, result]) => `${id} ${result.status}${result.failure ? ` (${result.failure})` : ''} ${((result.durationMs ?? 0) / 1_000).toFixed(1)} s`);
     const byStatus = all.reduce<Record<string, number>>((counts, [, result]) => ({ ...counts, [result.status ?? 'none']: (counts[result.status ?? 'none'] ?? 0) + 1 }), {});
 
     rows.push({
@@ -139,7 +144,7 @@ describe('provider faults under load', () => {
       recoverySeconds: Number.isFinite(durations.at(-1)) ? (durations.at(-1) as number) / 1_000 : null,
       notes:
         `${(elapsedMs / 1_000).toFixed(0)} s wall, ${CONCURRENCY} concurrent; ${JSON.stringify(byStatus)}; ${exhausted.length} gave up after retries (uncharged); ` +
-        `${faulted.fiveXx} 5xx + ${faulted.dropped} held/reset of ${requests.length} provider requests; per payment p50 ${percentile(50)} s, p99 ${percentile(99)} s, max = recovery`,
+        `${faulted.fiveXx} 5xx + ${faulted.dropped} held/reset of ${requests.length} provider requests; per payment p50 ${percentile(50)} s, p99 ${percentile(99)} s, max = recovery; slowest: ${slowest.join(', ')}`,
     });
     expect(notAnswered.map(([id, result]) => `${id}: HTTP ${result.httpStatus}`)).toEqual([]);
     expect(stuck.map(([id, result]) => `${id}: ${result.status}`)).toEqual([]);

@@ -211,6 +211,9 @@ describe('payment worker crashes', () => {
     });
     expect(stuck.map(([id]) => id)).toEqual([]);
     expect(chargedTwice.map(([id]) => id)).toEqual([]);
+    // Calls that were running on the killed worker are retried once its heartbeats stop (10 s), not after their
+    // 30 s start-to-close timeout: without heartbeats this took 31 s.
+    expect(seconds(killedAt, recoveredAt)).toBeLessThan(25);
     expect(wrong.map(([id, outcome]) => `${id} ${outcome.status} charges=${ledger.get(id)?.charges ?? 0}`)).toEqual([]);
     await Promise.all([setSandboxFaults(stack.turnstay.apiUrl, {}), setSandboxFaults(stack.trustist.apiUrl, {})]);
   }, 240_000);
