@@ -38,6 +38,9 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   lostAnswerGraceMs: 120_000,
 };
 
+/** Ids named by webhooks that a lost answer checks at most: each costs a status call, and webhooks can be forged. */
+const MAX_WEBHOOK_IDS_CHECKED = 10;
+
 const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
 
 /** Provider calls: transient faults (5xx, timeouts, resets) retry with backoff; business outcomes never do. */
@@ -68,8 +71,11 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const paymentScope = new CancellationScope();
   let handle: ProviderPaymentHandle | undefined;
   let hintArrived = false;
-  /** The provider's payment id as first named by a webhook; trusted only after the status endpoint confirms it. */
-  let eventPaymentId: string | undefined;
+  /**
+   * Provider payment ids named by webhooks, in arrival order. Each is only a claim (Trustist webhooks are unsigned):
+   * it is trusted once the status endpoint confirms it, so a forged id named first cannot hide the genuine one.
+   */
+  const webhookPaymentIds: string[] = [];
   let cancelReason: string | undefined;
   let settled = false;
   let refundInFlight = false;
@@ -109,7 +115,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   setHandler(providerEventSignal, (event) => {
     if (seenEventIds.has(event.eventId)) return;
     seenEventIds.add(event.eventId);
-    eventPaymentId ??= event.providerPaymentId;
+    if (event.providerPaymentId && !webhookPaymentIds.includes(event.providerPaymentId)) webhookPaymentIds.push(event.providerPaymentId);
     hintArrived = true;
   });
   setHandler(challengeCompletedSignal, () => {
@@ -281,28 +287,39 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     // The answer was lost (retries exhausted or a garbled body): where the provider can be asked, ask it before
     // calling the payment failed, so a charge that did happen is never reported as a failure. That includes a card
     // vault process that died after the provider charged but before it answered (card_data_unavailable on retry).
-    let providerPaymentId = current.providerPaymentId;
-    if (!providerPaymentId && mayHaveReachedProvider(error) && timing.lostAnswerGraceMs > 0) {
-      // Trustist names its payment only in the lost answer; its webhook names it too, so wait a while for one.
+    if (current.providerPaymentId) {
+      if (await confirmedCharge(current, current.providerPaymentId)) return;
+    } else if (mayHaveReachedProvider(error) && timing.lostAnswerGraceMs > 0) {
+      // Trustist names its payment only in the lost answer; its webhook names it too, so wait a while for one,
+      // and check every id the webhooks name until one is confirmed or the wait is over.
       record.waitFor(`a ${label} webhook naming the payment (the card submission's answer was lost)`);
-      await condition(() => eventPaymentId !== undefined, timing.lostAnswerGraceMs, { summary: 'Wait for a webhook after a lost answer' });
-      providerPaymentId = eventPaymentId;
-    }
-    if (providerPaymentId) {
-      const asked = { ...current, providerPaymentId };
-      try {
-        const status = await provider('confirm status after a failed submission').fetchProviderStatus({ request, handle: asked });
-        if (status.state === 'COMPLETE') {
-          handle = asked;
-          record.providerPaymentId = providerPaymentId;
-          if (settleFromProvider(status, 'after a failed submission')) return;
+      const deadline = Date.now() + timing.lostAnswerGraceMs;
+      for (let checked = 0; checked < MAX_WEBHOOK_IDS_CHECKED; checked += 1) {
+        if (webhookPaymentIds.length <= checked) {
+          const remainingMs = deadline - Date.now();
+          const named = remainingMs > 0 && (await condition(() => webhookPaymentIds.length > checked, remainingMs, { summary: 'Wait for a webhook after a lost answer' }));
+          if (!named) break;
         }
-      } catch (statusError) {
-        record.note(`status check failed: ${failureMessage(statusError)}`);
+        if (await confirmedCharge(current, webhookPaymentIds[checked] as string)) return;
       }
     }
     record.failure = failure;
     record.moveTo('FAILED', failure.code);
+  }
+
+  /** Asks the provider whether this payment id is ours and charged; if so the payment settles from that answer. */
+  async function confirmedCharge(current: ProviderPaymentHandle, providerPaymentId: string): Promise<boolean> {
+    const asked = { ...current, providerPaymentId };
+    try {
+      const status = await provider('confirm status after a failed submission').fetchProviderStatus({ request, handle: asked });
+      if (status.state !== 'COMPLETE') return false;
+      handle = asked;
+      record.providerPaymentId = providerPaymentId;
+      return settleFromProvider(status, 'after a failed submission');
+    } catch (statusError) {
+      record.note(`status check failed: ${failureMessage(statusError)}`);
+      return false;
+    }
   }
 
   /** Runs when the payment is cancelled (API or Web UI): undo whatever money moved, or say why it could not. */

@@ -130,6 +130,27 @@ describe.each(PROVIDERS)('%s payments', (provider) => {
       expect(refunded.body.status).toBe('REFUNDED');
     }, 90_000);
 
+    test("a lost answer, a forged webhook naming another payment's id first, then the genuine one: COMPLETE, one charge", async () => {
+      const other = await createPayment(stack.baseUrl, paymentBody(provider));
+      expect(other.body.status).toBe('COMPLETE');
+      // Every answer to the card submission is lost after the charge; the genuine webhook comes 3 s late.
+      await setWebhookMode(stack.trustist.apiUrl, 'delay', 3_000);
+      await setFaults(stack.trustist.apiUrl, { failNext: { count: 5, kind: 'status', status: 502, phase: 'after', pathPrefix: '/v1/payments/server-to-server' } });
+      const body = paymentBody(provider);
+      const creating = createPayment(stack.baseUrl, body);
+      await new Promise((done) => setTimeout(done, 500));
+      const forged = { paymentId: other.body.providerPaymentId, reference: `payment-merchant1-${body.reference}`, status: 'COMPLETE', eventType: 'payment.completed' };
+      const delivered = await callApi<{ outcome: string }>(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, { body: forged, key: null });
+      expect(delivered.body.outcome).toBe('signalled');
+      const created = await creating;
+      const finished = await waitForPayment(stack.baseUrl, created.body.id, (payment) => !['CREATED', 'SUBMITTED'].includes(payment.status), 60_000);
+      expect(finished.status).toBe('COMPLETE');
+      expect(finished.providerPaymentId).not.toBe(other.body.providerPaymentId);
+      expect(finished.transitions.map((transition) => transition.note ?? '').join(' ')).toMatch(/status check failed/);
+      expect(await chargesOf(finished)).toHaveLength(1);
+      expect(await chargesOf(other.body)).toHaveLength(1);
+    }, 90_000);
+
     test("a lost answer and a webhook naming another payment's id: the status check refuses it, FAILED, nothing charged", async () => {
       const other = await createPayment(stack.baseUrl, paymentBody(provider));
       expect(other.body.status).toBe('COMPLETE');
