@@ -94,7 +94,7 @@ describe('API process crashes', () => {
         chargedTwice: 0,
         stuck: 0,
         recoverySeconds: seconds(killedAt, retried.at),
-        notes: 'retry answered 200 COMPLETE, same id, 1 ledger charge (card-vault attempt times out at 45 s, then the status check finds the charge)',
+        notes: 'retry answered 200 COMPLETE, same id, 1 ledger charge (the dead card-vault attempt times out when its heartbeats stop, 10 s; no process picks up its retry, 10 s; then the status check finds the charge)',
       },
       {
         scenario: 'API SIGKILL while its card-vault call is in flight, provider not reached',
