@@ -25,7 +25,7 @@ export function webhookInboxWorkflowId(provider: string, taskQueue: string): str
 
 /**
  * Webhooks that name no payment we know: acknowledged to the provider, kept here for an operator (one inbox
- * per provider, started on the first such event). Continues as new before its history grows large.
+ * per provider and task queue, started on the first such event). Continues as new before its history grows large.
  */
 export async function webhookInboxWorkflow(kept: UnmatchedWebhook[] = []): Promise<void> {
   const events = [...kept];
