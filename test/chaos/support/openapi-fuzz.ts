@@ -152,19 +152,21 @@ export function mutated(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   return fc.tuple(base, fc.array(mutation, { maxLength: 2 })).map(([value, mutations]) => mutations.reduce(applyMutation, structuredClone(value)));
 }
 
+/** Hostile values are shared instances (fast-check constants), so each insertion gets its own copy: inserting the
+ *  instance itself could put an object inside itself, and the next mutation would change the constant for every run. */
 function applyMutation(value: unknown, change: Mutation): unknown {
   if (change.kind === 'none') return value;
-  if (change.kind === 'whole') return change.value;
+  if (change.kind === 'whole') return structuredClone(change.value);
   const containers = objectsIn(value);
-  if (containers.length === 0) return change.kind === 'replace' ? change.value : value;
+  if (containers.length === 0) return change.kind === 'replace' ? structuredClone(change.value) : value;
   const target = containers[change.at % containers.length] as Record<string, unknown>;
   const keys = Object.keys(target);
   if (change.kind === 'add') {
-    Object.defineProperty(target, change.key, { value: change.value, enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(target, change.key, { value: structuredClone(change.value), enumerable: true, configurable: true, writable: true });
   } else if (keys.length > 0) {
     const key = keys[change.at % keys.length] as string;
     if (change.kind === 'drop') delete target[key];
-    else target[key] = change.value;
+    else target[key] = structuredClone(change.value);
   }
   return value;
 }
