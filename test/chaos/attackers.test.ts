@@ -87,6 +87,9 @@ describe('bad input and attackers', () => {
     const keys = { merchant1: MERCHANT_KEY, merchant2: OTHER_MERCHANT_KEY, none: null, garbage: 'mk_garbage_0000' } as const;
     const routes = Object.entries(openApi.paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })));
     expect(routes.length).toBeGreaterThanOrEqual(6);
+    // A fresh seed each run widens the search; printing it makes any failure replayable.
+    const seed = Number(process.env.CHAOS_FUZZ_SEED ?? Date.now() % 1_000_000);
+    console.log(`[fuzz] seed ${seed} (replay with CHAOS_FUZZ_SEED=${seed})`);
 
     for (const { path, method, operation } of routes) {
       const parameters = operation.parameters ?? [];
@@ -144,7 +147,7 @@ describe('bad input and attackers', () => {
           }
           return true;
         }),
-        { numRuns: method === 'POST' && path === '/v1/payments' ? 300 : 70, seed: Number(process.env.CHAOS_FUZZ_SEED ?? Date.now() % 1_000_000) },
+        { numRuns: method === 'POST' && path === '/v1/payments' ? 300 : 70, seed },
       );
     }
 
@@ -173,7 +176,7 @@ describe('bad input and attackers', () => {
       chargedTwice: acceptedNew.filter((id) => (ledger.get(id)?.charges ?? 0) > 1).length,
       stuck: finished.filter((status) => status === undefined || !FINISHED_PAYMENT.includes(status)).length,
       recoverySeconds: null,
-      notes: `${requests} requests over ${routes.length} routes, 0 answered 5xx; statuses ${JSON.stringify(statusCounts)}; ${startedDuringFuzz.length} workflows, all for accepted requests`,
+      notes: `seed ${seed}; ${requests} requests over ${routes.length} routes, 0 answered 5xx; statuses ${JSON.stringify(statusCounts)}; ${startedDuringFuzz.length} workflows, all for accepted requests`,
     });
     expect(rows.at(-1)?.stuck).toBe(0);
     expect(rows.at(-1)?.chargedTwice).toBe(0);
