@@ -98,7 +98,7 @@ describe('provider faults under load', () => {
         let payment = (response as ApiResponse<PaymentBody>).body;
         if (payment.status === 'PENDING_ACTION') {
           await completeChallengeSurely(payment.nextAction!.url, 'authenticate');
-          payment = (await waitForFinishedPayment(stack.apiUrl, id, 150_000).catch(() => ({ payment }))).payment;
+          payment = (await waitForFinishedPayment(stack.apiUrl, id, 240_000).catch(() => ({ payment }))).payment;
         }
         result.status = payment.status;
         result.failure = payment.failure?.code;
@@ -154,5 +154,5 @@ describe('provider faults under load', () => {
     expect(workflowCount).toBe(PAYMENTS);
     // The faults really happened: about a quarter of all provider requests failed.
     expect(faulted.fiveXx + faulted.dropped).toBeGreaterThan(requests.length * 0.15);
-  }, 420_000);
+  }, 600_000);
 });
