@@ -156,17 +156,18 @@ export function mutated(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
  *  instance itself could put an object inside itself, and the next mutation would change the constant for every run. */
 function applyMutation(value: unknown, change: Mutation): unknown {
   if (change.kind === 'none') return value;
-  if (change.kind === 'whole') return structuredClone(change.value);
+  const inserted = change.kind === 'drop' ? undefined : structuredClone(change.value);
+  if (change.kind === 'whole') return inserted;
   const containers = objectsIn(value);
-  if (containers.length === 0) return change.kind === 'replace' ? structuredClone(change.value) : value;
+  if (containers.length === 0) return change.kind === 'replace' ? inserted : value;
   const target = containers[change.at % containers.length] as Record<string, unknown>;
   const keys = Object.keys(target);
   if (change.kind === 'add') {
-    Object.defineProperty(target, change.key, { value: structuredClone(change.value), enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(target, change.key, { value: inserted, enumerable: true, configurable: true, writable: true });
   } else if (keys.length > 0) {
     const key = keys[change.at % keys.length] as string;
     if (change.kind === 'drop') delete target[key];
-    else target[key] = structuredClone(change.value);
+    else target[key] = inserted;
   }
   return value;
 }
