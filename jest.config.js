@@ -14,7 +14,7 @@ const shared = {
 };
 const onCluster = process.env.TEST_TOPOLOGY === 'cluster';
 const mainTests = onCluster
-  ? ['payments', 'reservations', 'api', 'security'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat('<rootDir>/test/browser/web-ui.test.ts')
+  ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat('<rootDir>/test/browser/web-ui.test.ts')
   : ['<rootDir>/test/**/*.test.ts'];
 module.exports = {
   maxWorkers: 2,

@@ -51,7 +51,7 @@ function runAs(): { uid: number; gid: number } | undefined {
 function reachableDataDir(wanted: string, user: { uid: number; gid: number } | undefined): string {
   mkdirSync(dirname(wanted), { recursive: true });
   if (!user) return wanted;
-  const probe = spawnSync('test', ['-w', dirname(wanted), '-o', '-x', dirname(wanted)], { ...user });
+  const probe = spawnSync('test', ['-x', dirname(wanted)], { ...user });
   if (probe.status === 0) return wanted;
   const fallback = join(tmpdir(), `durable-payments-postgres-${createHash('sha256').update(wanted).digest('hex').slice(0, 12)}`);
   process.stderr.write(`[cluster] ${dirname(wanted)} is not reachable by the postgres user; PostgreSQL data goes to ${fallback}\n`);

@@ -57,6 +57,7 @@ describe(`Temporal server crash and restart (${topology})`, () => {
     await server?.stop();
     if (rows.length > 0) await recordChaosRows(rows);
     rmSync(dataDir, { recursive: true, force: true });
+    if (server?.store.kind === 'postgres') rmSync(server.store.dataDir, { recursive: true, force: true });
   });
 
   test(`SIGKILL of the Temporal server with challenges, refunds and sleeping reservations in flight; restart on ${storeName}`, async () => {
