@@ -161,7 +161,10 @@ function waitingRows(runs: TopologyResults[]): Row[] {
       (role): Row => ({
         scenario: '',
         measured: `memory while asleep: ${ROLE_LABELS[role]} (${role === 'postgres' ? 'PSS' : 'RSS'}, MiB)`,
-        cell: (run) => fmt(run.waiting?.asleep.memoryMiB[role]),
+        cell: (run) => {
+          const value = run.waiting?.asleep.memoryMiB[role];
+          return value === undefined ? undefined : fmt(value);
+        },
         compared: (run) => {
           const value = run.waiting?.asleep.memoryMiB[role];
           return value === undefined ? undefined : [value];
