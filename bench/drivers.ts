@@ -145,13 +145,13 @@ export class NaiveBaseline {
       keys: parsePayloadKeys(`${stack.secrets.payloadKeyId}:${stack.secrets.payloadKey}`),
       activeKeyId: stack.secrets.payloadKeyId,
     });
-    const native = await NativeConnection.connect({ address: stack.devServer.address });
-    const clientConnection = await Connection.connect({ address: stack.devServer.address });
-    const client = new Client({ connection: clientConnection, namespace: stack.devServer.namespace, dataConverter });
+    const native = await NativeConnection.connect({ address: stack.temporal.address });
+    const clientConnection = await Connection.connect({ address: stack.temporal.address });
+    const client = new Client({ connection: clientConnection, namespace: stack.temporal.namespace, dataConverter });
     const vault = new CardVault();
     const cardVault = await createCardVaultWorker({
       connection: native,
-      namespace: stack.devServer.namespace,
+      namespace: stack.temporal.namespace,
       vault,
       providers: createProviderRegistry(providersConfig(stack)),
       dataConverter,

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
+import { resolvePostgresBinDir } from '../infra/postgres-instance';
 import { resolveTemporalCli } from '../infra/temporal-dev-server';
 
 export interface MachineInfo {
@@ -11,6 +13,9 @@ export interface MachineInfo {
   cpuModel: string;
   node: string;
   temporalCli: string;
+  /** The cluster topology's server and database ('unknown' when setup did not build them). */
+  temporalServer: string;
+  postgres: string;
   gitCommit: string;
   /** 1-minute load average when the run started: other work on the machine skews every figure. */
   loadAverageAtStart: number;
@@ -21,6 +26,14 @@ export interface MachineInfo {
 function run(command: string, args: string[]): string {
   try {
     return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function postgresVersion(): string {
+  try {
+    return run(join(resolvePostgresBinDir(), 'postgres'), ['--version']);
   } catch {
     return 'unknown';
   }
@@ -40,6 +53,8 @@ export function machineInfo(): MachineInfo {
     cpuModel,
     node: process.version,
     temporalCli: run(resolveTemporalCli(), ['--version']),
+    temporalServer: run(process.env.TEMPORAL_SERVER_PATH ?? join(resolve(__dirname, '..'), '.tools', 'temporal-server'), ['--version']),
+    postgres: postgresVersion(),
     gitCommit: `${run('git', ['rev-parse', '--short', 'HEAD'])}${status && status !== 'unknown' ? ' (with uncommitted changes)' : ''}`,
     loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     // @temporalio/worker 1.24 (worker-options.js): max(floor((heapMiB - 200) * 600 / 1024), 10) with reuseV8Context.

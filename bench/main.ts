@@ -1,17 +1,20 @@
 /**
- * `npm run bench`: starts its own Temporal dev server, worker, API and sandboxes (a fresh system per scenario),
- * runs the scenarios, prints a Markdown table and writes bench/results/<date>.json. Not a test: it measures.
+ * `npm run bench`: runs each scenario on each Temporal topology (the dev server on SQLite, the cluster on
+ * PostgreSQL), each time on a fresh system of its own (Temporal, worker, API, sandboxes), prints the topologies
+ * side by side as a Markdown table and writes bench/results/<date>.json. Not a test: it measures.
  * `npm run bench -- --help` lists the flags; `--quick` is a smoke run with small sizes.
  */
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { PersistedStore, Topology } from '../infra/temporal-topology';
 import type { BenchContext } from './context';
 import { machineInfo } from './machine';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { round } from './proc-stats';
-import { renderReport, type BenchResults } from './report';
+import { renderReport } from './report';
+import type { BenchResults, TopologyResults } from './results';
 import { runLatency } from './scenarios/latency';
 import { runRecovery } from './scenarios/recovery';
 import { runThroughput } from './scenarios/throughput';
@@ -50,8 +53,7 @@ async function main(): Promise<void> {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     machine: machineInfo(),
     options,
-    startups: {},
-    failures: {},
+    topologies: {},
   };
   log(`machine: ${results.machine.nproc} CPUs, ${results.machine.cpuModel}, load average ${results.machine.loadAverageAtStart}`);
 
@@ -74,13 +76,15 @@ async function main(): Promise<void> {
     log(`workflow bundle built in ${results.workflowBundleMs} ms`);
   }
 
-  const ctx: BenchContext = {
+  const contextFor = (topology: Topology, topologyResults: TopologyResults): BenchContext => ({
     options,
+    topology,
     log,
     async startStack(name, workerEnv = {}) {
       const started = performance.now();
       const stack = await BenchStack.start({
-        dir: join(runDir, name),
+        topology,
+        dir: join(runDir, `${topology}-${name}`),
         sandboxLatencyMs: options.sandboxLatencyMs,
         workerEnv: { ...(bundlePath ? { WORKFLOW_BUNDLE_PATH: bundlePath } : {}), ...options.workerEnv, ...workerEnv },
         log,
@@ -90,37 +94,46 @@ async function main(): Promise<void> {
       stack.stop = async () => {
         active.delete(stack);
         await originalStop();
+        if (!options.keepData) removeStoreOutside(runDir, stack.temporal.store);
       };
       const startup = { stackMs: round(performance.now() - started, 0), workerReadyMs: round(stack.initialWorkerReadyMs, 0) };
-      results.startups[name] = startup;
-      log(`${name}: system started in ${startup.stackMs} ms (worker ready ${startup.workerReadyMs} ms after its spawn)`);
+      topologyResults.startups[name as keyof TopologyResults['startups']] = startup;
+      log(`${topology} ${name}: system started in ${startup.stackMs} ms (worker ready ${startup.workerReadyMs} ms after its spawn)`);
       return { stack, startup };
     },
-  };
+  });
 
-  const scenarios = {
-    latency: async () => {
-      results.latency = await runLatency(ctx);
+  const scenarios: Record<(typeof options.scenarios)[number], (ctx: BenchContext, into: TopologyResults) => Promise<void>> = {
+    latency: async (ctx, into) => {
+      into.latency = await runLatency(ctx);
     },
-    throughput: async () => {
-      results.throughput = await runThroughput(ctx);
-      ctx.measuredPaymentsPerSecond = Math.max(0, ...results.throughput.levels.map((level) => level.paymentsPerSecond)) || undefined;
+    throughput: async (ctx, into) => {
+      into.throughput = await runThroughput(ctx);
+      ctx.measuredPaymentsPerSecond = Math.max(0, ...into.throughput.levels.map((level) => level.paymentsPerSecond)) || undefined;
     },
-    waiting: async () => {
-      results.waiting = await runWaiting(ctx);
+    waiting: async (ctx, into) => {
+      into.waiting = await runWaiting(ctx);
     },
-    recovery: async () => {
-      results.recovery = await runRecovery(ctx, bundlePath);
+    recovery: async (ctx, into) => {
+      into.recovery = await runRecovery(ctx, bundlePath);
     },
   };
+  const contexts = options.topologies.map((topology) => {
+    const into: TopologyResults = { startups: {}, failures: {} };
+    results.topologies[topology] = into;
+    return { ctx: contextFor(topology, into), into };
+  });
+  // Scenario by scenario, each topology in turn: the two runs of a scenario see the machine at about the same time.
   for (const name of options.scenarios) {
-    if (stopping) break;
-    log(`--- ${name} ---`);
-    try {
-      await scenarios[name]();
-    } catch (error) {
-      results.failures[name] = error instanceof Error ? error.message : String(error);
-      log(`${name} failed: ${results.failures[name]}`);
+    for (const { ctx, into } of contexts) {
+      if (stopping) break;
+      log(`--- ${name} on ${ctx.topology} ---`);
+      try {
+        await scenarios[name](ctx, into);
+      } catch (error) {
+        into.failures[name] = error instanceof Error ? error.message : String(error);
+        log(`${ctx.topology} ${name} failed: ${into.failures[name]}`);
+      }
     }
   }
 
@@ -131,7 +144,13 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   if (!options.keepData) rmSync(runDir, { recursive: true, force: true });
   process.stdout.write(`\n${renderReport(results)}\n\nResults: ${out}${options.keepData ? `\nData and logs: ${runDir}` : ''}\n`);
-  process.exit(Object.keys(results.failures).length ? 1 : 0);
+  const failed = Object.values(results.topologies).some((topology) => Object.keys(topology.failures).length > 0);
+  process.exit(failed ? 1 : 0);
+}
+
+/** PostgreSQL data lands in /tmp when the postgres user cannot reach the run folder (postgres-instance.ts). */
+function removeStoreOutside(runDir: string, store: PersistedStore): void {
+  if (store.kind === 'postgres' && relative(runDir, store.dataDir).startsWith('..')) rmSync(store.dataDir, { recursive: true, force: true });
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,12 @@
+import { TOPOLOGIES, type Topology } from '../infra/temporal-topology';
+
 export const SCENARIOS = ['latency', 'throughput', 'waiting', 'recovery'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
+  /** Each scenario runs once per topology, on a fresh system each time (report: side by side, cluster/dev). */
+  topologies: Topology[];
   quick: boolean;
   /** Fixed latency the sandboxes add to every provider call (ms). */
   sandboxLatencyMs: number;
@@ -35,7 +39,7 @@ export interface BenchOptions {
   out?: string;
 }
 
-const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'quick' | 'workerEnv' | 'prebuiltBundle' | 'keepData'> = {
+const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'workerEnv' | 'prebuiltBundle' | 'keepData'> = {
   sandboxLatencyMs: 100,
   latencySamples: 150,
   latencyWarmup: 15,
@@ -69,6 +73,8 @@ export const USAGE = `npm run bench -- [flags]
 
   --quick                      small sizes for a smoke run (a few minutes)
   --only=a,b                   scenarios to run: ${SCENARIOS.join(', ')} (default: all)
+  --topology=a,b               Temporal topologies, each scenario on each: ${TOPOLOGIES.join(', ')} (default: both; dev is the CLI
+                               dev server on SQLite, cluster the Temporal server on PostgreSQL; the table compares them)
   --sandbox-latency-ms=N       latency the sandboxes add to every provider call (default ${DEFAULTS.sandboxLatencyMs})
   --latency-samples=N          scenarios 1-2: measured samples per variant (default ${DEFAULTS.latencySamples})
   --latency-warmup=N           scenarios 1-2: discarded warm-up samples per variant (default ${DEFAULTS.latencyWarmup})
@@ -87,7 +93,7 @@ export const USAGE = `npm run bench -- [flags]
   --recovery-warmup-seconds=N  scenario 5: seconds of load before the kill (default ${DEFAULTS.recoveryWarmupSeconds})
   --worker-env=KEY=VALUE       extra worker environment, repeatable (e.g. WORKER_MAX_CACHED_WORKFLOWS=500)
   --no-prebuilt-bundle         let each worker start bundle its workflows (default: bundle once, WORKFLOW_BUNDLE_PATH)
-  --keep-data                  keep the dev servers' SQLite files and the process logs (.data/bench/<run>/)
+  --keep-data                  keep the servers' data (SQLite files, PostgreSQL data) and the process logs (.data/bench/<run>/)
   --out=FILE                   JSON results file (default bench/results/<date>.json)
 `;
 
@@ -111,12 +117,21 @@ const NUMERIC: Record<string, keyof typeof DEFAULTS> = {
 
 export class UsageError extends Error {}
 
+/** The entries of `known` named in a comma-separated flag value, in `known`'s order. */
+function pickFrom<T extends string>(known: readonly T[], value: string, flag: string): T[] {
+  const wanted = value.split(',').map((part) => part.trim());
+  const unknown = wanted.filter((part) => !known.includes(part as T));
+  if (unknown.length) throw new UsageError(`${flag}: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  return known.filter((entry) => wanted.includes(entry));
+}
+
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const options: BenchOptions = {
     ...DEFAULTS,
     ...(quick ? QUICK : {}),
     scenarios: [...SCENARIOS],
+    topologies: [...TOPOLOGIES],
     quick,
     workerEnv: {},
     prebuiltBundle: true,
@@ -135,12 +150,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       options.pollMs = value.split(',').map(Number);
       if (options.pollMs.some((ms) => !Number.isFinite(ms) || ms <= 0)) throw new UsageError('--poll-ms takes positive numbers, e.g. 200,1000');
     }
-    else if (name === 'only' && value) {
-      const wanted = value.split(',').map((part) => part.trim());
-      const unknown = wanted.filter((part) => !SCENARIOS.includes(part as ScenarioName));
-      if (unknown.length) throw new UsageError(`--only: unknown scenario ${unknown.join(', ')}`);
-      options.scenarios = SCENARIOS.filter((scenario) => wanted.includes(scenario));
-    } else if (name === 'worker-env' && value) {
+    else if (name === 'only' && value) options.scenarios = pickFrom(SCENARIOS, value, '--only');
+    else if (name === 'topology' && value) options.topologies = pickFrom(TOPOLOGIES, value, '--topology');
+    else if (name === 'worker-env' && value) {
       const eq = value.indexOf('=');
       if (eq <= 0) throw new UsageError(`--worker-env needs KEY=VALUE, got ${value}`);
       options.workerEnv[value.slice(0, eq)] = value.slice(eq + 1);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { TopologyProcess } from '../infra/temporal-topology';
 
 /** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK; 100 on every common Linux). */
 const CLOCK_TICKS = (() => {
@@ -11,50 +12,113 @@ const CLOCK_TICKS = (() => {
 })();
 
 export interface ProcSnapshot {
-  /** User + system CPU seconds the process has used so far. */
+  /** User + system CPU seconds used so far (a process tree: by all of it, exited members included). */
   cpuSeconds: number;
-  rssBytes: number;
-  /** Peak RSS of the process's life (VmHWM). */
-  peakRssBytes: number;
+  /** RSS of one process; for a tree the sum of PSS, so memory its members share is counted once. */
+  memoryBytes: number;
 }
 
-/** Reads /proc/<pid>/stat (utime, stime) and /proc/<pid>/status (VmRSS, VmHWM); undefined when the process is gone. */
-export function readProc(pid: number): ProcSnapshot | undefined {
+/** utime, stime, cutime, cstime of /proc/<pid>/stat, in seconds; undefined when the process is gone. */
+function readCpuTimes(pid: number): { own: number; reapedChildren: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2 (comm) may hold spaces and parentheses: the fields after the last ')' start at field 3 (state).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { cpuSeconds: (utime + stime) / CLOCK_TICKS, rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+    return { own: (utime + stime) / CLOCK_TICKS, reapedChildren: (cutime + cstime) / CLOCK_TICKS };
   } catch {
     return undefined;
   }
 }
 
-export interface ProcessUsage {
-  /** CPU used over the window, in % of one core (200% = both cores of a 2-core machine). */
-  cpuPercent: number;
-  rssMeanMiB: number;
-  rssMaxMiB: number;
+function statusKiB(pid: number, file: 'status' | 'smaps_rollup', field: string): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/${file}`, 'utf8');
+    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
-export type Role = 'worker' | 'api' | 'devServer' | 'bench';
-export const ROLES: Role[] = ['worker', 'api', 'devServer', 'bench'];
+/** Reads /proc/<pid>/stat (utime + stime) and /proc/<pid>/status (VmRSS) of one process. */
+export function readProc(pid: number): ProcSnapshot | undefined {
+  const cpu = readCpuTimes(pid);
+  if (!cpu) return undefined;
+  return { cpuSeconds: cpu.own, memoryBytes: statusKiB(pid, 'status', 'VmRSS') * 1024 };
+}
+
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const task of tasks) {
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // The thread ended meanwhile.
+    }
+    for (const child of children) found.push(child, ...descendants(child));
+  }
+  return found;
+}
 
 /**
- * Samples CPU and RSS of the system's processes once a second between start() and stop(). The worker's pid is
- * read at every sample, so a restarted worker is followed (its CPU is summed over both lives).
+ * A process and everything it forked (PostgreSQL: the postmaster and one backend per connection). A parent that
+ * reaps its children gets their CPU added to its cutime/cstime, so utime + stime + cutime + cstime summed over the
+ * live members counts the backends that exited between two samples too (each once: in its reaper).
+ */
+export function readProcessTree(pid: number): ProcSnapshot | undefined {
+  const root = readCpuTimes(pid);
+  if (!root) return undefined;
+  let cpuSeconds = root.own + root.reapedChildren;
+  let pssKiB = statusKiB(pid, 'smaps_rollup', 'Pss');
+  for (const member of descendants(pid)) {
+    const cpu = readCpuTimes(member);
+    if (!cpu) continue;
+    cpuSeconds += cpu.own + cpu.reapedChildren;
+    pssKiB += statusKiB(member, 'smaps_rollup', 'Pss');
+  }
+  return { cpuSeconds, memoryBytes: pssKiB * 1024 };
+}
+
+/** The processes of one system under test: the topology's (server, PostgreSQL, UI), ours, and this one. */
+export type Role = TopologyProcess['role'] | 'worker' | 'api' | 'bench';
+/** Report order. `bench` is this process: the load generator and both embedded sandboxes. */
+export const ROLES: Role[] = ['server', 'postgres', 'ui', 'worker', 'api', 'bench'];
+/** Roles that fork: read as process trees. Never `bench`, whose children are the worker and the API. */
+const TREE_ROLES = new Set<Role>(['postgres']);
+
+export function readRole(role: Role, pid: number): ProcSnapshot | undefined {
+  return TREE_ROLES.has(role) ? readProcessTree(pid) : readProc(pid);
+}
+
+export interface ProcessUsage {
+  /** CPU used over the window, in ms. */
+  cpuMs: number;
+  /** CPU used over the window, in % of one core (200% = both cores of a 2-core machine). */
+  cpuPercent: number;
+  /** RSS (PSS summed over a process tree), mean and max of the samples. */
+  memoryMeanMiB: number;
+  memoryMaxMiB: number;
+}
+
+/**
+ * Samples CPU and memory of the system's processes once a second between start() and stop(). Pids are read at
+ * every sample, so a restarted worker is followed (its CPU is summed over both lives). Roles the topology does not
+ * have (PostgreSQL and the UI server on the dev server) are absent from the result.
  */
 export class ProcessSampler {
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private readonly cpu = new Map<Role, { pid: number; first: number; last: number; carried: number }>();
-  private readonly rss = new Map<Role, number[]>();
+  private readonly memory = new Map<Role, number[]>();
 
-  constructor(private readonly pids: () => Record<Role, number | undefined>) {}
+  constructor(private readonly pids: () => Partial<Record<Role, number>>) {}
 
   start(): void {
     this.startedAt = performance.now();
@@ -66,34 +130,57 @@ export class ProcessSampler {
   private sample(): void {
     for (const [role, pid] of Object.entries(this.pids()) as [Role, number | undefined][]) {
       if (pid === undefined) continue;
-      const snapshot = readProc(pid);
+      const snapshot = readRole(role, pid);
       if (!snapshot) continue;
       const seen = this.cpu.get(role);
       if (!seen) this.cpu.set(role, { pid, first: snapshot.cpuSeconds, last: snapshot.cpuSeconds, carried: 0 });
       else if (seen.pid !== pid) this.cpu.set(role, { pid, first: snapshot.cpuSeconds, last: snapshot.cpuSeconds, carried: seen.carried + seen.last - seen.first });
       else seen.last = snapshot.cpuSeconds;
-      const list = this.rss.get(role) ?? [];
-      list.push(snapshot.rssBytes);
-      this.rss.set(role, list);
+      const list = this.memory.get(role) ?? [];
+      list.push(snapshot.memoryBytes);
+      this.memory.set(role, list);
     }
   }
 
-  stop(): Record<Role, ProcessUsage> {
+  stop(): Partial<Record<Role, ProcessUsage>> {
     this.sample();
     if (this.timer) clearInterval(this.timer);
     const seconds = (performance.now() - this.startedAt) / 1_000;
-    const result = {} as Record<Role, ProcessUsage>;
+    const result: Partial<Record<Role, ProcessUsage>> = {};
     for (const role of ROLES) {
       const cpu = this.cpu.get(role);
-      const rss = this.rss.get(role) ?? [];
+      if (!cpu) continue;
+      const cpuSeconds = cpu.carried + cpu.last - cpu.first;
+      const memory = this.memory.get(role) ?? [];
       result[role] = {
-        cpuPercent: cpu && seconds > 0 ? round(((cpu.carried + cpu.last - cpu.first) / seconds) * 100, 0) : 0,
-        rssMeanMiB: rss.length ? round(rss.reduce((sum, value) => sum + value, 0) / rss.length / 2 ** 20, 0) : 0,
-        rssMaxMiB: rss.length ? round(Math.max(...rss) / 2 ** 20, 0) : 0,
+        cpuMs: round(cpuSeconds * 1_000, 0),
+        cpuPercent: seconds > 0 ? round((cpuSeconds / seconds) * 100, 0) : 0,
+        memoryMeanMiB: memory.length ? round(memory.reduce((sum, value) => sum + value, 0) / memory.length / 2 ** 20, 0) : 0,
+        memoryMaxMiB: memory.length ? round(Math.max(...memory) / 2 ** 20, 0) : 0,
       };
     }
     return result;
   }
+}
+
+/** "server 102%, postgres 40%, ..." in report order. */
+export function cpuPercentSummary(processes: Partial<Record<Role, ProcessUsage>>): string {
+  return ROLES.filter((role) => processes[role]).map((role) => `${role} ${processes[role]?.cpuPercent}%`).join(', ');
+}
+
+/** Each process's CPU ms divided by the payments completed meanwhile, and their sum as `total`. */
+export function cpuMsPerPayment(processes: Partial<Record<Role, ProcessUsage>>, payments: number): Partial<Record<Role | 'total', number>> {
+  const perPayment: Partial<Record<Role | 'total', number>> = {};
+  if (payments === 0) return perPayment;
+  let total = 0;
+  for (const role of ROLES) {
+    const usage = processes[role];
+    if (!usage) continue;
+    perPayment[role] = round(usage.cpuMs / payments);
+    total += usage.cpuMs;
+  }
+  perPayment.total = round(total / payments);
+  return perPayment;
 }
 
 export function round(value: number, digits = 1): number {

@@ -1,117 +1,276 @@
-import type { MachineInfo } from './machine';
-import type { BenchOptions } from './options';
-import type { ProcessUsage, Role } from './proc-stats';
-import type { LatencyResult } from './scenarios/latency';
-import type { RecoveryResult } from './scenarios/recovery';
+import { TOPOLOGIES } from '../infra/temporal-topology';
+import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
+import type { BenchResults, TopologyResults } from './results';
 import type { ThroughputResult } from './scenarios/throughput';
-import type { WaitingResult } from './scenarios/waiting';
 import type { LatencySummary } from './stats';
 
-export interface BenchResults {
-  startedAt: string;
-  finishedAt?: string;
-  wallSeconds?: number;
-  command: string;
-  machine: MachineInfo;
-  options: BenchOptions;
-  workflowBundleMs?: number;
-  startups: Record<string, { stackMs: number; workerReadyMs: number }>;
-  latency?: LatencyResult;
-  throughput?: ThroughputResult;
-  waiting?: WaitingResult;
-  recovery?: RecoveryResult;
-  failures: Record<string, string>;
+const fmt = (value: number | undefined) =>
+  value !== undefined && Number.isFinite(value) ? (Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-GB') : String(value)) : 'n/a';
+const ms = (summary: LatencySummary) => `${fmt(summary.p50)} / ${fmt(summary.p95)} / ${fmt(summary.p99)} ms`;
+const times = (ratio: { p50: number; p95: number; p99: number }) => `×${ratio.p50} / ×${ratio.p95} / ×${ratio.p99}`;
+
+const ROLE_LABELS: Record<Role, string> = {
+  server: 'Temporal server',
+  postgres: 'PostgreSQL (all its processes)',
+  ui: 'Web UI server',
+  worker: 'worker',
+  api: 'API',
+  bench: 'sandboxes + load (bench process)',
+};
+
+/** One line of the side-by-side table: a cell per topology, and the figures the cluster / dev column divides. */
+interface Row {
+  scenario: string;
+  measured: string;
+  cell(results: TopologyResults): string | undefined;
+  compared?(results: TopologyResults): number[] | undefined;
 }
 
-const ms = (summary: LatencySummary) => `${fmt(summary.p50)} / ${fmt(summary.p95)} / ${fmt(summary.p99)} ms`;
-const fmt = (value: number) => (Number.isFinite(value) ? (Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-GB') : String(value)) : 'n/a');
-const times = (ratio: { p50: number; p95: number; p99: number }) => `×${ratio.p50} / ×${ratio.p95} / ×${ratio.p99}`;
-const cpu = (processes: Record<Role, ProcessUsage>) =>
-  `worker ${processes.worker.cpuPercent}%, API ${processes.api.cpuPercent}%, server ${processes.devServer.cpuPercent}%, bench ${processes.bench.cpuPercent}%`;
-const rss = (processes: Record<Role, ProcessUsage>) =>
-  `worker ${processes.worker.rssMaxMiB}, API ${processes.api.rssMaxMiB}, server ${processes.devServer.rssMaxMiB}, bench ${processes.bench.rssMaxMiB} MiB`;
-
-/** The short summary (README) and the detail tables, as Markdown. */
+/** The short summary (README) and the detail tables, as Markdown; one column per topology, then cluster / dev. */
 export function renderReport(results: BenchResults): string {
-  const lines: string[] = [];
-  const m = results.machine;
-  lines.push(`Command: \`${results.command}\``);
-  lines.push(`Machine: ${m.nproc} CPUs (${m.cpuModel}), ${/^Mem:\s+(\d+)/m.exec(m.freeG)?.[1] ?? '?'} GiB RAM (free -g), Node ${m.node}, load average ${m.loadAverageAtStart} at start; commit ${m.gitCommit}`);
-  lines.push(`Wall time: ${results.wallSeconds ?? '?'} s; sandbox latency ${results.options.sandboxLatencyMs} ms per provider call; ${results.options.prebuiltBundle ? 'prebuilt workflow bundle' : 'workers bundle at start'}${Object.keys(results.options.workerEnv).length ? `; worker env ${JSON.stringify(results.options.workerEnv)}` : ''}`);
+  const shown = TOPOLOGIES.filter((topology) => results.topologies[topology]);
+  const runs = shown.map((topology) => results.topologies[topology] as TopologyResults);
+  const dev = results.topologies.dev;
+  const cluster = results.topologies.cluster;
+  const lines = header(results);
   lines.push('');
-  lines.push('| Scenario | Measured | Result |');
-  lines.push('|---|---|---|');
-  const l = results.latency;
-  if (l) {
-    for (const variant of l.variants) {
-      const scenario =
-        variant.name === 'floor'
-          ? `1. Frictionless payment latency, TurnStay (${l.samplesPerVariant} of each, ${l.arrivalRatePerSecond}/s open loop, interleaved)`
-          : variant.name.startsWith('naivePoll') && variant === l.variants.find((entry) => entry.name.startsWith('naivePoll'))
-            ? '2. Naive baseline (start, then poll)'
-            : '';
-      const relative =
-        variant.name === 'floor'
-          ? 'the floor'
-          : variant.name === 'earlyReturn'
-            ? `${times(variant.toFloor)} of the floor`
-            : `${times(variant.toFloor)} of the floor, ${times(variant.toEarlyReturn)} of early return`;
-      lines.push(`| ${scenario} | ${variant.description}: p50 / p95 / p99 | ${ms(variant.latencyMs)} (${relative})${variant.errors ? `, ${variant.errors} errors` : ''} |`);
-    }
+  lines.push(`| Scenario | Measured | ${shown.join(' | ')} |${dev && cluster ? ' cluster / dev |' : ''}`);
+  lines.push(`|---|---|${shown.map(() => '---|').join('')}${dev && cluster ? '---|' : ''}`);
+  const rows = [...latencyRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...failureRows(runs)];
+  for (const row of rows) {
+    const cells = runs.map((run) => row.cell(run) ?? '—');
+    const ratio = dev && cluster && row.compared ? ratios(row.compared(cluster), row.compared(dev)) : '';
+    lines.push(`| ${row.scenario} | ${row.measured} | ${cells.join(' | ')} |${dev && cluster ? ` ${ratio} |` : ''}`);
   }
-  const t = results.throughput;
-  if (t) {
-    const knee = t.knee;
-    const best = [...t.levels].sort((a, b) => b.paymentsPerSecond - a.paymentsPerSecond)[0];
-    lines.push(
-      knee
-        ? `| 3. Throughput (${t.levelSeconds} s per level, doubling) | knee: last level with p99 ≤ ${t.p99LimitMs} ms | ${knee.concurrency} concurrent: **${knee.paymentsPerSecond} payments/s**, p99 ${fmt(knee.latencyMs.p99)} ms; CPU ${cpu(knee.processes)}; RSS ${rss(knee.processes)} |`
-        : `| 3. Throughput (${t.levelSeconds} s per level) | knee | none within p99 ≤ ${t.p99LimitMs} ms |`,
-    );
-    if (best && best !== knee) lines.push(`| | best level | ${best.concurrency} concurrent: ${best.paymentsPerSecond}/s, p99 ${fmt(best.latencyMs.p99)} ms (stopped: ${t.stoppedBecause}) |`);
-    else lines.push(`| | stopped | ${t.stoppedBecause} |`);
-  }
-  const w = results.waiting;
-  if (w) {
-    lines.push(`| 4. Waiting scale: ${w.reservations.toLocaleString('en-GB')} reservations asleep at once | booking (${w.booking.concurrency} at a time) | ${w.booking.perSecond}/s, p99 ${fmt(w.booking.latencyMs.p99)} ms, ${w.booking.errors} errors; all asleep together for ${w.asleepTogetherSeconds} s |`);
-    lines.push(`| | while asleep | worker RSS ${w.asleep.workerRssMiB} MiB, API ${w.asleep.apiRssMiB} MiB, server ${w.asleep.devServerRssMiB} MiB; SQLite ${w.asleep.dbMiB} MiB + WAL ${w.asleep.walMiB} MiB (${(w.asleep.bytesPerReservation / 1024).toFixed(1)} KiB per reservation) |`);
-    lines.push(`| | charging all at ${w.callsPerSecondLimit} provider calls/s | last charged **${w.charging.lastChargeSeconds} s** after falling due (${w.charging.chargesPerSecond} charges/s, peak ${w.charging.peakProviderCallsPerSecond} calls/s), ${w.charging.charged} charged${w.charging.chargedOnce ? ', each once' : ' — NOT each once'}; worker RSS max ${w.charging.workerRssMaxMiB} MiB |`);
-  }
-  const r = results.recovery;
-  if (r) {
-    lines.push(`| 5. Recovery: worker SIGKILLed, ${r.concurrency} concurrent | restart to last in-flight payment answered | **${fmt(r.restartToLastMs)} ms** for ${r.inFlight} in flight (${r.completed} COMPLETE${r.chargedOnce ? ', each charged once' : ', NOT each charged once'}); new worker ready in ${fmt(r.workerReadyMs)} ms |`);
-    lines.push(`| | worker start: bundling at start vs prebuilt bundle | ${fmt(r.workerStartMs.bundlingAtStart)} ms vs ${r.workerStartMs.prebuiltBundle === undefined ? 'n/a' : `${fmt(r.workerStartMs.prebuiltBundle)} ms`} |`);
-  }
-  for (const [scenario, message] of Object.entries(results.failures)) lines.push(`| ${scenario} | FAILED | ${message.replace(/\|/g, '/')} |`);
-
-  if (t?.levels.length) {
-    lines.push('');
-    lines.push('Throughput levels (CPU in % of one core; RSS max in MiB):');
-    lines.push('');
-    lines.push('| concurrency | payments/s | p50 | p95 | p99 ms | errors | CPU worker / API / server / bench | RSS worker / API / server / bench |');
-    lines.push('|---|---|---|---|---|---|---|---|');
-    for (const level of t.levels) {
-      const p = level.processes;
-      lines.push(
-        `| ${level.concurrency} | ${level.paymentsPerSecond} | ${fmt(level.latencyMs.p50)} | ${fmt(level.latencyMs.p95)} | ${fmt(level.latencyMs.p99)} | ${level.errors} | ` +
-          `${p.worker.cpuPercent} / ${p.api.cpuPercent} / ${p.devServer.cpuPercent} / ${p.bench.cpuPercent} | ${p.worker.rssMaxMiB} / ${p.api.rssMaxMiB} / ${p.devServer.rssMaxMiB} / ${p.bench.rssMaxMiB} |`,
-      );
-    }
-  }
-  if (l) {
-    const names = Object.keys(l.anatomy);
-    const phases = Object.keys(l.anatomy[names[0] ?? ''] ?? {});
-    if (phases.length) {
-      lines.push('');
-      lines.push('Where a payment\'s time goes (p50 ms, from the histories, server clock):');
-      lines.push('');
-      lines.push(`| phase | ${names.join(' | ')} |`);
-      lines.push(`|---|${names.map(() => '---').join('|')}|`);
-      for (const phase of phases) lines.push(`| ${phase} | ${names.map((name) => fmt(l.anatomy[name]?.[phase]?.p50 ?? Number.NaN)).join(' | ')} |`);
-      for (const count of Object.keys(l.historyCounts[names[0] ?? ''] ?? {})) {
-        lines.push(`| ${count} per payment (mean) | ${names.map((name) => fmt(l.historyCounts[name]?.[count]?.mean ?? Number.NaN)).join(' | ')} |`);
-      }
-    }
-  }
+  shown.forEach((topology, index) => lines.push(...throughputLevels(topology, runs[index]?.throughput)));
+  lines.push(...anatomy(results));
   return lines.join('\n');
+}
+
+function header(results: BenchResults): string[] {
+  const m = results.machine;
+  return [
+    `Command: \`${results.command}\``,
+    `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${/^Mem:\s+(\d+)/m.exec(m.freeG)?.[1] ?? '?'} GiB RAM (free -g), Node ${m.node}, load average ${m.loadAverageAtStart} at start; commit ${m.gitCommit}`,
+    `Wall time: ${results.wallSeconds ?? '?'} s; sandbox latency ${results.options.sandboxLatencyMs} ms per provider call; ${results.options.prebuiltBundle ? 'prebuilt workflow bundle' : 'workers bundle at start'}${Object.keys(results.options.workerEnv).length ? `; worker env ${JSON.stringify(results.options.workerEnv)}` : ''}`,
+    `Topologies: dev = CLI dev server (${m.temporalCli}; SQLite, WAL, synchronous=OFF, 1 shard); cluster = Temporal server (${m.temporalServer}) on ${m.postgres} (fsync on, 4 shards, SQL visibility, Web UI server). Each scenario ran on a fresh system per topology.`,
+  ];
+}
+
+/** "×a / ×b" of cluster / dev, figure by figure. */
+function ratios(cluster: number[] | undefined, dev: number[] | undefined): string {
+  if (!cluster || !dev || cluster.length !== dev.length) return '';
+  return cluster.map((value, index) => {
+    const base = dev[index] as number;
+    return Number.isFinite(value) && Number.isFinite(base) && base !== 0 ? `×${round(value / base, 2)}` : 'n/a';
+  }).join(' / ');
+}
+
+function latencyRows(runs: TopologyResults[]): Row[] {
+  const first = runs.find((run) => run.latency)?.latency;
+  if (!first) return [];
+  const firstNaive = first.variants.find((variant) => variant.name.startsWith('naivePoll'));
+  return first.variants.map((shape) => {
+    const variant = (run: TopologyResults) => run.latency?.variants.find((entry) => entry.name === shape.name);
+    return {
+      scenario:
+        shape.name === 'floor'
+          ? `1. Frictionless payment latency, TurnStay (${first.samplesPerVariant} of each, ${first.arrivalRatePerSecond}/s open loop, interleaved)`
+          : shape === firstNaive
+            ? '2. Naive baseline (start, then poll)'
+            : '',
+      measured: `${shape.description}: p50 / p95 / p99`,
+      cell: (run) => {
+        const found = variant(run);
+        if (!found) return undefined;
+        const relative = found.name === 'floor' ? '' : found.name === 'earlyReturn' ? ` (${times(found.toFloor)} of the floor)` : ` (${times(found.toFloor)} of the floor, ${times(found.toEarlyReturn)} of early return)`;
+        return `${ms(found.latencyMs)}${relative}${found.errors ? `, ${found.errors} errors` : ''}`;
+      },
+      compared: (run) => {
+        const found = variant(run)?.latencyMs;
+        return found && [found.p50, found.p95, found.p99];
+      },
+    };
+  });
+}
+
+const best = (throughput: ThroughputResult) => [...throughput.levels].sort((a, b) => b.paymentsPerSecond - a.paymentsPerSecond)[0];
+/** CPU per payment is read at the knee; without a knee, at the best level. */
+const cpuLevel = (throughput: ThroughputResult | undefined) => (throughput ? (throughput.knee ?? best(throughput)) : undefined);
+
+function throughputRows(runs: TopologyResults[]): Row[] {
+  const first = runs.find((run) => run.throughput)?.throughput;
+  if (!first) return [];
+  const presentRoles = ROLES.filter((role) => runs.some((run) => cpuLevel(run.throughput)?.cpuMsPerPayment[role] !== undefined));
+  const cpuRow = (key: Role | 'total', measured: string): Row => ({
+    scenario: '',
+    measured,
+    cell: (run) => {
+      const level = cpuLevel(run.throughput);
+      const value = level?.cpuMsPerPayment[key];
+      return value === undefined || !level ? undefined : `${key === 'total' ? `**${fmt(value)}**` : fmt(value)} (at ${level.concurrency} concurrent)`;
+    },
+    compared: (run) => {
+      const value = cpuLevel(run.throughput)?.cpuMsPerPayment[key];
+      return value === undefined ? undefined : [value];
+    },
+  });
+  return [
+    {
+      scenario: `3. Throughput (${first.levelSeconds} s per level, doubling)`,
+      measured: `knee: last level with p99 ≤ ${first.p99LimitMs} ms`,
+      cell: (run) => {
+        const knee = run.throughput?.knee;
+        if (!run.throughput) return undefined;
+        return knee ? `${knee.concurrency} concurrent: **${knee.paymentsPerSecond} payments/s**, p99 ${fmt(knee.latencyMs.p99)} ms` : `none within p99 ≤ ${run.throughput.p99LimitMs} ms`;
+      },
+      compared: (run) => (run.throughput?.knee ? [run.throughput.knee.paymentsPerSecond] : undefined),
+    },
+    {
+      scenario: '',
+      measured: 'best level (why the climb stopped)',
+      cell: (run) => {
+        const level = run.throughput && best(run.throughput);
+        return level && `${level.concurrency} concurrent: ${level.paymentsPerSecond}/s, p99 ${fmt(level.latencyMs.p99)} ms (${run.throughput?.stoppedBecause})`;
+      },
+      compared: (run) => {
+        const level = run.throughput && best(run.throughput);
+        return level && [level.paymentsPerSecond];
+      },
+    },
+    ...presentRoles.map((role) => cpuRow(role, `CPU ms per payment: ${ROLE_LABELS[role]}`)),
+    cpuRow('total', 'CPU ms per payment: all processes'),
+  ];
+}
+
+function waitingRows(runs: TopologyResults[]): Row[] {
+  const first = runs.find((run) => run.waiting)?.waiting;
+  if (!first) return [];
+  const presentRoles = ROLES.filter((role) => role !== 'bench' && runs.some((run) => run.waiting?.asleep.memoryMiB[role] !== undefined));
+  return [
+    {
+      scenario: `4. Waiting scale: ${first.reservations.toLocaleString('en-GB')} reservations asleep at once`,
+      measured: `booking (${first.booking.concurrency} at a time)`,
+      cell: (run) => {
+        const w = run.waiting;
+        return w && `${w.booking.perSecond}/s, p99 ${fmt(w.booking.latencyMs.p99)} ms, ${w.booking.errors} errors; all asleep together for ${w.asleepTogetherSeconds} s`;
+      },
+      compared: (run) => run.waiting && [run.waiting.booking.perSecond],
+    },
+    ...presentRoles.map(
+      (role): Row => ({
+        scenario: '',
+        measured: `memory while asleep: ${ROLE_LABELS[role]} (${role === 'postgres' ? 'PSS' : 'RSS'}, MiB)`,
+        cell: (run) => {
+          const value = run.waiting?.asleep.memoryMiB[role];
+          return value === undefined ? undefined : fmt(value);
+        },
+        compared: (run) => {
+          const value = run.waiting?.asleep.memoryMiB[role];
+          return value === undefined ? undefined : [value];
+        },
+      }),
+    ),
+    {
+      scenario: '',
+      measured: 'storage while asleep: MiB, KiB per reservation',
+      cell: (run) => {
+        const asleep = run.waiting?.asleep;
+        if (!asleep) return undefined;
+        const parts = Object.entries(asleep.storagePartsMiB).map(([part, mib]) => `${part} ${mib}`).join(' + ');
+        return `${asleep.storageMiB} MiB (${parts}), ${(asleep.bytesPerReservation / 1024).toFixed(1)} KiB each`;
+      },
+      compared: (run) => run.waiting && [run.waiting.asleep.storageMiB, run.waiting.asleep.bytesPerReservation],
+    },
+    {
+      scenario: '',
+      measured: 'drain: all due at once, last charged after; charges/s',
+      cell: (run) => {
+        const w = run.waiting;
+        if (!w) return undefined;
+        const c = w.charging;
+        return `**${c.lastChargeSeconds} s**, ${c.chargesPerSecond}/s (peak ${c.peakProviderCallsPerSecond} provider calls/s of ${w.callsPerSecondLimit} allowed), ${c.charged} charged${c.chargedOnce ? ', each once' : ' — NOT each once'}; worker RSS max ${c.workerRssMaxMiB} MiB`;
+      },
+      compared: (run) => run.waiting && [run.waiting.charging.lastChargeSeconds, run.waiting.charging.chargesPerSecond],
+    },
+  ];
+}
+
+function recoveryRows(runs: TopologyResults[]): Row[] {
+  const first = runs.find((run) => run.recovery)?.recovery;
+  if (!first) return [];
+  return [
+    {
+      scenario: `5. Recovery: worker SIGKILLed, ${first.concurrency} concurrent`,
+      measured: 'restart to last in-flight payment answered',
+      cell: (run) => {
+        const r = run.recovery;
+        return r && `**${fmt(r.restartToLastMs)} ms** for ${r.inFlight} in flight (${r.completed} COMPLETE${r.chargedOnce ? ', each charged once' : ', NOT each charged once'}); new worker ready in ${fmt(r.workerReadyMs)} ms`;
+      },
+      compared: (run) => run.recovery && [run.recovery.restartToLastMs],
+    },
+    {
+      scenario: '',
+      measured: 'in-flight payments answered after the restart: p50',
+      cell: (run) => run.recovery && `${fmt(run.recovery.finishAfterRestartMs.p50)} ms`,
+      compared: (run) => run.recovery && [run.recovery.finishAfterRestartMs.p50],
+    },
+    {
+      scenario: '',
+      measured: 'worker start: bundling at start vs prebuilt bundle',
+      cell: (run) => {
+        const start = run.recovery?.workerStartMs;
+        return start && `${fmt(start.bundlingAtStart)} ms vs ${start.prebuiltBundle === undefined ? 'n/a' : `${fmt(start.prebuiltBundle)} ms`}`;
+      },
+    },
+  ];
+}
+
+function failureRows(runs: TopologyResults[]): Row[] {
+  const scenarios = [...new Set(runs.flatMap((run) => Object.keys(run.failures)))] as (keyof TopologyResults['failures'])[];
+  return scenarios.map((scenario) => ({
+    scenario,
+    measured: 'FAILED',
+    cell: (run) => run.failures[scenario]?.replace(/\|/g, '/'),
+  }));
+}
+
+/** "server 102, postgres 40, ..." in report order. */
+const perRole = (values: Partial<Record<Role | 'total', number>>) =>
+  ROLES.filter((role) => values[role] !== undefined)
+    .map((role) => `${role} ${fmt(values[role])}`)
+    .join(', ');
+const pickEach = (processes: Partial<Record<Role, ProcessUsage>>, pick: (usage: ProcessUsage) => number) =>
+  Object.fromEntries(Object.entries(processes).map(([role, usage]) => [role, pick(usage)])) as Partial<Record<Role, number>>;
+
+function throughputLevels(topology: string, throughput: ThroughputResult | undefined): string[] {
+  if (!throughput?.levels.length) return [];
+  const lines = ['', `Throughput levels on ${topology} (CPU in % of one core; CPU ms per payment; memory max in MiB, PSS for PostgreSQL):`, ''];
+  lines.push('| concurrency | payments/s | p50 | p95 | p99 ms | errors | CPU % | CPU ms per payment | memory max |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const level of throughput.levels) {
+    lines.push(
+      `| ${level.concurrency} | ${level.paymentsPerSecond} | ${fmt(level.latencyMs.p50)} | ${fmt(level.latencyMs.p95)} | ${fmt(level.latencyMs.p99)} | ${level.errors} | ` +
+        `${perRole(pickEach(level.processes, (usage) => usage.cpuPercent))} | ${perRole(level.cpuMsPerPayment)}, total ${fmt(level.cpuMsPerPayment.total)} | ${perRole(pickEach(level.processes, (usage) => usage.memoryMaxMiB))} |`,
+    );
+  }
+  return lines;
+}
+
+/** Where a payment's time goes, per variant and topology, from the histories (server clock). */
+function anatomy(results: BenchResults): string[] {
+  const columns = TOPOLOGIES.flatMap((topology) => {
+    const latency = results.topologies[topology]?.latency;
+    return latency ? Object.keys(latency.anatomy).map((name) => ({ label: `${name} (${topology})`, anatomy: latency.anatomy[name], counts: latency.historyCounts[name] })) : [];
+  });
+  const phases = Object.keys(columns[0]?.anatomy ?? {});
+  if (!phases.length) return [];
+  const lines = ['', "Where a payment's time goes (p50 ms, from the histories, server clock):", ''];
+  lines.push(`| phase | ${columns.map((column) => column.label).join(' | ')} |`);
+  lines.push(`|---|${columns.map(() => '---').join('|')}|`);
+  for (const phase of phases) lines.push(`| ${phase} | ${columns.map((column) => fmt(column.anatomy?.[phase]?.p50)).join(' | ')} |`);
+  for (const count of Object.keys(columns[0]?.counts ?? {})) {
+    lines.push(`| ${count} per payment (mean) | ${columns.map((column) => fmt(column.counts?.[count]?.mean)).join(' | ')} |`);
+  }
+  return lines;
 }

@@ -4,10 +4,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } fr
 import { join, resolve } from 'node:path';
 import { hashApiKey } from '../api/key-hash';
 import { findFreePort } from '../infra/free-port';
-import { startDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
+import { startTemporal } from '../infra/start-temporal';
+import type { RunningTemporal, Topology } from '../infra/temporal-topology';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../sandbox';
 import { createSandboxLogger } from '../sandbox/shared/logger';
 import type { Role } from './proc-stats';
+import { storageSize, type StorageSize } from './storage-size';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -17,7 +19,8 @@ export const TRUSTIST_CREDENTIALS = { id: 'sandbox-merchant', key: 'sandbox-hawk
 export const MERCHANT_ID = 'bench';
 
 export interface StackOptions {
-  /** Folder of this stack: SQLite file, process logs. */
+  topology: Topology;
+  /** Folder of this stack: the Temporal server's data (SQLite file or PostgreSQL), process logs. */
   dir: string;
   /** Fixed latency the sandboxes add to every provider call. */
   sandboxLatencyMs: number;
@@ -42,7 +45,7 @@ interface Part {
 }
 
 /**
- * The whole system as `npm start` runs it, on fresh ports and a fresh SQLite file: the Temporal dev server, both
+ * The whole system as `npm start` runs it, on fresh ports and fresh storage: Temporal in the chosen topology, both
  * sandboxes embedded in this process (quiet logs, fixed latency), and the worker and the API as child processes
  * (`node --import tsx`, their output appended to log files in `dir`).
  */
@@ -59,7 +62,7 @@ export class BenchStack {
 
   private constructor(
     readonly options: StackOptions,
-    readonly devServer: RunningDevServer,
+    readonly temporal: RunningTemporal,
     readonly turnstay: RunningTurnstaySandbox,
     readonly trustist: RunningTrustistSandbox,
     apiPort: number,
@@ -81,7 +84,7 @@ export class BenchStack {
     };
     const apiPort = await findFreePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const devServer = await startDevServer({ dbFile: join(options.dir, 'temporal.db'), logFile: join(options.dir, 'temporal.log') });
+    const temporal = await startTemporal(options.topology, { dataDir: join(options.dir, 'temporal') });
     const logger = createSandboxLogger('sandbox', { level: 'warn' });
     const turnstay = await startTurnstaySandbox({
       webhookUrl: `${apiUrl}/webhooks/turnstay`,
@@ -94,7 +97,7 @@ export class BenchStack {
       latencyMs: options.sandboxLatencyMs,
       logger,
     });
-    const stack = new BenchStack(options, devServer, turnstay, trustist, apiPort, secrets);
+    const stack = new BenchStack(options, temporal, turnstay, trustist, apiPort, secrets);
     try {
       const [worker] = await Promise.all([stack.startWorker(), stack.startApi()]);
       stack.initialWorkerReadyMs = worker.readyMs;
@@ -109,8 +112,8 @@ export class BenchStack {
   private sharedEnv(): NodeJS.ProcessEnv {
     return {
       ...process.env,
-      TEMPORAL_ADDRESS: this.devServer.address,
-      TEMPORAL_NAMESPACE: this.devServer.namespace,
+      TEMPORAL_ADDRESS: this.temporal.address,
+      TEMPORAL_NAMESPACE: this.temporal.namespace,
       PAYLOAD_KEYS: `${this.secrets.payloadKeyId}:${this.secrets.payloadKey}`,
       PAYLOAD_ACTIVE_KEY_ID: this.secrets.payloadKeyId,
       TURNSTAY_API_URL: this.turnstay.apiUrl,
@@ -203,19 +206,18 @@ export class BenchStack {
     return this.startWorker(extraEnv);
   }
 
-  pids(): Record<Role, number | undefined> {
-    return {
+  pids(): Partial<Record<Role, number>> {
+    const pids: Partial<Record<Role, number>> = {
       worker: this.worker && !this.worker.done ? this.worker.child.pid : undefined,
       api: this.api && !this.api.done ? this.api.child.pid : undefined,
-      devServer: this.devServer.pid,
       bench: process.pid,
     };
+    for (const { role, pid } of this.temporal.processes()) if (pid > 0) pids[role] = pid;
+    return pids;
   }
 
-  /** The dev server's SQLite file and its write-ahead log, in bytes. */
-  dbBytes(): { db: number; wal: number } {
-    const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
-    return { db: size(this.devServer.dbFile), wal: size(`${this.devServer.dbFile}-wal`) };
+  storageSize(): StorageSize {
+    return storageSize(this.temporal.store);
   }
 
   async stop(): Promise<void> {
@@ -223,7 +225,7 @@ export class BenchStack {
     this.closed = true;
     await Promise.all([this.worker, this.api].map((part) => (part ? stopPart(part) : undefined)));
     await Promise.all([this.turnstay.close(), this.trustist.close()]);
-    await this.devServer.stop();
+    await this.temporal.stop();
   }
 }
 

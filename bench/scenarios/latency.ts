@@ -34,7 +34,7 @@ export interface LatencyResult {
   anatomy: Record<string, Record<string, { p50: number; mean: number }>>;
   /** Per payment history, fetched after the run (so including the provider's webhook): server work per payment. */
   historyCounts: Record<string, Record<string, { p50: number; mean: number }>>;
-  processes: Record<Role, ProcessUsage>;
+  processes: Partial<Record<Role, ProcessUsage>>;
   wallSeconds: number;
 }
 
@@ -111,7 +111,7 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyResult> {
     });
     for (const variant of results) ctx.log(`latency: ${variant.name}: p50 ${variant.latencyMs.p50} p95 ${variant.latencyMs.p95} p99 ${variant.latencyMs.p99} ms`);
     const temporalVariants = variants.map((variant) => variant.name).filter((name) => name !== 'floor');
-    const histories = await historyAnatomy(stack.devServer.address, stack.devServer.namespace, temporalVariants.map((name) => [name, references.get(name) ?? []]));
+    const histories = await historyAnatomy(stack.temporal.address, stack.temporal.namespace, temporalVariants.map((name) => [name, references.get(name) ?? []]));
     return {
       samplesPerVariant: options.latencySamples,
       warmupPerVariant: options.latencyWarmup,

@@ -71,8 +71,8 @@ export async function runRecovery(ctx: BenchContext, bundlePath: string | undefi
       const ledger = await requestJson<{ entries: { type: string }[] }>('GET', `${stack.turnstay.apiUrl}/__sandbox/ledger?reference=payment-${MERCHANT_ID}-${reference}`);
       if (ledger.body.entries.filter((entry) => entry.type === 'charge').length !== 1) chargedOnce = false;
     }
-    const connection = await Connection.connect({ address: stack.devServer.address });
-    const client = new Client({ connection, namespace: stack.devServer.namespace });
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    const client = new Client({ connection, namespace: stack.temporal.namespace });
     const histories = await Promise.all([...inFlightIds].map((id) => fetchEvents(client, `payment-${MERCHANT_ID}-${references.get(id) as string}`)));
     await connection.close();
     const result: RecoveryResult = {

@@ -1,7 +1,7 @@
 import type { BenchContext } from '../context';
 import { apiPayment, uniqueReference } from '../drivers';
 import { ClosedLoop, sleep } from '../load';
-import { ProcessSampler, round, type ProcessUsage, type Role } from '../proc-stats';
+import { cpuPercentSummary, cpuMsPerPayment, ProcessSampler, round, type ProcessUsage, type Role } from '../proc-stats';
 import { summarize, type LatencySummary } from '../stats';
 
 export interface ThroughputLevel {
@@ -12,7 +12,9 @@ export interface ThroughputLevel {
   completed: number;
   errors: number;
   latencyMs: LatencySummary;
-  processes: Record<Role, ProcessUsage>;
+  processes: Partial<Record<Role, ProcessUsage>>;
+  /** CPU of each process over the window divided by the payments completed in it; `total` sums them. */
+  cpuMsPerPayment: Partial<Record<Role | 'total', number>>;
 }
 
 export interface ThroughputResult {
@@ -61,11 +63,12 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
         errors: errors.length,
         latencyMs: summarize(completed.map((sample) => sample.ms)),
         processes,
+        cpuMsPerPayment: cpuMsPerPayment(processes, completed.length),
       };
       levels.push(level);
       ctx.log(
         `throughput: concurrency ${concurrency}: ${level.paymentsPerSecond}/s, p50 ${level.latencyMs.p50} p99 ${level.latencyMs.p99} ms, ` +
-          `${level.errors} errors; CPU worker ${processes.worker.cpuPercent}% api ${processes.api.cpuPercent}% server ${processes.devServer.cpuPercent}% bench ${processes.bench.cpuPercent}%`,
+          `${level.errors} errors; CPU ${cpuPercentSummary(processes)}; ${level.cpuMsPerPayment.total} CPU ms per payment`,
       );
       if (errors.length) ctx.log(`throughput: e.g. ${errors[0]?.outcome}`);
       if (stack.unexpectedExit) {

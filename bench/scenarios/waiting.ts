@@ -6,7 +6,7 @@ import { bookReservation, type PaymentSample } from '../drivers';
 import { requestJson } from '../http';
 import { inParallel } from '../../infra/in-parallel';
 import { sleep } from '../load';
-import { ProcessSampler, readProc, round, type ProcessUsage, type Role } from '../proc-stats';
+import { ProcessSampler, readRole, round, type ProcessUsage, type Role } from '../proc-stats';
 import { MERCHANT_ID } from '../stack';
 import { peakPerSecond, summarize, type LatencySummary } from '../stats';
 
@@ -15,18 +15,18 @@ const MiB = 2 ** 20;
 export interface WaitingResult {
   reservations: number;
   callsPerSecondLimit: number;
-  booking: { seconds: number; perSecond: number; errors: number; latencyMs: LatencySummary; concurrency: number; processes: Record<Role, ProcessUsage> };
+  booking: { seconds: number; perSecond: number; errors: number; latencyMs: LatencySummary; concurrency: number; processes: Partial<Record<Role, ProcessUsage>> };
   /** Seconds between the last booking and the moment all fell due: all of them were asleep at once. */
   asleepTogetherSeconds: number;
   allAsleepBeforeDue: boolean;
   asleep: {
     scheduledByVisibility: number;
-    workerRssMiB: number;
-    apiRssMiB: number;
-    devServerRssMiB: number;
-    dbMiB: number;
-    walMiB: number;
-    /** (db + wal now) - (db + wal of the fresh server), per reservation. */
+    /** Per process: RSS, or PSS summed over PostgreSQL's processes. */
+    memoryMiB: Partial<Record<Role, number>>;
+    /** The server's storage (storage-size.ts): SQLite file + WAL, or both PostgreSQL databases. */
+    storageMiB: number;
+    storagePartsMiB: Record<string, number>;
+    /** Storage now minus storage of the fresh server, per reservation. */
     bytesPerReservation: number;
   };
   charging: {
@@ -42,7 +42,7 @@ export interface WaitingResult {
     charged: number;
     chargedOnce: boolean;
     workerRssMaxMiB: number;
-    processes: Record<Role, ProcessUsage>;
+    processes: Partial<Record<Role, ProcessUsage>>;
     /** From up to 50 reservations spread over the set: timer fired to the worker picking the reservation up. */
     timerToWorkflowTaskMs: LatencySummary;
     /** The same reservations' charges (child payment workflows), phase by phase (ms). */
@@ -55,17 +55,17 @@ export interface WaitingResult {
 
 /**
  * Scenario 4: N reservations (TurnStay, on_checkin) booked through POST /v1/reservations, all due at one instant a
- * bit ahead; measured while all sleep (RSS, SQLite + WAL) and while they are charged under the provider limit.
+ * bit ahead; measured while all sleep (memory, storage) and while they are charged under the provider limit.
  */
 export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
   const { options } = ctx;
   const count = options.reservations;
   const { stack } = await ctx.startStack('waiting', { TURNSTAY_CALLS_PER_SECOND: String(options.callsPerSecond) });
-  const connection = await Connection.connect({ address: stack.devServer.address });
-  const client = new Client({ connection, namespace: stack.devServer.namespace });
+  const connection = await Connection.connect({ address: stack.temporal.address });
+  const client = new Client({ connection, namespace: stack.temporal.namespace });
   const started = performance.now();
   try {
-    const empty = stack.dbBytes();
+    const empty = stack.storageSize();
     // Check-in must come after the last booking. Bookings ran 1.7 times as fast as scenario 3's best payment rate on
     // the 2-core machine this was written on: 1.3 times leaves a margin. --booking-rate or --waiting-lead-seconds override.
     const bookingRate = options.bookingRate || (ctx.measuredPaymentsPerSecond ? ctx.measuredPaymentsPerSecond * 1.3 : 20);
@@ -106,20 +106,21 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
 
     // All asleep: let the last webhooks and workflow tasks settle (never past the due instant), then measure.
     await sleep(Math.max(0, Math.min(5_000, dueAt - Date.now() - 2_000)));
-    const pids = stack.pids();
-    const proc = (pid: number | undefined) => (pid === undefined ? undefined : readProc(pid));
-    const bytes = stack.dbBytes();
+    const memoryMiB: Partial<Record<Role, number>> = {};
+    for (const [role, pid] of Object.entries(stack.pids()) as [Role, number | undefined][]) {
+      const snapshot = pid === undefined ? undefined : readRole(role, pid);
+      if (snapshot) memoryMiB[role] = round(snapshot.memoryBytes / MiB, 0);
+    }
+    const storage = stack.storageSize();
     const scheduled = (await client.workflow.count(`WorkflowType = "reservationWorkflow" AND ReservationStatus = "SCHEDULED"`)).count;
     const asleep = {
       scheduledByVisibility: scheduled,
-      workerRssMiB: round((proc(pids.worker)?.rssBytes ?? 0) / MiB, 0),
-      apiRssMiB: round((proc(pids.api)?.rssBytes ?? 0) / MiB, 0),
-      devServerRssMiB: round((proc(pids.devServer)?.rssBytes ?? 0) / MiB, 0),
-      dbMiB: round(bytes.db / MiB),
-      walMiB: round(bytes.wal / MiB),
-      bytesPerReservation: Math.round((bytes.db + bytes.wal - empty.db - empty.wal) / count),
+      memoryMiB,
+      storageMiB: round(storage.bytes / MiB),
+      storagePartsMiB: Object.fromEntries(Object.entries(storage.parts).map(([part, bytes]) => [part, round(bytes / MiB)])),
+      bytesPerReservation: Math.round((storage.bytes - empty.bytes) / count),
     };
-    ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${asleep.workerRssMiB} MiB; SQLite ${asleep.dbMiB} MiB + WAL ${asleep.walMiB} MiB`);
+    ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${memoryMiB.worker} MiB; storage ${asleep.storageMiB} MiB ${JSON.stringify(asleep.storagePartsMiB)}`);
 
     if (Date.now() < dueAt) await sleep(dueAt - Date.now());
     const chargeSampler = new ProcessSampler(() => stack.pids());
@@ -169,7 +170,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       peakProviderCallsPerSecond: peakPerSecond(callTimes),
       charged: charges.length,
       chargedOnce: charges.length === count && new Set(charges.map((entry) => entry.reference)).size === count,
-      workerRssMaxMiB: chargeProcesses.worker.rssMaxMiB,
+      workerRssMaxMiB: chargeProcesses.worker?.memoryMaxMiB ?? 0,
       processes: chargeProcesses,
       timerToWorkflowTaskMs: summarize(timerLags),
       chargeAnatomy: aggregatePhases(chargePhases),

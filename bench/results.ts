@@ -1,0 +1,30 @@
+import type { Topology } from '../infra/temporal-topology';
+import type { StackStartup } from './context';
+import type { MachineInfo } from './machine';
+import type { BenchOptions, ScenarioName } from './options';
+import type { LatencyResult } from './scenarios/latency';
+import type { RecoveryResult } from './scenarios/recovery';
+import type { ThroughputResult } from './scenarios/throughput';
+import type { WaitingResult } from './scenarios/waiting';
+
+/** One topology's figures: each scenario ran on a system of its own. */
+export interface TopologyResults {
+  startups: Partial<Record<ScenarioName, StackStartup>>;
+  latency?: LatencyResult;
+  throughput?: ThroughputResult;
+  waiting?: WaitingResult;
+  recovery?: RecoveryResult;
+  failures: Partial<Record<ScenarioName, string>>;
+}
+
+/** bench/results/<date>.json. */
+export interface BenchResults {
+  startedAt: string;
+  finishedAt?: string;
+  wallSeconds?: number;
+  command: string;
+  machine: MachineInfo;
+  options: BenchOptions;
+  workflowBundleMs?: number;
+  topologies: Partial<Record<Topology, TopologyResults>>;
+}
