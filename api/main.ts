@@ -11,6 +11,7 @@ import { createDataConverter } from '../worker/data-converter';
 import { AesGcmPayloadCodec } from '../worker/payload-codec';
 import { apiEnvSchema, merchantKeysFrom } from './api-env';
 import { createApiApp } from './app';
+import { keepIdleConnectionsOpen } from '../infra/http-keep-alive';
 
 const log = createLogger('api');
 
@@ -53,9 +54,11 @@ async function main(): Promise<void> {
     log,
   });
   const vaultRun = cardVault.worker.run();
-  const server = app.listen(env.API_PORT, env.API_HOST, () => {
-    log.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');
-  });
+  const server = keepIdleConnectionsOpen(
+    app.listen(env.API_PORT, env.API_HOST, () => {
+      log.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');
+    }),
+  );
   const stop = async () => {
     server.close();
     cardVault.worker.shutdown();

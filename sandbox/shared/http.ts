@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { keepIdleConnectionsOpen } from '../../infra/http-keep-alive';
 
 export type RouteMethod = 'get' | 'post';
 
@@ -75,8 +76,7 @@ export interface ListeningServer {
 
 /** Listens on host:port (0 = any free port) and reports the base URL. close() drops held connections too. */
 export function listen(app: express.Express, host: string, port: number): Promise<ListeningServer> {
-  const server = createServer(app);
-  server.keepAliveTimeout = 5_000;
+  const server = keepIdleConnectionsOpen(createServer(app));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

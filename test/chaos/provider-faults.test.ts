@@ -84,12 +84,12 @@ describe('provider faults under load', () => {
       const expected = card === TEST_CARDS.amex ? (provider === 'turnstay' ? 'COMPLETE' : 'DECLINED') : cardExpectation;
       return { body: chaosPaymentBody(provider, card, 1_000 + index), expected };
     });
-    const results = new Map<string, { expected: string; status?: string; failure?: string; durationMs?: number; httpStatus?: number }>();
+    const results = new Map<string, { provider: string; expected: string; status?: string; failure?: string; durationMs?: number; httpStatus?: number }>();
     const started = Date.now();
     try {
       await inParallel(plan, CONCURRENCY, async ({ body, expected }) => {
         const id = `payment-merchant1-${body.reference}`;
-        const result: { expected: string; status?: string; failure?: string; durationMs?: number; httpStatus?: number } = { expected };
+        const result: { provider: string; expected: string; status?: string; failure?: string; durationMs?: number; httpStatus?: number } = { provider: body.provider, expected };
         results.set(id, result);
         const begin = Date.now();
         const response = await postPayment(stack.apiUrl, body);
@@ -149,7 +149,7 @@ describe('provider faults under load', () => {
     expect(notAnswered.map(([id, result]) => `${id}: HTTP ${result.httpStatus}`)).toEqual([]);
     expect(stuck.map(([id, result]) => `${id}: ${result.status}`)).toEqual([]);
     expect(chargedTwice.map(([id]) => id)).toEqual([]);
-    expect(wrongCharges.map(([id, result]) => `${id}: ${result.status} with ${chargesOf(id)} charges`)).toEqual([]);
+    expect(wrongCharges.map(([id, result]) => `${id} (${result.provider}): ${result.status}${result.failure ? ` ${result.failure}` : ''} with ${chargesOf(id)} charges`)).toEqual([]);
     expect(unexpected.map(([id, result]) => `${id}: expected ${result.expected}, got ${result.status} (${result.failure})`)).toEqual([]);
     expect(workflowCount).toBe(PAYMENTS);
     // The faults really happened: about a quarter of all provider requests failed.

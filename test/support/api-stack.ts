@@ -7,6 +7,7 @@ import { createLogger } from '../../infra/logger';
 import { AesGcmPayloadCodec } from '../../worker/payload-codec';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';
+import { keepIdleConnectionsOpen } from '../../infra/http-keep-alive';
 
 export { TURNSTAY_WEBHOOK_SECRET };
 
@@ -57,7 +58,7 @@ export async function startApiStack(
     log: createLogger('api-test', { level: 'debug', destination: capture }),
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = keepIdleConnectionsOpen(app.listen(0, '127.0.0.1', () => resolve(listening)));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stack.turnstay.setWebhookUrl(`${baseUrl}/webhooks/turnstay`);
