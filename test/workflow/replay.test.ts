@@ -7,7 +7,7 @@ import { parsePayloadKeys } from '../../worker/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
-import { completeChallenge } from '../support/sandbox-client';
+import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
@@ -28,8 +28,14 @@ describe('workflow replay', () => {
     await waitForPayment(stack.baseUrl, challenged.body.id, (payment) => payment.status === 'COMPLETE');
     await callApi(stack.baseUrl, 'POST', `/v1/payments/${frictionless.body.id}/refund`, { body: { amountMinor: 100 } });
     await callApi(stack.baseUrl, 'POST', `/v1/payments/${challenged.body.id}/cancel`, { body: {} });
+    // A refund whose answer comes back garbled after the provider made it: resolved from the provider's refunded total.
+    const lostRefund = await createPayment(stack.baseUrl, paymentBody('trustist'));
+    await setFaults(stack.trustist.apiUrl, {
+      failNext: { count: 1, kind: 'malformed', phase: 'after', pathPrefix: `/v1/payments/${lostRefund.body.providerPaymentId}/refunds` },
+    });
+    await callApi(stack.baseUrl, 'POST', `/v1/payments/${lostRefund.body.id}/refund`, { body: { amountMinor: 100 }, headers: { 'idempotency-key': 'replay-lost-refund' } });
     await waitForPayment(stack.baseUrl, expired.body.id, (payment) => payment.status === 'EXPIRED');
-    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id);
+    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id);
   });
   afterAll(() => stack?.close());
 
