@@ -1,4 +1,9 @@
-/** One Temporal dev server per run (global setup); every test file brings its own worker and task queue. */
+/**
+ * One Temporal server per run (global setup) of the topology in TEST_TOPOLOGY: `dev` (the CLI dev server, SQLite) or
+ * `cluster` (the Temporal server on PostgreSQL); `npm test` runs once per topology. Every test file brings its own
+ * worker and task queue. The cluster run takes the suites whose behaviour depends on the server (payments,
+ * reservations, API routes, the Web UI, card data, chaos); unit, sandbox and replay tests need no second run.
+ */
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const shared = {
   transform,
@@ -7,11 +12,15 @@ const shared = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/quiet-sdk-logs.ts'],
 };
+const onCluster = process.env.TEST_TOPOLOGY === 'cluster';
+const mainTests = onCluster
+  ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat('<rootDir>/test/browser/web-ui.test.ts')
+  : ['<rootDir>/test/**/*.test.ts'];
 module.exports = {
   maxWorkers: 2,
   testTimeout: 120_000,
   projects: [
-    { ...shared, displayName: 'main', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/test/chaos/'] },
+    { ...shared, displayName: 'main', testMatch: mainTests, testPathIgnorePatterns: ['/test/chaos/'] },
     { ...shared, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'] },
   ],
 };

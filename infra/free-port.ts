@@ -12,3 +12,21 @@ export function findFreePort(): Promise<number> {
     });
   });
 }
+
+/** A free loopback port in [min, max): tried at random, checked by binding it. */
+export async function findFreePortInRange(min: number, max: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const candidate = min + Math.floor(Math.random() * (max - min));
+    if (await canListen(candidate)) return candidate;
+  }
+  throw new Error(`no free port between ${min} and ${max}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { findFreePort } from './free-port';
+import { waitForTemporal } from './wait-for-temporal';
 import { SEARCH_ATTRIBUTE_TYPES } from './search-attribute-types';
+import { stopProcess } from './child-process';
+import type { RunningTemporal } from './temporal-topology';
 
 export interface DevServerOptions {
   /** SQLite file; kept across restarts so a killed server resumes its payments. */
@@ -20,18 +22,13 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
 }
 
-export interface RunningDevServer {
-  address: string;
-  namespace: string;
-  uiUrl: string;
+export interface RunningDevServer extends RunningTemporal {
+  topology: 'dev';
   port: number;
   uiPort: number;
   dbFile: string;
-  pid: number;
+  readonly pid: number;
   options: DevServerOptions;
-  stop(): Promise<void>;
-  /** SIGKILL, for crash tests; the SQLite file stays for a restart. */
-  kill(): Promise<void>;
 }
 
 const projectRoot = resolve(__dirname, '..');
@@ -65,66 +62,47 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
-  const child = spawn(resolveTemporalCli(options.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (options.logFile) {
-    mkdirSync(dirname(options.logFile), { recursive: true });
-    const log = createWriteStream(options.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-  } else {
-    child.stdout?.resume();
-    child.stderr?.resume();
-  }
   const address = `127.0.0.1:${port}`;
-  try {
-    await waitUntilAnswering(child, address, namespace, options.startTimeoutMs ?? 60_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(resolveTemporalCli(options.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (options.logFile) {
+      mkdirSync(dirname(options.logFile), { recursive: true });
+      const log = createWriteStream(options.logFile, { flags: 'a' });
+      child.stdout?.pipe(log);
+      child.stderr?.pipe(log);
+    } else {
+      child.stdout?.resume();
+      child.stderr?.resume();
+    }
+    try {
+      await waitForTemporal(child, address, options.startTimeoutMs ?? 60_000, (connection) => connection.workflowService.describeNamespace({ namespace }));
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    return child;
+  };
+  let child = await launch();
   return {
+    topology: 'dev',
     address,
     namespace,
     uiUrl: `http://127.0.0.1:${uiPort}`,
     port,
     uiPort,
     dbFile: options.dbFile,
-    pid: child.pid ?? -1,
+    get pid() {
+      return child.pid ?? -1;
+    },
     options: { ...options, port, uiPort },
     stop: () => stopProcess(child, 'SIGTERM', 10_000),
     kill: () => stopProcess(child, 'SIGKILL', 5_000),
+    restart: async () => {
+      await stopProcess(child, 'SIGTERM', 10_000);
+      child = await launch();
+    },
+    processes: () => [{ role: 'server', pid: child.pid ?? -1 }],
+    store: { kind: 'sqlite', dbFile: options.dbFile },
   };
 }
 
-async function waitUntilAnswering(child: ChildProcess, address: string, namespace: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode} while starting`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (error) {
-      lastError = error;
-      await new Promise((done) => setTimeout(done, 250));
-    }
-  }
-  throw new Error(`temporal server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
-}
-
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const forceKill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(forceKill);
-      done();
-    });
-    child.kill(signal);
-  });
-}

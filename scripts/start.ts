@@ -1,6 +1,7 @@
 /**
- * `npm start`: the whole system on one machine. Temporal dev server (with Web UI), both provider sandboxes
- * (embedded here), then the worker and the API as child processes. Ctrl-C stops all of it, children first.
+ * `npm start`: the whole system on one machine. Temporal (the dev server, or with `--topology=cluster` the server on
+ * PostgreSQL, as `npm run start:cluster` does) with its Web UI, both provider sandboxes (embedded here), then the
+ * worker and the API as child processes. Ctrl-C stops all of it, children first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,13 +11,17 @@ import { z } from 'zod';
 import { hashApiKey } from '../api/key-hash';
 import { parseEnv, port } from '../infra/env-config';
 import { findFreePort } from '../infra/free-port';
-import { startDevServer, type RunningDevServer } from '../infra/temporal-dev-server';
+import { startTemporal } from '../infra/start-temporal';
+import { parseTopology, type RunningTemporal } from '../infra/temporal-topology';
 import { startTrustistSandbox, startTurnstaySandbox } from '../sandbox';
 
 const projectRoot = resolve(__dirname, '..');
 
+const topologyFlag = process.argv.find((arg) => arg.startsWith('--topology='))?.slice('--topology='.length);
+const topology = parseTopology(topologyFlag ?? process.env.TOPOLOGY);
+
 const startEnvSchema = z.object({
-  DATA_DIR: z.string().min(1).default(join(projectRoot, '.data', 'dev')),
+  DATA_DIR: z.string().min(1).default(join(projectRoot, '.data', topology)),
   /** 0 for any free port (tests run npm start beside a developer's own). */
   API_PORT: port.default(3000),
   TEMPORAL_PORT: port.default(7233),
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
   const apiPort = await portOrFree(env.API_PORT);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const children: ChildProcess[] = [];
-  const temporal: { server?: RunningDevServer } = {};
+  const temporal: { server?: RunningTemporal } = {};
   const closers: (() => Promise<void>)[] = [];
   let stopping = false;
 
@@ -82,15 +87,18 @@ async function main(): Promise<void> {
   shutdown = stopAll;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
 
-  say('starting the Temporal dev server (SQLite in ' + env.DATA_DIR + ')...');
-  const devServer = await startDevServer({
-    dbFile: join(env.DATA_DIR, 'temporal.db'),
+  say(
+    topology === 'dev'
+      ? `starting the Temporal dev server (SQLite in ${env.DATA_DIR})...`
+      : `starting the Temporal cluster: PostgreSQL, the Temporal server (4 history shards, SQL visibility) and its Web UI (data in ${env.DATA_DIR})...`,
+  );
+  const server = await startTemporal(topology, {
+    dataDir: env.DATA_DIR,
     port: await portOrFree(env.TEMPORAL_PORT),
     uiPort: await portOrFree(env.TEMPORAL_UI_PORT),
     uiCodecEndpoint: `${apiUrl}/codec`,
-    logFile: join(env.DATA_DIR, 'temporal.log'),
   });
-  temporal.server = devServer;
+  temporal.server = server;
 
   say('starting the provider sandboxes...');
   const trustistWebhookUrl = `${apiUrl}/webhooks/trustist/${secrets.trustistWebhookPathSecret}`;
@@ -107,8 +115,8 @@ async function main(): Promise<void> {
 
   const sharedEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    TEMPORAL_ADDRESS: devServer.address,
-    TEMPORAL_NAMESPACE: devServer.namespace,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
     PAYLOAD_KEYS: `dev-1:${secrets.payloadKey}`,
     PAYLOAD_ACTIVE_KEY_ID: 'dev-1',
     TURNSTAY_API_URL: turnstay.apiUrl,
@@ -129,7 +137,7 @@ async function main(): Promise<void> {
       OPERATOR_API_KEYS: hashApiKey(secrets.operatorKey),
       TURNSTAY_WEBHOOK_SECRETS: secrets.turnstayWebhookSecret,
       TRUSTIST_WEBHOOK_PATH_SECRET: secrets.trustistWebhookPathSecret,
-      CODEC_ALLOWED_ORIGINS: `${devServer.uiUrl},http://localhost:${devServer.uiPort}`,
+      CODEC_ALLOWED_ORIGINS: `${server.uiUrl},${server.uiUrl.replace('127.0.0.1', 'localhost')}`,
       DEMO_MERCHANT_KEY: secrets.merchantKey,
     }, () => void stopAll(1)),
   );
@@ -141,8 +149,9 @@ async function main(): Promise<void> {
       'Everything is running:',
       `  API               ${apiUrl}            (health: ${apiUrl}/health, OpenAPI: ${apiUrl}/openapi.json)`,
       `  Demo checkout     ${apiUrl}/demo`,
-      `  Temporal Web UI   ${devServer.uiUrl}`,
-      `  Temporal gRPC     ${devServer.address}`,
+      `  Temporal Web UI   ${server.uiUrl}`,
+      `  Temporal gRPC     ${server.address}   (${topology === 'dev' ? 'dev server, SQLite' : 'cluster, PostgreSQL'}, namespace ${server.namespace})`,
+      ...(server.store.kind === 'postgres' ? [`  PostgreSQL        127.0.0.1:${server.store.port}   (user ${server.store.user}, databases ${server.store.databases.join(', ')})`] : []),
       `  TurnStay sandbox  ${turnstay.apiUrl}  (Secure Card Service ${turnstay.scsUrl})`,
       `  Trustist sandbox  ${trustist.apiUrl}`,
       '',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { signTurnstayPayload } from '../../activities/turnstay/webhook-signature';
 import { unmatchedWebhooksQuery, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { OPERATOR_KEY, OTHER_MERCHANT_KEY, startApiStack, TRUSTIST_WEBHOOK_PATH_SECRET, TURNSTAY_WEBHOOK_SECRET, type ApiStack } from '../support/api-stack';
@@ -15,15 +16,14 @@ describe('merchant API', () => {
   afterAll(() => stack?.close());
 
   describe('validation: a 400 naming the field, and no payment started', () => {
-    const workflowsOnQueue = async () => (await stack.client.workflow.count(`TaskQueue = "${stack.taskQueue}"`)).count;
-    let workflowsBefore = 0;
-    beforeAll(async () => {
-      workflowsBefore = await workflowsOnQueue();
-    });
+    const rejectedIds: string[] = [];
     afterAll(async () => {
-      // Visibility is eventually consistent: give a wrongly started workflow time to show up.
-      await new Promise((done) => setTimeout(done, 1_000));
-      expect(await workflowsOnQueue()).toBe(workflowsBefore);
+      // Looked up by workflow ID (deterministic from merchant and reference), not through eventually consistent visibility.
+      const started = await Promise.all(
+        rejectedIds.map((id) => stack.client.workflow.getHandle(id).describe().then(() => id, (error: unknown) => (error instanceof WorkflowNotFoundError ? undefined : id))),
+      );
+      expect(rejectedIds.length).toBeGreaterThan(10);
+      expect(started.filter(Boolean)).toEqual([]);
     });
     const cases: [string, Record<string, unknown>, string][] = [
       ['unknown provider', { provider: 'paypal' }, 'provider'],
@@ -46,6 +46,7 @@ describe('merchant API', () => {
     ];
     test.each(cases)('%s', async (_name, overrides, field) => {
       const body = paymentBody('turnstay', overrides);
+      rejectedIds.push(`payment-merchant1-${String(body.reference)}`);
       const response = await callApi<{ error: { code: string; field: string; message: string } }>(stack.baseUrl, 'POST', '/v1/payments', { body });
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('validation_failed');

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { startDevServer, type RunningDevServer } from '../../infra/temporal-dev-server';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startTemporal } from '../../infra/start-temporal';
+import type { RunningCluster } from '../../infra/temporal-cluster';
+import { parseTopology, type RunningTemporal } from '../../infra/temporal-topology';
+import { searchServerStore } from '../support/server-store';
 import { callApi, type ApiResponse, type PaymentBody } from '../support/merchant-client';
-import { testCard, TEST_CARDS, TEST_CVC } from '../support/test-cards';
+import { testCard, TEST_CARDS } from '../support/test-cards';
+import { CVC_FORMS } from './support/card-data-search';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
 import {
   chaosPaymentBody,
@@ -12,6 +16,7 @@ import {
   postPayment,
   seconds,
   sleep,
+  waitUntil,
   waitForFinishedPayment,
   waitForReservation,
   wholeLedger,
@@ -21,19 +26,23 @@ import { ProcessStack } from './support/process-stack';
 const DAY_MS = 86_400_000;
 
 /**
- * Issue 7: the Temporal dev server itself is SIGKILLed mid-flight and restarted on the same SQLite file and ports.
- * This file runs its own server (the run's shared one serves the other files). Challenge payments wait for
- * webhooks and polls, completed payments wait for refunds, reservations sleep towards their charge time; every
- * one of them must finish correctly after the restart, with money moved once.
+ * Issue 7: the Temporal server itself is SIGKILLed mid-flight and restarted on the same store and ports (the dev
+ * server's SQLite file, or the cluster's PostgreSQL). This file runs its own server of the run's topology (the run's
+ * shared one serves the other files). Challenge payments wait for webhooks and polls, completed payments wait for
+ * refunds, reservations sleep towards their charge time; every one of them must finish correctly after the restart,
+ * with money moved once. On the cluster, PostgreSQL is also restarted under live payments.
  */
-describe('Temporal server crash and restart', () => {
+const topology = parseTopology(process.env.TEST_TOPOLOGY);
+const storeName = topology === 'dev' ? 'the same SQLite file' : 'the same PostgreSQL';
+
+describe(`Temporal server crash and restart (${topology})`, () => {
   const dataDir = resolve(__dirname, '../../.data/test', `chaos-temporal-${process.pid}-${randomUUID().slice(0, 8)}`);
-  let server: RunningDevServer;
+  let server: RunningTemporal;
   let stack: ProcessStack;
   const rows: ChaosRow[] = [];
 
   beforeAll(async () => {
-    server = await startDevServer({ dbFile: join(dataDir, 'temporal.db'), logFile: join(dataDir, 'temporal.log') });
+    server = await startTemporal(topology, { dataDir });
     stack = await ProcessStack.start({
       temporal: { address: server.address, namespace: server.namespace },
       statusPollDelaysMs: [5_000],
@@ -48,9 +57,10 @@ describe('Temporal server crash and restart', () => {
     await server?.stop();
     if (rows.length > 0) await recordChaosRows(rows);
     rmSync(dataDir, { recursive: true, force: true });
+    if (server?.store.kind === 'postgres') rmSync(server.store.dataDir, { recursive: true, force: true });
   });
 
-  test('SIGKILL of the dev server with challenges, refunds and sleeping reservations in flight; restart on the same SQLite file', async () => {
+  test(`SIGKILL of the Temporal server with challenges, refunds and sleeping reservations in flight; restart on ${storeName}`, async () => {
     const providers = ['turnstay', 'trustist'] as const;
     // Four challenges waiting for the shopper, two completed payments to refund later.
     const challenges: PaymentBody[] = [];
@@ -93,7 +103,7 @@ describe('Temporal server crash and restart', () => {
     await completeChallengeSurely(challenges[0]!.nextAction!.url, 'authenticate');
     await completeChallengeSurely(challenges[2]!.nextAction!.url, 'authenticate');
     await sleep(8_000);
-    server = await startDevServer(server.options);
+    await server.restart();
     const restartedAt = Date.now();
     expect(stack.workers[0]!.process.exitCode).toBeNull();
     expect(stack.api!.process.exitCode).toBeNull();
@@ -129,20 +139,68 @@ describe('Temporal server crash and restart', () => {
     const chargedTwice = [...challenges, ...completed].map((payment) => payment.id).concat(reservations.map(({ paymentId }) => paymentId))
       .filter((id) => movements(id).charges > 1 || movements(id).refunds > 1).length;
 
-    // The restarted server's SQLite file holds the whole story, and still no card data.
-    const contents = [server.dbFile, `${server.dbFile}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file).toString('latin1')).join('');
-    expect(contents).toContain(challenges[0]!.id);
-    expect(Object.values(TEST_CARDS).filter((pan) => contents.includes(pan))).toEqual([]);
-    expect(contents.includes(`"${TEST_CVC}"`)).toBe(false);
+    // The restarted server's store holds the whole story, and still no card data.
+    const store = searchServerStore([...Object.values(TEST_CARDS), ...CVC_FORMS], [challenges[0]!.id], server.store);
+    expect(store.controlsMissing).toEqual([]);
+    expect(store.found).toEqual([]);
 
     rows.push({
-      scenario: 'Temporal dev server SIGKILL, restart on the same SQLite file',
+      scenario: `Temporal server SIGKILL, restart on ${storeName}`,
       started,
       finished: started,
       chargedTwice,
       stuck: 0,
       recoverySeconds: seconds(restartedAt, Math.max(...affected)),
       notes: `down ${seconds(killedAt, restartedAt)} s; 4 challenges (2 completed while down), 2 refunds after, 4 reservations (2 due while down, 2 after); recovery = restart to the last of what came due while down; all done ${seconds(restartedAt, allDone)} s after restart`,
+    });
+  }, 240_000);
+  // Only the cluster has a database of its own to restart; the dev server's SQLite lives inside its process.
+  const onCluster = topology === 'cluster' ? test : test.skip;
+  onCluster('PostgreSQL restart under live payments: challenges waiting, frictionless payments mid-flight', async () => {
+    const cluster = server as RunningCluster;
+    const challenges: PaymentBody[] = [];
+    for (const provider of ['turnstay', 'trustist'] as const) {
+      const response = await postPayment(stack.apiUrl, chaosPaymentBody(provider, TEST_CARDS.challenge));
+      expect(response.status === 201 && response.body.status).toBe('PENDING_ACTION');
+      challenges.push((response as ApiResponse<PaymentBody>).body);
+    }
+    // Six payments sent as the database goes down: each must end in one final state with money moved at most once.
+    const bodies = Array.from({ length: 6 }, (_, index) => chaosPaymentBody(index % 2 === 0 ? 'turnstay' : 'trustist'));
+    const posts = bodies.map((body) => postPayment(stack.apiUrl, body));
+    const restartStarted = Date.now();
+    await cluster.restartPostgres();
+    const restartedAt = Date.now();
+    const answers = await Promise.all(posts);
+    await Promise.all(challenges.map((payment) => completeChallengeSurely(payment.nextAction!.url, 'authenticate')));
+
+    // A merchant whose request failed retries it with the same reference: the same payment, never a second one.
+    const ids = await Promise.all(
+      bodies.map(async (body, index) => {
+        const answer = answers[index]!;
+        if (answer.status === 201 || answer.status === 200) return (answer as ApiResponse<PaymentBody>).body.id;
+        const retried = await waitUntil('a retried payment to be accepted', async () => {
+          const again = await postPayment(stack.apiUrl, body);
+          return again.status === 201 || again.status === 200 ? (again as ApiResponse<PaymentBody>).body.id : undefined;
+        }, 60_000, 1_000);
+        return retried;
+      }),
+    );
+    const outcomes = await Promise.all([...challenges.map((payment) => payment.id), ...ids].map((id) => waitForFinishedPayment(stack.apiUrl, id, 120_000)));
+    const ledger = movementsByReference([...(await wholeLedger(stack.turnstay.apiUrl)), ...(await wholeLedger(stack.trustist.apiUrl))]);
+    const moved = outcomes.map(({ payment }) => ({ id: payment.id, status: payment.status, charges: ledger.get(payment.id)?.charges ?? 0 }));
+    // Challenges completed after the restart are charged once; every other payment is charged once if it says COMPLETE.
+    expect(moved.slice(0, 2).map((entry) => [entry.status, entry.charges])).toEqual([['COMPLETE', 1], ['COMPLETE', 1]]);
+    expect(moved.filter((entry) => entry.charges !== (entry.status === 'COMPLETE' ? 1 : 0))).toEqual([]);
+    const completedAfter = moved.filter((entry) => entry.status === 'COMPLETE').length;
+
+    rows.push({
+      scenario: 'PostgreSQL restart (fast shutdown, start) under live payments',
+      started: moved.length,
+      finished: moved.length,
+      chargedTwice: moved.filter((entry) => entry.charges > 1).length,
+      stuck: 0,
+      recoverySeconds: seconds(restartedAt, Math.max(...outcomes.map((outcome) => outcome.at))),
+      notes: `database down ${seconds(restartStarted, restartedAt)} s; 2 challenges waiting + 6 payments sent as it went down (${answers.filter((answer) => answer.status !== 201 && answer.status !== 200).length} answered an error and were retried with the same reference); ${completedAfter} of ${moved.length} COMPLETE, each charged once`,
     });
   }, 240_000);
 });

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseTopology } from '../../infra/temporal-topology';
+import { callApi, paymentBody, type PaymentBody } from '../support/merchant-client';
 
 /** All live descendants of a process, read from /proc (Linux). */
 function descendants(rootPid: number): number[] {
@@ -40,12 +42,19 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('npm start', () => {
+/** `npm start` on the dev server; on the cluster run, `npm run start:cluster` (PostgreSQL, server, UI). */
+const topology = parseTopology(process.env.TEST_TOPOLOGY);
+const command = topology === 'dev' ? ['start'] : ['run', 'start:cluster'];
+const temporalProcesses = topology === 'dev' ? ['server start-dev'] : ['temporal-server', 'temporal-ui-server', 'postgres'];
+
+describe(`npm ${command.join(' ')}`, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dp-start-'));
+  // The cluster's PostgreSQL runs as the postgres user, which must reach its data folder inside this one.
+  chmodSync(dataDir, 0o755);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  test('brings up Temporal + Web UI, sandboxes, worker and API; Ctrl-C (SIGINT) leaves no process behind', async () => {
-    const child = spawn('npm', ['start'], {
+  test('brings up Temporal + Web UI, sandboxes, worker and API; a payment is found in the Web UI by PaymentStatus; Ctrl-C (SIGINT) leaves no process behind', async () => {
+    const child = spawn('npm', command, {
       cwd: resolve(__dirname, '../..'),
       // Free ports, so this runs beside a developer's own `npm start`.
       env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0' },
@@ -57,7 +66,7 @@ describe('npm start', () => {
     child.stderr.on('data', (chunk) => (output += String(chunk)));
     const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(signal ?? `code ${code}`)));
 
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 120_000;
     while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((done) => setTimeout(done, 200));
     if (!output.includes('Everything is running')) throw new Error(`npm start did not come up (exit ${child.exitCode}):\n${output.slice(-3000)}`);
 
@@ -72,6 +81,19 @@ describe('npm start', () => {
     expect(await ui.text()).toMatch(/<html/i);
     expect((await fetch(`${apiUrl}/demo`)).status).toBe(200);
 
+    // A merchant's payment, then the Web UI's own API finds it by its status search attribute (eventually consistent).
+    const merchantKey = /Merchant API key\s+(\S+)/.exec(output)?.[1];
+    const paid = await callApi<PaymentBody>(apiUrl as string, 'POST', '/v1/payments', { body: paymentBody('turnstay'), key: merchantKey });
+    expect([paid.status, paid.body.status]).toEqual([201, 'COMPLETE']);
+    const query = encodeURIComponent(`PaymentStatus="COMPLETE" AND WorkflowId="${paid.body.id}"`);
+    const foundDeadline = Date.now() + 30_000;
+    let listed: { executions?: { execution?: { workflowId?: string } }[] } = {};
+    while (!listed.executions?.length && Date.now() < foundDeadline) {
+      listed = (await (await fetch(`${uiUrl}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as typeof listed;
+      if (!listed.executions?.length) await new Promise((done) => setTimeout(done, 250));
+    }
+    expect(listed.executions?.map((entry) => entry.execution?.workflowId)).toEqual([paid.body.id]);
+
     const processes = descendants(child.pid as number);
     const commands = processes.map((pid) => {
       try {
@@ -80,9 +102,7 @@ describe('npm start', () => {
         return '';
       }
     });
-    expect(commands.some((command) => command.includes('server start-dev'))).toBe(true);
-    expect(commands.some((command) => command.includes('worker/main.ts'))).toBe(true);
-    expect(commands.some((command) => command.includes('api/main.ts'))).toBe(true);
+    for (const part of [...temporalProcesses, 'worker/main.ts', 'api/main.ts']) expect([part, commands.some((line) => line.includes(part))]).toEqual([part, true]);
 
     process.kill(-(child.pid as number), 'SIGINT');
     // npm itself dies of the SIGINT, as at a terminal; the supervisor under it stops every part in order.

@@ -2,12 +2,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startDevServer } from '../../infra/temporal-dev-server';
+import { startTemporal } from '../../infra/start-temporal';
+import { parseTopology } from '../../infra/temporal-topology';
 import { testRunDir } from './test-run-dir';
 
 /**
- * One real Temporal dev server and one workflow bundle for the whole run; every test file brings its own
- * workers on its own task queues. Values reach the test workers through the environment.
+ * One real Temporal server of the run's topology (TEST_TOPOLOGY: `dev`, the CLI dev server, or `cluster`, the server on
+ * PostgreSQL) and one workflow bundle for the whole run; every test file brings its own workers on its own task
+ * queues. Values reach the test workers through the environment.
  */
 export default async function globalSetup(): Promise<void> {
   mkdirSync(testRunDir, { recursive: true });
@@ -22,8 +24,9 @@ export default async function globalSetup(): Promise<void> {
   }
   if (process.env.TEST_WITHOUT_TEMPORAL === '1') return;
   const started = Date.now();
+  const topology = parseTopology(process.env.TEST_TOPOLOGY);
   const [server, bundle] = await Promise.all([
-    startDevServer({ dbFile: join(testRunDir, 'temporal.db'), logFile: join(testRunDir, 'temporal.log') }),
+    startTemporal(topology, { dataDir: join(testRunDir, 'temporal') }),
     bundleWorkflowCode({
       workflowsPath: resolve(__dirname, '../../workflows'),
       failureConverterPath: resolve(__dirname, '../../worker/failure-converter'),
@@ -34,9 +37,11 @@ export default async function globalSetup(): Promise<void> {
   writeFileSync(bundlePath, bundle.code);
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_TEMPORAL_NAMESPACE = server.namespace;
-  process.env.TEST_TEMPORAL_DB_FILE = server.dbFile;
+  process.env.TEST_TOPOLOGY = topology;
+  process.env.TEST_TEMPORAL_STORE = JSON.stringify(server.store);
   process.env.TEST_TEMPORAL_UI_URL = server.uiUrl;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
-  (globalThis as { __temporalDevServer?: typeof server }).__temporalDevServer = server;
-  process.stderr.write(`\n[test] Temporal dev server ${server.address} (UI ${server.uiUrl}) and workflow bundle ready in ${Date.now() - started} ms\n`);
+  (globalThis as { __temporalServer?: typeof server }).__temporalServer = server;
+  const what = topology === 'dev' ? 'dev server' : 'cluster (PostgreSQL)';
+  process.stderr.write(`\n[test] Temporal ${what} ${server.address} (UI ${server.uiUrl}) and workflow bundle ready in ${Date.now() - started} ms\n`);
 }

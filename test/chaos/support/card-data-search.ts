@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -21,11 +20,6 @@ export async function historyTexts(client: Client, codec: PayloadCodec, workflow
   const payloads = collectPayloads(history);
   const decoded = (await codec.decode(payloads)).map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('\n');
   return { raw, decoded, payloads: payloads.length };
-}
-
-/** The dev server's SQLite file and its write-ahead log, as text. */
-export function sqliteText(dbFile: string): string {
-  return [dbFile, `${dbFile}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file).toString('latin1')).join('');
 }
 
 function collectPayloads(value: unknown, found: Payload[] = [], seen = new Set<unknown>()): Payload[] {

@@ -17,17 +17,26 @@ export interface ChaosRow {
   notes: string;
 }
 
+/** A row as written: the topology it ran on (dev server or cluster) is added by `recordChaosRows`. */
+export interface ReportedRow extends ChaosRow {
+  topology: string;
+}
+
+/** Rows per topology, each from its latest run: `npm test` runs the suite once per topology. */
 interface ReportFile {
-  runId: string;
   updatedAt: string;
-  rows: ChaosRow[];
+  runs: Record<string, { runId: string; rows: ReportedRow[] }>;
 }
 
 export const CHAOS_REPORT_PATH = resolve(__dirname, '../../artifacts/chaos-report.json');
 
-/** The jest run this process belongs to: every test file of one run shares the dev server's database path. */
+/** The jest run this process belongs to: every test file of one run shares the server's store. */
 function runId(): string {
-  return process.env.TEST_TEMPORAL_DB_FILE ?? 'no-dev-server';
+  return process.env.TEST_TEMPORAL_STORE ?? 'no-server';
+}
+
+function topology(): string {
+  return process.env.TEST_TOPOLOGY ?? 'dev';
 }
 
 /**
@@ -35,7 +44,7 @@ function runId(): string {
  * stderr. Test files run in parallel jest workers, so the read-modify-write happens under a lock file; rows of an
  * earlier run are dropped.
  */
-export async function recordChaosRows(rows: ChaosRow[]): Promise<ChaosRow[]> {
+export async function recordChaosRows(rows: ChaosRow[]): Promise<ReportedRow[]> {
   mkdirSync(dirname(CHAOS_REPORT_PATH), { recursive: true });
   const lock = `${CHAOS_REPORT_PATH}.lock`;
   const deadline = Date.now() + 10_000;
@@ -52,32 +61,36 @@ export async function recordChaosRows(rows: ChaosRow[]): Promise<ChaosRow[]> {
     }
   }
   try {
-    let report: ReportFile = { runId: runId(), updatedAt: '', rows: [] };
+    let report: ReportFile = { updatedAt: '', runs: {} };
     if (existsSync(CHAOS_REPORT_PATH)) {
       try {
         const previous = JSON.parse(readFileSync(CHAOS_REPORT_PATH, 'utf8')) as ReportFile;
-        if (previous.runId === runId()) report = previous;
+        if (previous.runs) report = previous;
       } catch {
         // A broken file is replaced.
       }
     }
+    const current = report.runs[topology()];
+    const earlier = current?.runId === runId() ? current.rows : [];
     const names = new Set(rows.map((row) => row.scenario));
-    report.rows = [...report.rows.filter((row) => !names.has(row.scenario)), ...rows];
+    const thisRun = [...earlier.filter((row) => !names.has(row.scenario)), ...rows.map((row) => ({ ...row, topology: topology() }))];
+    report.runs[topology()] = { runId: runId(), rows: thisRun };
     report.updatedAt = new Date().toISOString();
     const temporary = `${CHAOS_REPORT_PATH}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
     renameSync(temporary, CHAOS_REPORT_PATH);
-    process.stderr.write(`\n[chaos] report (${report.rows.length} scenarios so far, ${CHAOS_REPORT_PATH}):\n${formatTable(report.rows)}\n`);
-    return report.rows;
+    process.stderr.write(`\n[chaos] report, ${topology()} topology (${thisRun.length} scenarios so far, ${CHAOS_REPORT_PATH}):\n${formatTable(thisRun)}\n`);
+    return thisRun;
   } finally {
     closeSync(fd);
     unlinkSync(lock);
   }
 }
 
-export function formatTable(rows: ChaosRow[]): string {
-  const header = ['scenario', 'started', 'finished', 'charged twice', 'stuck', 'recovery (s)', 'notes'];
+export function formatTable(rows: ReportedRow[]): string {
+  const header = ['topology', 'scenario', 'started', 'finished', 'charged twice', 'stuck', 'recovery (s)', 'notes'];
   const cells = rows.map((row) => [
+    row.topology,
     row.scenario,
     String(row.started),
     String(row.finished),

@@ -44,6 +44,8 @@ export class ProcessStack {
   readonly taskQueue = `chaos-${randomUUID()}`;
   readonly workers: ChildPart[] = [];
   api?: ChildPart;
+  /** More API instances beside the first, each on its own port (as replicas behind a load balancer). */
+  readonly apiReplicas: { part: ChildPart; url: string }[] = [];
   /** Output of every process this stack ever started, including killed ones. */
   readonly allParts: ChildPart[] = [];
 
@@ -121,9 +123,23 @@ export class ProcessStack {
 
   /** Starts the API (and its card-vault worker) on the stack's fixed port; resolves once /health answers. */
   async startApi(): Promise<ChildPart> {
-    const part = spawnPart('api', 'api/main.ts', {
+    const part = await this.spawnApi('api', this.apiPort);
+    this.api = part;
+    return part;
+  }
+
+  /** Starts one more API instance (with a card-vault worker of its own) on a port of its own. */
+  async startApiReplica(): Promise<{ part: ChildPart; url: string }> {
+    const port = await findFreePort();
+    const replica = { part: await this.spawnApi(`api-${this.apiReplicas.length + 2}`, port), url: `http://127.0.0.1:${port}` };
+    this.apiReplicas.push(replica);
+    return replica;
+  }
+
+  private async spawnApi(name: string, port: number): Promise<ChildPart> {
+    const part = spawnPart(name, 'api/main.ts', {
       ...this.sharedEnv(),
-      API_PORT: String(this.apiPort),
+      API_PORT: String(port),
       MERCHANT_API_KEYS: `merchant1:${hashApiKey(MERCHANT_KEY)},merchant2:${hashApiKey(OTHER_MERCHANT_KEY)}`,
       OPERATOR_API_KEYS: hashApiKey(OPERATOR_KEY),
       TURNSTAY_WEBHOOK_SECRETS: TURNSTAY_WEBHOOK_SECRET,
@@ -132,7 +148,6 @@ export class ProcessStack {
       STATUS_POLL_DELAYS_MS: (this.options.statusPollDelaysMs ?? [30_000]).join(','),
       LOST_ANSWER_GRACE_MS: String(this.options.lostAnswerGraceMs ?? 10_000),
     });
-    this.api = part;
     this.allParts.push(part);
     await waitForOutput(part, /"msg":"api listening"/, 60_000);
     return part;
