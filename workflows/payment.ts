@@ -36,7 +36,7 @@ import { PaymentRecord } from './payment-record';
 import type { PaymentWorkflowInput, PaymentView, PaymentTiming } from './payment-types';
 import { describeDuration } from './describe-duration';
 import type { PaymentRefunds } from './payment-refunds';
-import { CANCEL_REFUND_ID, RefundRejection, type RefundOutcome } from './refund-types';
+import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome } from './refund-types';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
@@ -45,7 +45,7 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   refundWindowMs: 90 * 24 * 3_600_000,
   cardPickupTimeoutMs: 10_000,
   lostAnswerGraceMs: 120_000,
-  refundAnswerWithinMs: 20_000,
+  refundAnswerWithinMs: DEFAULT_REFUND_ANSWER_WITHIN_MS,
   refundRetryDelaysMs: [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000],
 };
 

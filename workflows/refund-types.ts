@@ -18,6 +18,9 @@ export interface RefundView {
   failure?: PaymentFailure;
 }
 
+/** How long a refund request (or a cancellation's refund) waits for the provider's outcome before answering PENDING. */
+export const DEFAULT_REFUND_ANSWER_WITHIN_MS = 20_000;
+
 /** The refund a cancellation after the charge makes; merchant refund ids are `re_` + hex, so this one never clashes. */
 export const CANCEL_REFUND_ID = 're_cancel';
 

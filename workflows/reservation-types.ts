@@ -91,6 +91,11 @@ export interface ReservationView extends ReservationState {
   nextChargeAt?: string;
   paidMinor: number;
   refundedMinor: number;
+  /**
+   * True while a cancellation's refund is still being settled by the charge's payment (the provider has not answered
+   * within the refund budget): the reservation shows CANCELLED and turns REFUNDED once the refund is made.
+   */
+  refundPending: boolean;
 }
 
 export interface ChangeStayInput {

@@ -31,7 +31,7 @@ import {
 import { paymentWorkflow } from './payment';
 import type { CardSource, PaymentView } from './payment-types';
 import { providerTaskQueue } from './provider-task-queue';
-import { CANCEL_REFUND_ID } from './refund-types';
+import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS } from './refund-types';
 import type { ReservationInput, ReservationState, ReservationStatus, ReservationView, ScheduledCharge } from './reservation-types';
 import { AmountMinorKey, CheckinDateKey, initialPaymentSearchAttributes, ReservationStatusKey } from './search-attributes';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
@@ -44,6 +44,12 @@ const FINAL: ReservationStatus[] = ['FAILED', 'CANCELLED', 'REFUNDED', 'COMPLETE
  * the reservation and the provider agree); histories from before charged through a child that ended at once.
  */
 const CHARGES_THROUGH_OWNED_PAYMENTS = 'charges-through-owned-payments';
+/**
+ * Since issue 13 a cancel waits for the owning payments' refunds only as long as a refund request would
+ * (`refundAnswerWithinMs`): past it the reservation shows CANCELLED with the refund pending, answers, and turns
+ * REFUNDED in the background. Histories from before waited for the refunds with no deadline.
+ */
+const CANCEL_ANSWERS_WITHIN_REFUND_BUDGET = 'cancel-answers-within-refund-budget';
 /** Payment statuses in which the charge's outcome is not known yet. */
 const CHARGE_UNSETTLED = ['CREATED', 'SUBMITTED', 'PENDING_ACTION'];
 
@@ -70,6 +76,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     transitions: [{ status: 'BOOKING', at: at(now()) }],
   };
   let cancelReason: string | undefined;
+  /** The cancellation is in effect but its refunds are still being settled: the cancel update may answer. */
+  let refundPending = false;
   let planChanged = false;
   let settled = FINAL.includes(state.status);
 
@@ -102,6 +110,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       nextChargeAt: next && !FINAL.includes(state.status) ? at(nextDue(next)) : undefined,
       paidMinor: paidMinor(),
       refundedMinor: state.charges.reduce((sum, charge) => sum + charge.refundedMinor, 0),
+      refundPending,
     };
   };
 
@@ -195,7 +204,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     cancelReservationUpdate,
     async ({ reason }) => {
       cancelReason ??= reason;
-      await condition(() => settled);
+      // Answers once the reservation is settled, or cancelled with its refund still with the provider (202).
+      await condition(() => settled || refundPending);
       return view();
     },
     {
@@ -318,7 +328,20 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     }
     const asked = charges.filter((charge) => !problems.some((problem) => problem.startsWith(`${charge.id}:`)));
     waitFor(`the refunds of ${asked.map((charge) => charge.paymentIds.at(-1)).join(', ')}`);
-    await condition(() => asked.every((charge) => charge.payment?.status === 'REFUNDED' || charge.payment?.cancelRefundSettled === true));
+    const refundsSettled = () => asked.every((charge) => charge.payment?.status === 'REFUNDED' || charge.payment?.cancelRefundSettled === true);
+    if (asked.length > 0 && patched(CANCEL_ANSWERS_WITHIN_REFUND_BUDGET)) {
+      const budgetMs = input.paymentTiming?.refundAnswerWithinMs ?? DEFAULT_REFUND_ANSWER_WITHIN_MS;
+      if (!(await condition(refundsSettled, budgetMs, { summary: 'Wait for the refunds within the refund budget' }))) {
+        // The provider has not answered in time: the payments keep resolving their refunds (same keys, no second
+        // refund); the cancellation is in effect now and its refund completes in the background.
+        const pendingMinor = asked.reduce((sum, charge) => sum + charge.amountMinor - charge.refundedMinor, 0);
+        moveTo('CANCELLED', `${reason}; refund of ${pendingMinor} ${input.currency} pending at the provider, completing in the background`);
+        refundPending = true;
+        waitFor(`the refunds of ${asked.map((charge) => charge.paymentIds.at(-1)).join(', ')} (the provider has not answered yet)`);
+      }
+    }
+    await condition(refundsSettled);
+    refundPending = false;
     for (const charge of asked) {
       if (charge.payment?.status !== 'REFUNDED') problems.push(`${charge.id}: payment ${charge.paymentIds.at(-1)} could not refund it (see its refunds)`);
     }
