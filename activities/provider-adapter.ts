@@ -42,7 +42,7 @@ export interface RefundRequest {
   amountMinor: number;
   currency: string;
   reason: string;
-  /** Derived from the workflow ID and the refund's sequence, so a retried refund never refunds twice. */
+  /** Derived from the refund's id (itself from the merchant's Idempotency-Key), so a retried refund never refunds twice. */
   idempotencyKey: string;
 }
 
@@ -69,6 +69,8 @@ export interface ProviderAdapter {
   getStatus(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<ProviderStatus>;
   cancel(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<CancelResult>;
   refund(request: PaymentRequest, handle: ProviderPaymentHandle, refund: RefundRequest): Promise<RefundResult>;
+  /** Where the provider can list a payment's refunds: the one made with this idempotency key, if any (a read, never a refund). */
+  findRefund?(request: PaymentRequest, handle: ProviderPaymentHandle, idempotencyKey: string): Promise<RefundResult | undefined>;
   /** Only where the provider can keep a card for later charges (TurnStay's card on file). */
   tokenize?(card: CardDetails, payerEmail?: string): Promise<TokenizedCard>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REFUND_STATUSES } from '../workflows/refund-types';
 import {
   cancelBodySchema,
   challengeCompleteBodySchema,
@@ -21,6 +22,23 @@ const errorResponses = (...statuses: number[]) =>
 
 const paymentIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^payment-[A-Za-z0-9._-]{1,160}$' } };
 const paymentResponse = { description: 'the payment', content: { 'application/json': { schema: { $ref: '#/components/schemas/Payment' } } } };
+const refundResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/RefundObject' } } } });
+
+const refundObjectSchema = {
+  type: 'object',
+  required: ['id', 'paymentId', 'status', 'amountMinor', 'currency', 'reason', 'createdAt'],
+  properties: {
+    id: { type: 'string', pattern: '^re_', description: "derived from the request's Idempotency-Key; the provider's idempotency key derives from it" },
+    paymentId: { type: 'string' },
+    status: { type: 'string', enum: [...REFUND_STATUSES], description: 'PENDING: the provider has not told yet; the payment keeps asking it' },
+    amountMinor: { type: 'integer' },
+    currency: { type: 'string' },
+    reason: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    providerRefundId: { type: 'string' },
+    failure: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+  },
+};
 
 /** The merchant API as OpenAPI 3.1, generated from the same zod schemas the routes validate with. */
 export function buildOpenApiDocument(rules: CreatePaymentRules) {
@@ -39,12 +57,13 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
       schemas: {
         CreatePayment: jsonSchema(createPaymentBodySchema(rules)),
         Refund: jsonSchema(refundBodySchema),
+        RefundObject: refundObjectSchema,
         Cancel: jsonSchema(cancelBodySchema),
         ChallengeComplete: jsonSchema(challengeCompleteBodySchema),
         Error: jsonSchema(errorSchema),
         Payment: {
           type: 'object',
-          required: ['id', 'status', 'provider', 'reference', 'amountMinor', 'currency', 'card', 'refundedMinor', 'transitions'],
+          required: ['id', 'status', 'provider', 'reference', 'amountMinor', 'currency', 'card', 'refundedMinor', 'refundableMinor', 'refunds', 'transitions'],
           properties: {
             id: { type: 'string' },
             status: { type: 'string', enum: ['CREATED', 'SUBMITTED', 'PENDING_ACTION', 'COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] },
@@ -55,7 +74,9 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
             card: { type: 'object', properties: { brand: { type: 'string' }, last4: { type: 'string' } } },
             nextAction: { type: 'object', properties: { type: { const: 'redirect' }, url: { type: 'string' } } },
             failure: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
-            refundedMinor: { type: 'integer' },
+            refundedMinor: { type: 'integer', description: 'sum of SUCCEEDED refunds' },
+            refundableMinor: { type: 'integer', description: 'what a new refund may take: the amount less succeeded and pending refunds' },
+            refunds: { type: 'array', items: { $ref: '#/components/schemas/RefundObject' } },
             transitions: { type: 'array', items: { type: 'object' } },
           },
         },
@@ -89,7 +110,7 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
       },
       '/v1/payments/{id}/cancel': {
         post: {
-          summary: 'Cancel: before a charge nothing is charged; after a charge it is refunded',
+          summary: 'Cancel: before a charge nothing is charged; after a charge it is refunded (409 refund_in_progress while a refund is PENDING)',
           parameters: [paymentIdParameter],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Cancel' } } } },
           responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409) },
@@ -97,10 +118,19 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
       },
       '/v1/payments/{id}/refund': {
         post: {
-          summary: 'Refund all or part of a COMPLETE payment',
-          parameters: [paymentIdParameter],
+          summary: 'Refund all or part of a COMPLETE payment (the whole refundable rest when amountMinor is absent)',
+          description:
+            'The same Idempotency-Key with the same body returns the same refund (also after the payment has closed); with another ' +
+            'body it is 409 idempotency_conflict. Without a key every request is a new refund. 409 codes: amount_exceeds_refundable ' +
+            '(pending refunds count), refund_refused (the provider said no; the body carries the FAILED refund), refund_in_progress, ' +
+            'cannot_refund. A lost provider answer is never refund_refused: it is 202 with the refund PENDING, resolved in the background.',
+          parameters: [paymentIdParameter, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Refund' } } } },
-          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409) },
+          responses: {
+            '200': refundResponse('the refund, SUCCEEDED'),
+            '202': refundResponse('the refund, PENDING: the provider has not answered within the call; read the payment for its outcome'),
+            ...errorResponses(400, 401, 404, 409, 503),
+          },
         },
       },
     },

@@ -1,4 +1,5 @@
 import type { PaymentView } from '../workflows/payment-types';
+import { toRefundResponse } from './refund-response';
 
 /** The merchant-facing shape of a payment: the workflow's view without internal fields. */
 export function toPaymentResponse(view: PaymentView) {
@@ -14,6 +15,8 @@ export function toPaymentResponse(view: PaymentView) {
     ...(view.failure ? { failure: view.failure } : {}),
     ...(view.providerPaymentId ? { providerPaymentId: view.providerPaymentId } : {}),
     refundedMinor: view.refundedMinor,
+    refundableMinor: view.refundableMinor,
+    refunds: view.refunds.map(toRefundResponse),
     ...(view.waitingFor ? { waitingFor: view.waitingFor } : {}),
     transitions: view.transitions,
   };

@@ -7,6 +7,7 @@ import type {
   ProviderEventSignal,
   RefundPaymentInput,
 } from './payment-types';
+import type { RecordedRefund, RefundOutcome, RequestRefundInput } from './refund-types';
 import type { ChangeAmountInput, ChangeStayInput, ReservationBooked, ReservationView } from './reservation-types';
 
 /** Answers as soon as the first outcome is known (COMPLETE, DECLINED, PENDING_ACTION...): the start call's reply. */
@@ -15,7 +16,16 @@ export const paymentStateQuery = defineQuery<PaymentView>('paymentState');
 export const providerEventSignal = defineSignal<[ProviderEventSignal]>('providerEvent');
 export const challengeCompletedSignal = defineSignal<[ChallengeCompletedSignal]>('challengeCompleted');
 export const cancelPaymentUpdate = defineUpdate<PaymentView, [CancelPaymentInput]>('cancelPayment');
+/** Refunds before they had ids; kept so that histories and callers from then still work. New callers use requestRefund. */
 export const refundPaymentUpdate = defineUpdate<PaymentView, [RefundPaymentInput]>('refundPayment');
+/** A refund with an id: the same id again returns the same refund; answers PENDING if the provider is slow to tell. */
+export const requestRefundUpdate = defineUpdate<RefundOutcome, [RequestRefundInput]>('requestRefund');
+/** One refund by id with its request's fingerprint: answers a retried request also once the payment has closed. */
+export const refundRequestQuery = defineQuery<RecordedRefund, [string]>('refundRequest');
+/** From the reservation that owns a charge: cancel it (refund it), as the cancel update does, after any refund in flight. */
+export const cancelOwnedPaymentSignal = defineSignal<[CancelPaymentInput]>('cancelOwnedPayment');
+/** To the owning reservation: the payment's state after its charge settled and whenever its refunds change. */
+export const ownedPaymentChangedSignal = defineSignal<[PaymentView]>('ownedPaymentChanged');
 
 /** Reservations: the booking's reply, its state, and the changes a hotel makes over the months before the stay. */
 export const reservationBookedUpdate = defineUpdate<ReservationBooked>('reservationBooked');

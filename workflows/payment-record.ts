@@ -1,6 +1,7 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { canTransition, FIRST_OUTCOME_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import type { PaymentWorkflowInput, PaymentView, NextAction, PaymentFailure, PaymentTransition } from './payment-types';
+import { PaymentRefunds } from './payment-refunds';
 import { PaymentStatusKey } from './search-attributes';
 
 /**
@@ -14,10 +15,12 @@ export class PaymentRecord {
   failure?: PaymentFailure;
   refundedMinor = 0;
   waitingFor?: string;
+  readonly refunds: PaymentRefunds;
   private readonly transitions: PaymentTransition[];
 
   constructor(private readonly input: PaymentWorkflowInput) {
     this.transitions = [{ status: 'CREATED', at: new Date().toISOString() }];
+    this.refunds = new PaymentRefunds(input.request.paymentId, input.request.currency);
   }
 
   get firstOutcomeKnown(): boolean {
@@ -26,6 +29,11 @@ export class PaymentRecord {
 
   get remainingMinor(): number {
     return this.input.request.amountMinor - this.refundedMinor;
+  }
+
+  /** What a new refund may take: pending refunds count as if they had succeeded. */
+  get refundableMinor(): number {
+    return this.remainingMinor - this.refunds.pendingMinor;
   }
 
   moveTo(status: PaymentStatus, note?: string): void {
@@ -64,6 +72,8 @@ export class PaymentRecord {
       nextAction: this.nextAction,
       failure: this.failure,
       refundedMinor: this.refundedMinor,
+      refundableMinor: this.status === 'COMPLETE' ? Math.max(0, this.refundableMinor) : 0,
+      refunds: this.refunds.views(),
       waitingFor: this.waitingFor,
       requestFingerprint,
       transitions: [...this.transitions],

@@ -1,5 +1,6 @@
 import type { PaymentRequest } from '../domain/payment-request';
 import type { PaymentStatus } from '../domain/payment-status';
+import type { RefundView } from './refund-types';
 
 /** Workflow input: the payment and where its card data waits. No card data itself, ever. */
 export interface PaymentWorkflowInput {
@@ -10,6 +11,8 @@ export interface PaymentWorkflowInput {
   /** Random id of the request that started the workflow: a repeated request can tell it did not start it. */
   startRequestId: string;
   timing?: PaymentTiming;
+  /** Set when a reservation made this charge: the payment tells it of its charge and refunds (it owns them). */
+  owner?: { reservationId: string };
 }
 
 /**
@@ -34,6 +37,10 @@ export interface PaymentTiming {
    * payment with the card), how long to wait for a webhook naming it before calling the payment failed (default 2 minutes).
    */
   lostAnswerGraceMs?: number;
+  /** How long a refund request waits for the provider's outcome before it answers with the refund PENDING (default 20 s). */
+  refundAnswerWithinMs?: number;
+  /** Waits between rounds of asking the provider about a refund whose answer was lost (the last one repeats). */
+  refundRetryDelaysMs?: number[];
 }
 
 export interface PaymentTransition {
@@ -65,7 +72,11 @@ export interface PaymentView {
   providerPaymentId?: string;
   nextAction?: NextAction;
   failure?: PaymentFailure;
+  /** Sum of SUCCEEDED refunds. */
   refundedMinor: number;
+  /** What a new refund may still take: the amount less succeeded and pending refunds. */
+  refundableMinor: number;
+  refunds: RefundView[];
   waitingFor?: string;
   requestFingerprint?: string;
   transitions: PaymentTransition[];

@@ -5,9 +5,12 @@ import {
   TimeoutFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -18,16 +21,22 @@ import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activitie
 import type { ProviderPaymentHandle, ProviderStatus } from '../activities/provider-adapter';
 import { FINAL_STATUSES } from '../domain/payment-status';
 import {
+  cancelOwnedPaymentSignal,
   cancelPaymentUpdate,
   challengeCompletedSignal,
   firstOutcomeUpdate,
+  ownedPaymentChangedSignal,
   paymentStateQuery,
   providerEventSignal,
   refundPaymentUpdate,
+  refundRequestQuery,
+  requestRefundUpdate,
 } from './messages';
 import { PaymentRecord } from './payment-record';
 import type { PaymentWorkflowInput, PaymentView, PaymentTiming } from './payment-types';
 import { describeDuration } from './describe-duration';
+import type { PaymentRefunds } from './payment-refunds';
+import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome } from './refund-types';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
@@ -36,7 +45,16 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   refundWindowMs: 90 * 24 * 3_600_000,
   cardPickupTimeoutMs: 10_000,
   lostAnswerGraceMs: 120_000,
+  refundAnswerWithinMs: DEFAULT_REFUND_ANSWER_WITHIN_MS,
+  refundRetryDelaysMs: [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000],
 };
+
+/**
+ * Since issue 13 a cancellation refunds through the payment's refund records (an id, a PENDING state, resolved in
+ * the background); histories recorded before that take the old path.
+ */
+const REFUNDS_HAVE_IDS = 'refunds-have-ids';
+const REFUND_ID_PATTERN = /^re_[A-Za-z0-9_]{1,64}$/;
 
 /** Ids named by webhooks that a lost answer checks at most: each costs a status call, and webhooks can be forged. */
 const MAX_WEBHOOK_IDS_CHECKED = 10;
@@ -55,6 +73,16 @@ const PROVIDER_CALL_OPTIONS: ActivityOptions = {
     maximumAttempts: 8,
     nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES,
   },
+};
+
+/**
+ * Refund calls retry less than a charge: a refund whose answers are lost is resolved by asking the provider and
+ * trying again later with the same key, for as long as it takes, instead of being given up as refused.
+ */
+const REFUND_CALL_OPTIONS: ActivityOptions = {
+  ...PROVIDER_CALL_OPTIONS,
+  scheduleToCloseTimeout: '2m',
+  retry: { ...PROVIDER_CALL_OPTIONS.retry, maximumInterval: '10s', maximumAttempts: 5 },
 };
 
 /**
@@ -80,11 +108,15 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let settled = false;
   let refundInFlight = false;
   let refundSequence = 0;
+  /** False once the refund window is over or the payment was cancelled: refunds still pending finish, no new ones start. */
+  let acceptingRefunds = true;
 
   // Provider calls run on a task queue per provider, whose workers enforce that provider's rate limit.
   const providerQueue = providerTaskQueue(workflowInfo().taskQueue, request.provider);
   const provider = (summary: string) =>
     proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, taskQueue: providerQueue, summary: `${label}: ${summary}` });
+  const refundCalls = (summary: string) =>
+    proxyActivities<PaymentActivities>({ ...REFUND_CALL_OPTIONS, taskQueue: providerQueue, summary: `${label}: ${summary}` });
   const cardVault = (taskQueue: string) =>
     proxyActivities<CardVaultActivities>({
       taskQueue,
@@ -108,6 +140,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   };
 
   setHandler(paymentStateQuery, () => record.view());
+  setHandler(refundRequestQuery, (refundId) => {
+    const entry = record.refunds.find(refundId);
+    return { paymentStatus: record.status, ...(entry ? { refund: { ...entry.view }, requestFingerprint: entry.requestFingerprint } : {}) };
+  });
   setHandler(firstOutcomeUpdate, async () => {
     await condition(() => record.firstOutcomeKnown);
     return { payment: record.view(), startRequestId: input.startRequestId };
@@ -133,6 +169,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       validator: ({ reason }) => {
         requireReason(reason);
         if (FINAL_STATUSES.includes(record.status)) throw new Error(`payment is already ${record.status}`);
+        // Run beside a refund, the cancellation would refund the same money a second time.
+        if (refundInFlight || record.refunds.hasPending) {
+          throw ApplicationFailure.nonRetryable('a refund of this payment is in progress; cancel once it has settled', RefundRejection.RefundInProgress);
+        }
       },
     },
   );
@@ -151,7 +191,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       validator: ({ amountMinor, reason }) => {
         requireReason(reason);
         if (record.status !== 'COMPLETE') throw new Error(`only a COMPLETE payment can be refunded; this one is ${record.status}`);
-        if (refundInFlight) throw new Error('another refund of this payment is in progress');
+        if (refundInFlight || record.refunds.hasPending) throw new Error('another refund of this payment is in progress');
         if (amountMinor !== undefined) {
           if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
           if (amountMinor > record.remainingMinor) throw new Error(`amountMinor exceeds the refundable ${record.remainingMinor}`);
@@ -159,6 +199,148 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       },
     },
   );
+
+  setHandler(
+    requestRefundUpdate,
+    async (ask) => {
+      // The validator let a known id through only with the same request: a replay gets the refund as it stands.
+      const entry =
+        record.refunds.find(ask.refundId) ??
+        record.refunds.open({
+          id: ask.refundId,
+          providerKey: ask.refundId,
+          requestFingerprint: ask.requestFingerprint,
+          amountMinor: ask.amountMinor ?? record.refundableMinor,
+          reason: ask.reason,
+        });
+      await condition(() => entry.view.status !== 'PENDING', timing.refundAnswerWithinMs);
+      return refundOutcome(entry.view.id);
+    },
+    {
+      validator: (ask) => {
+        requireReason(ask.reason);
+        if (typeof ask.refundId !== 'string' || !REFUND_ID_PATTERN.test(ask.refundId)) throw new Error('refundId must be re_ and 1 to 64 letters, digits or underscores');
+        const known = record.refunds.find(ask.refundId);
+        if (known) {
+          if (known.requestFingerprint !== ask.requestFingerprint) {
+            throw ApplicationFailure.nonRetryable('this Idempotency-Key was used with a different refund request', RefundRejection.IdempotencyConflict);
+          }
+          return;
+        }
+        if (record.status !== 'COMPLETE') throw new Error(`only a COMPLETE payment can be refunded; this one is ${record.status}`);
+        if (!acceptingRefunds || cancelReason !== undefined) throw new Error('the payment is being cancelled or its refund window is over');
+        if (refundInFlight) throw ApplicationFailure.nonRetryable('another refund of this payment is in progress', RefundRejection.RefundInProgress);
+        const refundable = record.refundableMinor;
+        if (ask.amountMinor !== undefined) {
+          if (!Number.isInteger(ask.amountMinor) || ask.amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
+          if (ask.amountMinor > refundable) {
+            throw ApplicationFailure.nonRetryable(`amountMinor exceeds the refundable ${refundable} (pending refunds count)`, RefundRejection.AmountExceedsRefundable);
+          }
+        } else if (refundable <= 0) {
+          throw ApplicationFailure.nonRetryable('nothing is left to refund (pending refunds count)', RefundRejection.AmountExceedsRefundable);
+        }
+      },
+    },
+  );
+  setHandler(cancelOwnedPaymentSignal, ({ reason }) => {
+    // Sent by the reservation that owns the charge; refunds in flight settle first (see compensate).
+    if (settled || FINAL_STATUSES.includes(record.status)) return;
+    cancelReason ??= reason;
+    paymentScope.cancel();
+  });
+
+  function refundOutcome(refundId: string): RefundOutcome {
+    const payment = record.view();
+    const refund = payment.refunds.find((view) => view.id === refundId);
+    if (!refund) throw new Error(`refund ${refundId} is not in the payment's records`);
+    return { refund, payment };
+  }
+
+  /** Tells the reservation that owns this charge what the payment is now; it may be closed, which is no failure. */
+  async function notifyOwner(): Promise<void> {
+    const owner = input.owner;
+    if (!owner) return;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await getExternalWorkflowHandle(owner.reservationId).signal(ownedPaymentChangedSignal, record.view());
+      } catch (error) {
+        record.note(`reservation ${owner.reservationId} could not be told: ${failureMessage(error)}`);
+      }
+    });
+  }
+
+  /** Refunds reach the provider one at a time, oldest first, each resolved before the next starts. */
+  async function runRefundDesk(): Promise<void> {
+    for (;;) {
+      await condition(() => record.refunds.hasPending);
+      const entry = record.refunds.nextPending() as ReturnType<PaymentRefunds['open']>;
+      await resolveRefund(entry);
+      record.waitFor(record.status === 'COMPLETE' && acceptingRefunds ? 'refund requests' : undefined);
+      await notifyOwner();
+    }
+  }
+
+  /**
+   * Asks the provider for the refund until it says yes or no. An answer that is lost (timeouts, 5xx, a garbled body)
+   * is no "no": the provider is asked whether the refund happened, and if not, asked again with the same key.
+   */
+  async function resolveRefund(entry: ReturnType<PaymentRefunds['open']>): Promise<void> {
+    const { view } = entry;
+    const current = handle;
+    if (!current) {
+      record.refunds.fail(entry, { code: 'nothing_to_refund', message: 'nothing was charged, so nothing can be refunded' });
+      return;
+    }
+    for (let round = 0; ; round += 1) {
+      record.waitFor(`${label} to refund ${view.amountMinor} ${request.currency} (refund ${view.id})`);
+      try {
+        const result = await refundCalls(`refund ${view.amountMinor} ${request.currency}`).refundAtProvider({
+          request,
+          handle: current,
+          refund: { amountMinor: view.amountMinor, currency: request.currency, reason: view.reason, idempotencyKey: entry.providerKey },
+        });
+        settleRefund(entry, result.refundId);
+        return;
+      } catch (error) {
+        if (isRefusal(error)) {
+          record.refunds.fail(entry, { code: 'refund_refused', message: `${label} refused the refund: ${failureMessage(error)}` });
+          record.note(`refund ${view.id} refused by ${label}`);
+          return;
+        }
+        if (round === 0) record.note(`refund ${view.id}: no answer from ${label} (${failureMessage(error)}); finding out whether it happened`);
+      }
+      const providerRefundId = await refundFoundAtProvider(entry, current);
+      if (providerRefundId !== undefined) {
+        settleRefund(entry, providerRefundId);
+        return;
+      }
+      const delays = timing.refundRetryDelaysMs;
+      record.waitFor(`${label} to answer about refund ${view.id} (asking again in ${describeDuration(delays[Math.min(round, delays.length - 1)] ?? 60_000)})`);
+      await sleep(delays[Math.min(round, delays.length - 1)] ?? 60_000);
+    }
+  }
+
+  /** The provider's refund id when it holds this refund, '' when it holds it without naming it, undefined when not (or unknown). */
+  async function refundFoundAtProvider(entry: ReturnType<PaymentRefunds['open']>, current: ProviderPaymentHandle): Promise<string | undefined> {
+    try {
+      const lookup = await refundCalls('look up the refund by its key').findRefundAtProvider({ request, handle: current, idempotencyKey: entry.providerKey });
+      if (lookup.supported) return lookup.refund?.refundId;
+      // No refund list (Trustist): refunds reach the provider one at a time, so the refunded total tells.
+      const status = await refundCalls('read the refunded total').fetchProviderStatus({ request, handle: current });
+      const unexplained = (status.refundedMinor ?? 0) - record.refundedMinor;
+      return unexplained === entry.view.amountMinor ? '' : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function settleRefund(entry: ReturnType<PaymentRefunds['open']>, providerRefundId: string): void {
+    const { view } = entry;
+    record.refunds.succeed(entry, providerRefundId);
+    record.refundedMinor += view.amountMinor;
+    if (record.remainingMinor <= 0) record.moveTo('REFUNDED', `refund ${view.id}: ${view.reason}`);
+    else record.note(`refunded ${view.amountMinor} ${request.currency} (refund ${view.id}): ${view.reason}`);
+  }
 
   async function refund(amountMinor: number, reason: string): Promise<void> {
     if (!handle) throw ApplicationFailure.nonRetryable('nothing was charged, so nothing can be refunded', 'NothingToRefund');
@@ -271,6 +453,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       if (isCancellation(error)) throw error;
       await settleSubmissionFailure(current, error);
     }
+    if (record.status === 'COMPLETE') await notifyOwner();
     if (record.status === 'COMPLETE' && timing.refundWindowMs > 0) {
       record.waitFor('refund requests');
       await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
@@ -322,6 +505,23 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     }
   }
 
+  /**
+   * A cancellation's refund: after the refunds already asked for (one owner, one order), it refunds what is left, and
+   * waits for the provider only as long as a refund request would; the refund desk finishes it before the run ends.
+   */
+  async function refundTheRest(reason: string): Promise<void> {
+    await condition(() => !record.refunds.hasPending);
+    if (record.status !== 'COMPLETE' || record.refundableMinor <= 0 || record.refunds.find(CANCEL_REFUND_ID)) return;
+    const entry = record.refunds.open({
+      id: CANCEL_REFUND_ID,
+      providerKey: `${request.paymentId}-refund-cancel`,
+      requestFingerprint: CANCEL_REFUND_ID,
+      amountMinor: record.refundableMinor,
+      reason,
+    });
+    await condition(() => entry.view.status !== 'PENDING', timing.refundAnswerWithinMs);
+  }
+
   /** Runs when the payment is cancelled (API or Web UI): undo whatever money moved, or say why it could not. */
   async function compensate(reason: string): Promise<void> {
     const current = handle;
@@ -336,6 +536,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     } else if (statusBefore !== 'COMPLETE') {
       return;
     }
+    if (patched(REFUNDS_HAVE_IDS)) {
+      await refundTheRest(`cancelled after the charge: ${reason}`);
+      return;
+    }
     try {
       await refund(record.remainingMinor, `cancelled after the charge: ${reason}`);
     } catch (error) {
@@ -343,6 +547,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     }
   }
 
+  // Not cancellable: a refund asked of the provider is seen through even if the run is cancelled meanwhile.
+  void CancellationScope.nonCancellable(runRefundDesk);
   try {
     await paymentScope.run(runPayment);
   } catch (error) {
@@ -350,9 +556,12 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     await CancellationScope.nonCancellable(() => compensate(cancelReason ?? 'cancelled by an operator'));
   } finally {
     settled = true;
+    acceptingRefunds = false;
   }
+  await CancellationScope.nonCancellable(() => condition(() => !record.refunds.hasPending));
   record.waitFor(undefined);
   await condition(allHandlersFinished);
+  await notifyOwner();
   return record.view();
 }
 
@@ -365,6 +574,12 @@ function requireReason(reason: unknown): void {
 function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   return cause instanceof ApplicationFailure ? cause : undefined;
+}
+
+/** The provider's "no" to a refund: only then is a refund FAILED. Anything else may have moved the money. */
+function isRefusal(error: unknown): boolean {
+  const type = applicationFailureOf(error)?.type;
+  return type === PaymentFailureType.OperationRefused || type === PaymentFailureType.InvalidRequest;
 }
 
 function isDecline(error: unknown): boolean {

@@ -1,4 +1,5 @@
 import type { CardSummary } from '../domain/card';
+import type { PaymentStatus } from '../domain/payment-status';
 import type { ProviderName } from '../domain/provider-name';
 import type { CardSource, PaymentFailure, PaymentTiming } from './payment-types';
 
@@ -34,6 +35,13 @@ export interface ScheduledCharge {
   providerPaymentId?: string;
   refundedMinor: number;
   lastFailure?: PaymentFailure;
+  /**
+   * True when the charge's payment workflow stays open and owns its refunds (charges since issue 13): the
+   * reservation asks it to refund, and mirrors what it reports. Older charges were refunded by the reservation.
+   */
+  refundsOwnedByPayment?: boolean;
+  /** The owning payment's state as it last reported it (status, and whether its cancellation refund has settled). */
+  payment?: { status: PaymentStatus; cancelRefundSettled: boolean };
 }
 
 export interface ReservationState {
@@ -83,6 +91,11 @@ export interface ReservationView extends ReservationState {
   nextChargeAt?: string;
   paidMinor: number;
   refundedMinor: number;
+  /**
+   * True while a cancellation's refund is still being settled by the charge's payment (the provider has not answered
+   * within the refund budget): the reservation shows CANCELLED and turns REFUNDED once the refund is made.
+   */
+  refundPending: boolean;
 }
 
 export interface ChangeStayInput {

@@ -3,9 +3,13 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -15,10 +19,19 @@ import type { PaymentActivities } from '../activities/payment-activities';
 import type { PaymentRequest } from '../domain/payment-request';
 import { planCharges, replanDueDates, toInstant } from './charge-plan';
 import { describeDuration } from './describe-duration';
-import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationBookedUpdate, reservationStateQuery } from './messages';
+import {
+  cancelOwnedPaymentSignal,
+  cancelReservationUpdate,
+  changeAmountUpdate,
+  changeStayUpdate,
+  ownedPaymentChangedSignal,
+  reservationBookedUpdate,
+  reservationStateQuery,
+} from './messages';
 import { paymentWorkflow } from './payment';
 import type { CardSource, PaymentView } from './payment-types';
 import { providerTaskQueue } from './provider-task-queue';
+import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS } from './refund-types';
 import type { ReservationInput, ReservationState, ReservationStatus, ReservationView, ScheduledCharge } from './reservation-types';
 import { AmountMinorKey, CheckinDateKey, initialPaymentSearchAttributes, ReservationStatusKey } from './search-attributes';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
@@ -26,6 +39,19 @@ import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 const HOUR_MS = 3_600_000;
 const DEFAULT_DUNNING_DELAYS_MS = [HOUR_MS, 24 * HOUR_MS, 72 * HOUR_MS];
 const FINAL: ReservationStatus[] = ['FAILED', 'CANCELLED', 'REFUNDED', 'COMPLETED'];
+/**
+ * Since issue 13 each charge's payment workflow stays open and owns the charge's refunds (one owner: the payment,
+ * the reservation and the provider agree); histories from before charged through a child that ended at once.
+ */
+const CHARGES_THROUGH_OWNED_PAYMENTS = 'charges-through-owned-payments';
+/**
+ * Since issue 13 a cancel waits for the owning payments' refunds only as long as a refund request would
+ * (`refundAnswerWithinMs`): past it the reservation shows CANCELLED with the refund pending, answers, and turns
+ * REFUNDED in the background. Histories from before waited for the refunds with no deadline.
+ */
+const CANCEL_ANSWERS_WITHIN_REFUND_BUDGET = 'cancel-answers-within-refund-budget';
+/** Payment statuses in which the charge's outcome is not known yet. */
+const CHARGE_UNSETTLED = ['CREATED', 'SUBMITTED', 'PENDING_ACTION'];
 
 /**
  * A stay booked months ahead: keeps only a provider token for the card, sleeps durably until each charge is due
@@ -50,6 +76,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     transitions: [{ status: 'BOOKING', at: at(now()) }],
   };
   let cancelReason: string | undefined;
+  /** The cancellation is in effect but its refunds are still being settled: the cancel update may answer. */
+  let refundPending = false;
   let planChanged = false;
   let settled = FINAL.includes(state.status);
 
@@ -82,6 +110,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       nextChargeAt: next && !FINAL.includes(state.status) ? at(nextDue(next)) : undefined,
       paidMinor: paidMinor(),
       refundedMinor: state.charges.reduce((sum, charge) => sum + charge.refundedMinor, 0),
+      refundPending,
     };
   };
 
@@ -101,6 +130,18 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
 
   setHandler(reservationStateQuery, view);
+  /** What each owned payment of this run last reported (the charge step waits on it). */
+  const latestReports = new Map<string, PaymentView>();
+  setHandler(ownedPaymentChangedSignal, (payment) => {
+    latestReports.set(payment.paymentId, payment);
+    const charge = state.charges.find((candidate) => candidate.paymentIds.at(-1) === payment.paymentId);
+    if (!charge?.refundsOwnedByPayment) return;
+    charge.refundedMinor = payment.refundedMinor;
+    charge.payment = {
+      status: payment.status,
+      cancelRefundSettled: payment.refunds.some((refund) => refund.id === CANCEL_REFUND_ID && refund.status !== 'PENDING'),
+    };
+  });
   setHandler(reservationBookedUpdate, async () => {
     // Charge now: answer with the charge's outcome; otherwise as soon as the card is on file and the plan set.
     const answered: ReservationStatus[] = input.policy.kind === 'charge_now' ? ['BOOKING', 'SCHEDULED', 'CHARGING'] : ['BOOKING'];
@@ -163,7 +204,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     cancelReservationUpdate,
     async ({ reason }) => {
       cancelReason ??= reason;
-      await condition(() => settled);
+      // Answers once the reservation is settled, or cancelled with its refund still with the provider (202).
+      await condition(() => settled || refundPending);
       return view();
     },
     {
@@ -204,18 +246,9 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       : input.cardSource;
     moveTo('CHARGING', `${charge.label} ${charge.amountMinor} ${input.currency}, attempt ${charge.attempts}`);
     waitFor(`the ${charge.label} charge (payment ${paymentId})`);
-    let result: PaymentView;
-    try {
-      result = await executeChild(paymentWorkflow, {
-        workflowId: paymentId,
-        args: [{ request: chargeRequest(charge, paymentId), cardSource, startRequestId: paymentId, timing: { ...input.paymentTiming, refundWindowMs: 0 } }],
-        staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${charge.attempts}`,
-        // The reservation's reference, so the Web UI lists a stay's charges with the stay.
-        typedSearchAttributes: initialPaymentSearchAttributes({ ...input, amountMinor: charge.amountMinor }),
-      });
-    } catch (error) {
-      result = { status: 'FAILED', failure: { code: 'payment_workflow_failed', message: error instanceof Error ? error.message : String(error) } } as PaymentView;
-    }
+    const result = patched(CHARGES_THROUGH_OWNED_PAYMENTS)
+      ? await chargeThroughOwnedPayment(charge, paymentId, cardSource)
+      : await chargeThroughEndingChild(charge, paymentId, cardSource);
     if (result.status === 'COMPLETE') {
       charge.status = 'PAID';
       charge.retryAt = undefined;
@@ -241,6 +274,79 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     moveTo('FAILED', state.failure.message);
   }
 
+  /** Charges as before issue 13: a child payment that ends with the charge (the reservation refunded it itself). */
+  async function chargeThroughEndingChild(charge: ScheduledCharge, paymentId: string, cardSource: CardSource): Promise<PaymentView> {
+    try {
+      return await executeChild(paymentWorkflow, {
+        workflowId: paymentId,
+        args: [{ request: chargeRequest(charge, paymentId), cardSource, startRequestId: paymentId, timing: { ...input.paymentTiming, refundWindowMs: 0 } }],
+        staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${charge.attempts}`,
+        // The reservation's reference, so the Web UI lists a stay's charges with the stay.
+        typedSearchAttributes: initialPaymentSearchAttributes({ ...input, amountMinor: charge.amountMinor }),
+      });
+    } catch (error) {
+      return paymentWorkflowFailed(error);
+    }
+  }
+
+  /**
+   * Starts the charge's payment workflow, which outlives this run (continue-as-new, check-out) to own the charge's
+   * refunds, and waits until it reports the charge settled (or ends without a charge).
+   */
+  async function chargeThroughOwnedPayment(charge: ScheduledCharge, paymentId: string, cardSource: CardSource): Promise<PaymentView> {
+    charge.refundsOwnedByPayment = true;
+    try {
+      const payment = await startChild(paymentWorkflow, {
+        workflowId: paymentId,
+        args: [{ request: chargeRequest(charge, paymentId), cardSource, startRequestId: paymentId, timing: input.paymentTiming, owner: { reservationId: input.reservationId } }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${charge.attempts}`,
+        typedSearchAttributes: initialPaymentSearchAttributes({ ...input, amountMinor: charge.amountMinor }),
+      });
+      let ended: PaymentView | undefined;
+      const settledReport = condition(() => {
+        const reported = latestReports.get(paymentId);
+        return reported !== undefined && !CHARGE_UNSETTLED.includes(reported.status);
+      });
+      await Promise.race([settledReport, payment.result().then((view) => void (ended = view))]);
+      return ended ?? (latestReports.get(paymentId) as PaymentView);
+    } catch (error) {
+      return paymentWorkflowFailed(error);
+    }
+  }
+
+  /** Asks each owning payment to refund its charge (after any refund it has in flight) and waits for its report. */
+  async function refundThroughOwnedPayments(charges: ScheduledCharge[], reason: string, problems: string[]): Promise<void> {
+    for (const charge of charges) {
+      if (charge.payment?.status === 'REFUNDED') continue;
+      const paymentId = charge.paymentIds.at(-1) as string;
+      try {
+        await getExternalWorkflowHandle(paymentId).signal(cancelOwnedPaymentSignal, { reason });
+      } catch (error) {
+        problems.push(`${charge.id}: payment ${paymentId} could not be asked to refund: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const asked = charges.filter((charge) => !problems.some((problem) => problem.startsWith(`${charge.id}:`)));
+    waitFor(`the refunds of ${asked.map((charge) => charge.paymentIds.at(-1)).join(', ')}`);
+    const refundsSettled = () => asked.every((charge) => charge.payment?.status === 'REFUNDED' || charge.payment?.cancelRefundSettled === true);
+    if (asked.length > 0 && patched(CANCEL_ANSWERS_WITHIN_REFUND_BUDGET)) {
+      const budgetMs = input.paymentTiming?.refundAnswerWithinMs ?? DEFAULT_REFUND_ANSWER_WITHIN_MS;
+      if (!(await condition(refundsSettled, budgetMs, { summary: 'Wait for the refunds within the refund budget' }))) {
+        // The provider has not answered in time: the payments keep resolving their refunds (same keys, no second
+        // refund); the cancellation is in effect now and its refund completes in the background.
+        const pendingMinor = asked.reduce((sum, charge) => sum + charge.amountMinor - charge.refundedMinor, 0);
+        moveTo('CANCELLED', `${reason}; refund of ${pendingMinor} ${input.currency} pending at the provider, completing in the background`);
+        refundPending = true;
+        waitFor(`the refunds of ${asked.map((charge) => charge.paymentIds.at(-1)).join(', ')} (the provider has not answered yet)`);
+      }
+    }
+    await condition(refundsSettled);
+    refundPending = false;
+    for (const charge of asked) {
+      if (charge.payment?.status !== 'REFUNDED') problems.push(`${charge.id}: payment ${charge.paymentIds.at(-1)} could not refund it (see its refunds)`);
+    }
+  }
+
   async function cancel(reason: string): Promise<void> {
     const paid = state.charges.filter((charge) => charge.status === 'PAID');
     if (paid.length === 0) {
@@ -252,7 +358,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       return;
     }
     const problems: string[] = [];
-    for (const charge of paid) {
+    await refundThroughOwnedPayments(paid.filter((charge) => charge.refundsOwnedByPayment), reason, problems);
+    for (const charge of paid.filter((owned) => !owned.refundsOwnedByPayment)) {
       const paymentId = charge.paymentIds.at(-1) as string;
       try {
         const refund = await providerCalls.refundAtProvider({
@@ -336,4 +443,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
   }
   await condition(allHandlersFinished);
   return view();
+}
+
+function paymentWorkflowFailed(error: unknown): PaymentView {
+  return { status: 'FAILED', failure: { code: 'payment_workflow_failed', message: error instanceof Error ? error.message : String(error) } } as PaymentView;
 }

@@ -40,6 +40,16 @@ export const refundResponseSchema = z.object({
   status: z.enum(['INITIALIZED', 'APPLIED', 'COMPLETED', 'PENDING', 'FAILED']),
 });
 
+/** `POST /api/v1/refund/check-existing`: the intent's refunds. */
+export const existingRefundsResponseSchema = z.array(
+  z.object({
+    id: z.union([z.string(), z.number()]),
+    billing_amount: z.number().int().positive(),
+    status: refundResponseSchema.shape.status,
+    idempotency_key: z.string().nullish(),
+  }),
+);
+
 export const tokenizeResponseSchema = z.object({
   payment_method_token: z.string().min(1),
   card: z.object({ brand: z.string(), last4: z.string() }).optional(),

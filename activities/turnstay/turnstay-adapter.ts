@@ -21,6 +21,7 @@ import {
   createIntentResponseSchema,
   declineResponseSchema,
   errorResponseSchema,
+  existingRefundsResponseSchema,
   intentResponseSchema,
   refundResponseSchema,
   tokenIntentResponseSchema,
@@ -171,6 +172,14 @@ export class TurnstayAdapter implements ProviderAdapter {
     const result = parseProviderBody(refundResponseSchema, response, what);
     if (result.status === 'FAILED') throw ApplicationFailure.nonRetryable(`${what} failed at ${PROVIDER}`, PaymentFailureType.OperationRefused);
     return { refundId: String(result.id), amountMinor: result.billing_amount };
+  }
+
+  async findRefund(_request: PaymentRequest, handle: ProviderPaymentHandle, idempotencyKey: string): Promise<RefundResult | undefined> {
+    const what = `${PROVIDER} existing refunds`;
+    const response = await this.api('POST', '/api/v1/refund/check-existing', { body: { payment_intent_id: requireLookupId(handle) } });
+    this.rejectClientErrors(response, what);
+    const found = parseProviderBody(existingRefundsResponseSchema, response, what).find((refund) => refund.idempotency_key === idempotencyKey);
+    return found && found.status !== 'FAILED' ? { refundId: String(found.id), amountMinor: found.billing_amount } : undefined;
   }
 
   private api(method: 'GET' | 'POST', path: string, options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<ProviderHttpResponse> {

@@ -1,7 +1,9 @@
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { Router } from 'express';
 import { summarizeCard } from '../../domain/card';
 import type { PaymentRequest } from '../../domain/payment-request';
-import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refundPaymentUpdate } from '../../workflows/messages';
+import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refundRequestQuery, requestRefundUpdate } from '../../workflows/messages';
+import type { RecordedRefund, RefundView, RequestRefundInput } from '../../workflows/refund-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
 import {
@@ -14,6 +16,8 @@ import {
 } from '../payment-schemas';
 import { ownedWorkflowId } from '../owned-workflow-id';
 import { toPaymentResponse } from '../payment-response';
+import { refundIdFor, refundRequestFingerprint } from '../refund-request';
+import { toRefundResponse } from '../refund-response';
 import { requestFingerprint } from '../request-fingerprint';
 import { paymentWorkflowId, startPayment } from '../start-payment';
 import { toApiError } from '../temporal-errors';
@@ -134,14 +138,47 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
 
   router.post('/v1/payments/:id/refund', async (req, res) => {
     const id = ownedPaymentId(req.params, requireMerchantId(req));
+    const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'headers');
     const body = parseOrThrow(refundBodySchema, req.body ?? {}, 'body');
+    const ask = { refundId: refundIdFor(id, idempotencyKey), requestFingerprint: refundRequestFingerprint(body), amountMinor: body.amountMinor, reason: body.reason };
+    const payment = client.workflow.getHandle(id);
+    let recorded: RefundView;
     try {
-      const view = await client.workflow.getHandle(id).executeUpdate(refundPaymentUpdate, { args: [{ amountMinor: body.amountMinor, reason: body.reason }] });
-      res.json(toPaymentResponse(view));
+      recorded = (await payment.executeUpdate(requestRefundUpdate, { args: [ask] })).refund;
     } catch (error) {
-      throw toApiError(error, 'refund');
+      recorded = await replayedRefund(payment, ask, error);
     }
+    const refund = toRefundResponse(recorded);
+    log.info({ paymentId: id, refundId: refund.id, status: refund.status }, 'refund requested');
+    if (refund.status === 'FAILED') {
+      throw new ApiError(409, 'refund_refused', refund.failure?.message ?? 'the provider refused the refund', undefined, { refund });
+    }
+    // PENDING: the provider has not told yet; the payment keeps asking and GET /v1/payments/:id shows the outcome.
+    res.status(refund.status === 'PENDING' ? 202 : 200).location(`/v1/payments/${id}`).json(refund);
   });
 
   return router;
+}
+
+/**
+ * When the refund update was rejected, or the payment has closed since (a full refund closes it), a retried request
+ * still gets its refund: the payment keeps its records, readable by query. Anything else is the update's error.
+ */
+async function replayedRefund(payment: WorkflowHandle, ask: RequestRefundInput, updateError: unknown): Promise<RefundView> {
+  let recorded: RecordedRefund;
+  try {
+    recorded = await payment.query(refundRequestQuery, ask.refundId);
+  } catch {
+    throw toApiError(updateError, 'refund');
+  }
+  if (recorded.refund) {
+    if (recorded.requestFingerprint !== ask.requestFingerprint) {
+      throw new ApiError(409, 'idempotency_conflict', 'this Idempotency-Key was used with a different refund request', 'Idempotency-Key');
+    }
+    return recorded.refund;
+  }
+  if (updateError instanceof WorkflowNotFoundError) {
+    throw new ApiError(409, 'cannot_refund', `the payment is ${recorded.paymentStatus} and closed; it takes no more refunds`);
+  }
+  throw toApiError(updateError, 'refund');
 }

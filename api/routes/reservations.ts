@@ -92,7 +92,17 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
     client.workflow.getHandle(id).executeUpdate(changeStayUpdate, { args: [stay] }));
   change('change-amount', 'change', (body) => parseOrThrow(changeAmountBodySchema, body, 'body'), (id, amount) =>
     client.workflow.getHandle(id).executeUpdate(changeAmountUpdate, { args: [amount] }));
-  change('cancel', 'cancel', (body) => parseOrThrow(cancelBodySchema, body, 'body'), (id, cancel) =>
-    client.workflow.getHandle(id).executeUpdate(cancelReservationUpdate, { args: [cancel] }));
+  router.post('/v1/reservations/:id/cancel', async (req, res) => {
+    const id = ownedId(req.params, requireMerchantId(req));
+    const cancel = parseOrThrow(cancelBodySchema, req.body ?? {}, 'body');
+    let view: ReservationView;
+    try {
+      view = await client.workflow.getHandle(id).executeUpdate(cancelReservationUpdate, { args: [cancel] });
+    } catch (error) {
+      throw toApiError(error, 'cancel');
+    }
+    // 202: cancelled, but the provider has not confirmed the refund yet; the reservation turns REFUNDED when it does.
+    res.status(view.refundPending ? 202 : 200).json(toReservationResponse(view));
+  });
   return router;
 }

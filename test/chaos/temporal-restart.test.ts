@@ -205,16 +205,27 @@ describe(`Temporal server crash and restart (${topology})`, () => {
   }, 240_000);
 });
 
-/** The merchant refunds in full; while Temporal settles after the restart an attempt may answer 503, so it retries. */
+/**
+ * The merchant refunds in full; while Temporal settles after the restart an attempt may answer 503, so it retries
+ * with the same Idempotency-Key (the same refund, never a second one). The refund answers with the refund object
+ * (200 SUCCEEDED, or 202 PENDING while the provider's answer is unknown); the payment then shows REFUNDED.
+ */
 async function waitForRefund(baseUrl: string, id: string): Promise<PaymentBody> {
+  const key = `refund-${randomUUID()}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const response = await callApi<PaymentBody>(baseUrl, 'POST', `/v1/payments/${id}/refund`, { body: {} });
-    if (response.status === 200) return response.body;
-    // A 409 after a lost answer means an earlier attempt did refund: the payment says so.
-    const current = await callApi<PaymentBody>(baseUrl, 'GET', `/v1/payments/${id}`);
-    if (current.status === 200 && current.body.status === 'REFUNDED') return current.body;
+    const response = await callApi<{ id?: string; status?: string }>(baseUrl, 'POST', `/v1/payments/${id}/refund`, { body: {}, headers: { 'idempotency-key': key } });
+    if (response.status === 200 || response.status === 202) break;
     if (Date.now() > deadline) throw new Error(`refund of ${id} answered ${response.status}: ${JSON.stringify(response.body)}`);
     await sleep(500);
   }
+  return waitUntil(
+    `payment ${id} to show the refund`,
+    async () => {
+      const current = await callApi<PaymentBody>(baseUrl, 'GET', `/v1/payments/${id}`);
+      return current.status === 200 && current.body.status === 'REFUNDED' ? current.body : undefined;
+    },
+    60_000,
+    250,
+  );
 }

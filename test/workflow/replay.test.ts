@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -7,10 +8,11 @@ import { parsePayloadKeys } from '../../worker/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
-import { completeChallenge } from '../support/sandbox-client';
+import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
+const DAY_MS = 86_400_000;
 const FIXTURE_KEY = parsePayloadKeys(readFileSync(join(FIXTURES, 'fixture-payload-key.txt'), 'utf8').trim());
 
 /** Determinism guard: histories of every kind of payment replay against the current workflow code. */
@@ -28,8 +30,33 @@ describe('workflow replay', () => {
     await waitForPayment(stack.baseUrl, challenged.body.id, (payment) => payment.status === 'COMPLETE');
     await callApi(stack.baseUrl, 'POST', `/v1/payments/${frictionless.body.id}/refund`, { body: { amountMinor: 100 } });
     await callApi(stack.baseUrl, 'POST', `/v1/payments/${challenged.body.id}/cancel`, { body: {} });
+    // A refund whose answer comes back garbled after the provider made it: resolved from the provider's refunded total.
+    const lostRefund = await createPayment(stack.baseUrl, paymentBody('trustist'));
+    await setFaults(stack.trustist.apiUrl, {
+      failNext: { count: 1, kind: 'malformed', phase: 'after', pathPrefix: `/v1/payments/${lostRefund.body.providerPaymentId}/refunds` },
+    });
+    await callApi(stack.baseUrl, 'POST', `/v1/payments/${lostRefund.body.id}/refund`, { body: { amountMinor: 100 }, headers: { 'idempotency-key': 'replay-lost-refund' } });
+    // A reservation charged through the payment that owns the charge's refunds: the reservation's cancel asks that
+    // payment to refund it, and the payment reports back to its reservation.
+    const reservation = await callApi<{ id: string; status: string; charges: { paymentIds: string[] }[] }>(stack.baseUrl, 'POST', '/v1/reservations', {
+      body: {
+        provider: 'turnstay',
+        amountMinor: 30_000,
+        currency: 'GBP',
+        reference: `stay-${randomUUID().slice(0, 12)}`,
+        card: testCard(TEST_CARDS.frictionless),
+        payer: { email: 'guest@example.com' },
+        stay: { checkinAt: new Date(Date.now() + 2 * DAY_MS).toISOString(), checkoutAt: new Date(Date.now() + 3 * DAY_MS).toISOString() },
+        policy: { kind: 'charge_now' },
+      },
+    });
+    expect(reservation.body.status).toBe('PAID');
+    const reservationPaymentId = reservation.body.charges[0]?.paymentIds[0] as string;
+    await callApi(stack.baseUrl, 'POST', `/v1/reservations/${reservation.body.id}/cancel`, { body: { reason: 'replay fixture' } });
     await waitForPayment(stack.baseUrl, expired.body.id, (payment) => payment.status === 'EXPIRED');
-    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id);
+    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId);
+    // Closed histories replay whole: the reservation and its payment end with the cancellation's refund.
+    await Promise.all([reservation.body.id, reservationPaymentId].map((id) => stack.client.workflow.getHandle(id).result()));
   });
   afterAll(() => stack?.close());
 
