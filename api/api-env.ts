@@ -25,6 +25,10 @@ export const apiEnvSchema = z.object({
     z.array(z.string()).min(1, 'at least one merchant key is required'),
   ),
   OPERATOR_API_KEYS: commaList(sha256Hex, 'a sha256 hex digest of an operator key').pipe(z.array(z.string()).min(1, 'at least one operator key is required')),
+  /** Signs operator session cookies; the same value on every replica keeps sessions valid across them and restarts. */
+  OPERATOR_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Express `trust proxy` (a hop count, or addresses such as "loopback"): whose X-Forwarded-Proto says HTTPS. */
+  API_TRUST_PROXY: z.string().min(1).transform((value) => (/^\d+$/.test(value) ? Number(value) : value)).optional(),
   TURNSTAY_WEBHOOK_SECRETS: commaList(z.string().regex(/^whsec_\w+$/), 'a whsec_... secret').pipe(z.array(z.string()).min(1)),
   TRUSTIST_WEBHOOK_PATH_SECRET: z.string().regex(/^[A-Za-z0-9_-]{24,}$/, 'must be at least 24 URL-safe characters'),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),

@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: merchantKeysFrom(env),
     operatorKeyHashes: env.OPERATOR_API_KEYS,
+    operatorSessionSecret: env.OPERATOR_SESSION_SECRET,
+    trustProxy: env.API_TRUST_PROXY,
     turnstayWebhookSecrets: env.TURNSTAY_WEBHOOK_SECRETS,
     trustistWebhookPathSecret: env.TRUSTIST_WEBHOOK_PATH_SECRET,
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     ...(env.DEMO_MERCHANT_KEY ? { demo: { merchantKey: env.DEMO_MERCHANT_KEY } } : {}),
     log,
   });
+  if (!env.OPERATOR_SESSION_SECRET) log.warn('OPERATOR_SESSION_SECRET is not set: operator sessions end with this process and work on this replica only');
   const vaultRun = cardVault.worker.run();
   const server = app.listen(env.API_PORT, env.API_HOST, () => {
     log.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');

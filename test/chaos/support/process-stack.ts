@@ -126,6 +126,7 @@ export class ProcessStack {
       API_PORT: String(this.apiPort),
       MERCHANT_API_KEYS: `merchant1:${hashApiKey(MERCHANT_KEY)},merchant2:${hashApiKey(OTHER_MERCHANT_KEY)}`,
       OPERATOR_API_KEYS: hashApiKey(OPERATOR_KEY),
+      OPERATOR_SESSION_SECRET: 'chaos-operator-session-secret-0123456789',
       TURNSTAY_WEBHOOK_SECRETS: TURNSTAY_WEBHOOK_SECRET,
       TRUSTIST_WEBHOOK_PATH_SECRET,
       CHALLENGE_TIMEOUT_MS: String(this.options.challengeTimeoutMs ?? 120_000),
