@@ -8,9 +8,11 @@ import {
   type CreatePaymentRules,
 } from './payment-schemas';
 
-const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
-});
+const errorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  })
+  .describe('A 400 names the offending field (a body path such as stay.checkoutAt, a parameter, or a header); a 409 payment_closed means the payment has finished; a 503 is safe to retry with the same Idempotency-Key.');
 
 function jsonSchema(schema: z.ZodType) {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -84,7 +86,7 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
           summary: "Tell the payment the shopper finished the 3-D Secure challenge (the challenge page's message)",
           parameters: [paymentIdParameter],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/ChallengeComplete' } } } },
-          responses: { '202': { description: 'accepted' }, ...errorResponses(400, 401, 404) },
+          responses: { '202': { description: 'accepted' }, ...errorResponses(400, 401, 404, 409, 503) },
         },
       },
       '/v1/payments/{id}/cancel': {
@@ -92,7 +94,7 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
           summary: 'Cancel: before a charge nothing is charged; after a charge it is refunded',
           parameters: [paymentIdParameter],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Cancel' } } } },
-          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409) },
+          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409, 503) },
         },
       },
       '/v1/payments/{id}/refund': {
@@ -100,7 +102,7 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
           summary: 'Refund all or part of a COMPLETE payment',
           parameters: [paymentIdParameter],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Refund' } } } },
-          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409) },
+          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409, 503) },
         },
       },
     },

@@ -38,7 +38,7 @@ describe('merchant API', () => {
       ['cvc letters', { card: { ...testCard(TEST_CARDS.frictionless), cvc: '12a' } }, 'card.cvc'],
       ['payer email', { payer: { email: 'not-an-email' } }, 'payer.email'],
       ['payer phone', { payer: { phone: '0123' } }, 'payer.phone'],
-      ['unknown field', { surprise: true }, 'body'],
+      ['unknown field', { surprise: true }, 'surprise'],
       ['checkout before checkin', { stay: { checkinDate: '2027-05-10', checkoutDate: '2027-05-01' } }, 'stay.checkoutDate'],
       ['Trustist without browser data', { provider: 'trustist', browserData: undefined }, 'browserData'],
       ['Trustist in euros', { provider: 'trustist', currency: 'EUR' }, 'currency'],
@@ -131,6 +131,17 @@ describe('merchant API', () => {
     expect(ids).not.toContain(done.body.id);
     const bad = await callApi(stack.baseUrl, 'GET', '/v1/payments?status=SLEEPING');
     expect(bad.status).toBe(400);
+  });
+
+  test('acting on a finished payment is a 409 saying it is closed, not a 404', async () => {
+    const declined = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.declined) }));
+    expect(declined.body.status).toBe('DECLINED');
+    await stack.client.workflow.getHandle(declined.body.id).result();
+    for (const [action, body] of [['cancel', {}], ['refund', {}], ['challenge-complete', { outcome: 'authenticated' }]] as const) {
+      const response = await callApi<{ error: { code: string } }>(stack.baseUrl, 'POST', `/v1/payments/${declined.body.id}/${action}`, { body });
+      expect({ action, status: response.status, code: response.body.error.code }).toEqual({ action, status: 409, code: 'payment_closed' });
+    }
+    expect((await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${declined.body.id}`)).body.status).toBe('DECLINED');
   });
 
   describe('webhooks', () => {
