@@ -20,6 +20,8 @@ export const apiEnvSchema = z.object({
   ...providersEnvSchema.shape,
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
+  /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before they are cut off. */
+  API_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(60_000),
   /** "merchantId:sha256(key) hex,..." — keys are stored hashed. */
   MERCHANT_API_KEYS: commaList(z.string().regex(/^[A-Za-z0-9_]{1,40}:[0-9a-f]{64}$/), '<merchantId>:<sha256 hex of the key>').pipe(
     z.array(z.string()).min(1, 'at least one merchant key is required'),

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createProviderRegistry } from '../activities/provider-registry';
 import { ConfigurationError, parseEnv } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
@@ -11,10 +11,13 @@ import { createDataConverter } from '../worker/data-converter';
 import { AesGcmPayloadCodec } from '../worker/payload-codec';
 import { apiEnvSchema, merchantKeysFrom } from './api-env';
 import { createApiApp } from './app';
+import { drainOnStop } from './http-drain';
 
 const log = createLogger('api');
 
 async function main(): Promise<void> {
+  // The SDK would stop the card-vault worker on SIGTERM by itself, at once; this process orders its own shutdown.
+  Runtime.install({ shutdownSignals: [] });
   const env = parseEnv(apiEnvSchema.and(temporalEnvSchema));
   const encryption = payloadEncryption(env);
   const dataConverter = createDataConverter(encryption);
@@ -59,8 +62,15 @@ async function main(): Promise<void> {
   const server = app.listen(env.API_PORT, env.API_HOST, () => {
     log.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');
   });
+  const http = drainOnStop(server);
+  let stopping = false;
   const stop = async () => {
-    server.close();
+    if (stopping) return;
+    stopping = true;
+    log.info({ graceMs: env.API_SHUTDOWN_GRACE_MS }, 'api stopping: finishing in-flight requests');
+    // HTTP first: in-flight payments still need the card-vault worker to submit the cards they hold.
+    const { unfinished } = await http.drain(env.API_SHUTDOWN_GRACE_MS);
+    if (unfinished > 0) log.warn({ unfinished }, 'requests still running at the end of the shutdown grace period were cut off');
     cardVault.worker.shutdown();
     await vaultRun;
     await workerConnection.close();

@@ -145,6 +145,12 @@ export class ProcessStack {
     await part.exited;
   }
 
+  /** SIGTERM, as an orchestrator stops a process: its shutdown hook runs; resolves when it has exited. */
+  async terminate(part: ChildPart): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (part.process.exitCode === null && part.process.signalCode === null) part.process.kill('SIGTERM');
+    return part.exited;
+  }
+
   /** Every line any of the stack's processes wrote (for secret and card-data searches). */
   logs(): string {
     return this.allParts.map((part) => part.output.join('')).join('\n');
