@@ -38,6 +38,7 @@ export const apiEnvSchema = z.object({
   TURNSTAY_CURRENCIES: commaList(z.string().regex(/^[A-Z]{3}$/), 'an ISO 4217 code').default(['GBP']),
   CHALLENGE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   LOST_ANSWER_GRACE_MS: z.coerce.number().int().nonnegative().optional(),
+  CARD_HANDOVER_WINDOW_MS: z.coerce.number().int().nonnegative().optional(),
   STATUS_POLL_DELAYS_MS: commaList(z.string().regex(/^\d+$/), 'milliseconds').transform((items) => items.map(Number)).optional(),
   DEMO_MERCHANT_KEY: z.string().min(8).optional(),
 });

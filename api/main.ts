@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     timing: {
       ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),
       ...(env.LOST_ANSWER_GRACE_MS !== undefined ? { lostAnswerGraceMs: env.LOST_ANSWER_GRACE_MS } : {}),
+      ...(env.CARD_HANDOVER_WINDOW_MS !== undefined ? { cardHandoverWindowMs: env.CARD_HANDOVER_WINDOW_MS } : {}),
       ...(env.STATUS_POLL_DELAYS_MS ? { statusPollDelaysMs: env.STATUS_POLL_DELAYS_MS } : {}),
     },
     ...(env.DEMO_MERCHANT_KEY ? { demo: { merchantKey: env.DEMO_MERCHANT_KEY } } : {}),

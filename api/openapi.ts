@@ -68,6 +68,10 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
       '/v1/payments': {
         post: {
           summary: 'Start a payment; answers with its first outcome (COMPLETE, DECLINED, PENDING_ACTION with the challenge URL)',
+          description:
+            'After a 503, a timeout or a dropped connection, repeat the same request with the same Idempotency-Key: it answers ' +
+            'the same payment, and if that payment lost the card before the provider saw it, the repeat hands its card over ' +
+            '(within CARD_HANDOVER_WINDOW_MS, default 2 minutes), so the payment is charged once.',
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreatePayment' } } } },
           responses: { '201': paymentResponse, '200': paymentResponse, ...errorResponses(400, 401, 409, 413, 503) },

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   CancelPaymentInput,
+  CardOffer,
   ChallengeCompletedSignal,
   FirstOutcome,
   PaymentView,
@@ -9,8 +10,11 @@ import type {
 } from './payment-types';
 import type { ChangeAmountInput, ChangeStayInput, ReservationBooked, ReservationView } from './reservation-types';
 
-/** Answers as soon as the first outcome is known (COMPLETE, DECLINED, PENDING_ACTION...): the start call's reply. */
-export const firstOutcomeUpdate = defineUpdate<FirstOutcome>('firstOutcome');
+/**
+ * Answers as soon as the first outcome is known (COMPLETE, DECLINED, PENDING_ACTION...): the start call's reply.
+ * Each start request offers its card with it, used only if the payment lost its own card (CardHandover).
+ */
+export const firstOutcomeUpdate = defineUpdate<FirstOutcome, [offer?: CardOffer]>('firstOutcome');
 export const paymentStateQuery = defineQuery<PaymentView>('paymentState');
 export const providerEventSignal = defineSignal<[ProviderEventSignal]>('providerEvent');
 export const challengeCompletedSignal = defineSignal<[ChallengeCompletedSignal]>('challengeCompleted');

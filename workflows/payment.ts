@@ -6,6 +6,7 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -15,7 +16,7 @@ import { providerTaskQueue } from './provider-task-queue';
 import type { PaymentActivities } from '../activities/payment-activities';
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
-import type { ProviderPaymentHandle, ProviderStatus } from '../activities/provider-adapter';
+import type { ProviderPaymentHandle, ProviderStatus, SubmissionOutcome } from '../activities/provider-adapter';
 import { FINAL_STATUSES } from '../domain/payment-status';
 import {
   cancelPaymentUpdate,
@@ -25,8 +26,9 @@ import {
   providerEventSignal,
   refundPaymentUpdate,
 } from './messages';
+import { CardHandover } from './card-handover';
 import { PaymentRecord } from './payment-record';
-import type { PaymentWorkflowInput, PaymentView, PaymentTiming } from './payment-types';
+import type { CardSource, PaymentWorkflowInput, PaymentView, PaymentTiming, VaultCardSource } from './payment-types';
 import { describeDuration } from './describe-duration';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
@@ -36,7 +38,13 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   refundWindowMs: 90 * 24 * 3_600_000,
   cardPickupTimeoutMs: 10_000,
   lostAnswerGraceMs: 120_000,
+  cardHandoverWindowMs: 120_000,
 };
+
+/** Versions the hand-over of a repeated request's card (histories from before it fail a lost card at once). */
+const CARD_HANDOVER_PATCH = 'card-handover-after-lost-card';
+/** Cards a payment accepts from repeated requests: each one was lost in turn, so something else is wrong. */
+const MAX_CARD_HANDOVERS = 3;
 
 /** Ids named by webhooks that a lost answer checks at most: each costs a status call, and webhooks can be forged. */
 const MAX_WEBHOOK_IDS_CHECKED = 10;
@@ -67,6 +75,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const timing: Required<PaymentTiming> = { ...DEFAULT_TIMING, ...input.timing };
   const label = PROVIDER_LABELS[request.provider];
   const record = new PaymentRecord(input);
+  const handover = new CardHandover(input.requestFingerprint, input.cardSource.kind === 'vault' ? input.cardSource : undefined);
   const seenEventIds = new Set<string>();
   const paymentScope = new CancellationScope();
   let handle: ProviderPaymentHandle | undefined;
@@ -96,8 +105,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
       summary: `${label}: submit card ${request.card.brand} ****${request.card.last4}`,
     });
-  const submitCard = (current: ProviderPaymentHandle) => {
-    const source = input.cardSource;
+  const submitCard = (current: ProviderPaymentHandle, source: CardSource) => {
     return source.kind === 'vault'
       ? cardVault(source.taskQueue).submitCardFromVault({ request, handle: current, vaultHandle: source.handle })
       : provider(`charge stored card ${request.card.brand} ****${request.card.last4}`).submitTokenizedCard({
@@ -108,7 +116,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   };
 
   setHandler(paymentStateQuery, () => record.view());
-  setHandler(firstOutcomeUpdate, async () => {
+  setHandler(firstOutcomeUpdate, async (offer) => {
+    if (!record.firstOutcomeKnown) handover.offer(offer);
     await condition(() => record.firstOutcomeKnown);
     return { payment: record.view(), startRequestId: input.startRequestId };
   });
@@ -256,8 +265,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     record.waitFor(`the card submission to ${label}`);
     const current = handle;
     try {
-      // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
-      const outcome = await CancellationScope.nonCancellable(() => submitCard(current));
+      const outcome = await submitWithHandover(current);
       handle = { ...current, providerPaymentId: outcome.providerPaymentId };
       record.providerPaymentId = outcome.providerPaymentId;
       if (outcome.kind === 'approved') {
@@ -274,6 +282,43 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (record.status === 'COMPLETE' && timing.refundWindowMs > 0) {
       record.waitFor('refund requests');
       await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
+    }
+  }
+
+  /** Submits the card; one lost before the provider saw it is replaced by a card a repeated request hands over. */
+  async function submitWithHandover(current: ProviderPaymentHandle): Promise<SubmissionOutcome> {
+    let source = input.cardSource;
+    for (;;) {
+      try {
+        // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
+        return await CancellationScope.nonCancellable(() => submitCard(current, source));
+      } catch (error) {
+        const replacement = await handedOverCard(current, error);
+        if (!replacement) throw error;
+        source = replacement;
+      }
+    }
+  }
+
+  async function handedOverCard(current: ProviderPaymentHandle, error: unknown): Promise<VaultCardSource | undefined> {
+    // Child payments (reservations) get no repeated requests: their parent decides what a lost card means.
+    if (!cardWasLost(error) || workflowInfo().parent !== undefined || handover.handovers >= MAX_CARD_HANDOVERS) return undefined;
+    if (!patched(CARD_HANDOVER_PATCH)) return undefined;
+    // A lost answer can hide a charge made with the lost card (TurnStay names the payment up front): then the
+    // status check after the failure settles it and no new card is needed.
+    if (current.providerPaymentId && (await providerShowsCharge(current))) return undefined;
+    record.waitFor(`the card again: it was lost before ${label} saw it; the merchant's repeated request (same body and Idempotency-Key) hands its card over`);
+    const card = await handover.take(timing.cardHandoverWindowMs);
+    if (card) record.note('card handed over by a repeated request');
+    return card;
+  }
+
+  async function providerShowsCharge(current: ProviderPaymentHandle): Promise<boolean> {
+    try {
+      return (await provider('status before taking a new card').fetchProviderStatus({ request, handle: current })).state === 'COMPLETE';
+    } catch {
+      // Unknown is not "charged": the provider takes a card once per payment, so a handed-over card cannot charge twice.
+      return false;
     }
   }
 
@@ -369,6 +414,13 @@ function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
 
 function isDecline(error: unknown): boolean {
   return applicationFailureOf(error)?.type === PaymentFailureType.CardDeclined;
+}
+
+/** The card was not there to submit: its process did not pick the submission up, or no longer held the card. */
+function cardWasLost(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') return true;
+  return applicationFailureOf(error)?.type === PaymentFailureType.CardDataUnavailable;
 }
 
 /** False when the provider certainly did not take the card: the vault never picked it up, or the provider refused the request. */

@@ -5,9 +5,10 @@ import { Worker } from '@temporalio/worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
+import { LostStartAnswer } from '../support/lost-start-answer';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
-import { completeChallenge } from '../support/sandbox-client';
+import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
@@ -19,7 +20,9 @@ describe('workflow replay', () => {
   const ids: string[] = [];
 
   beforeAll(async () => {
-    stack = await startApiStack({ timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] } });
+    const lostStartAnswer = new LostStartAnswer();
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] }, apiClientInterceptors: [lostStartAnswer.interceptor] });
+    lostStartAnswer.observer = stack.client;
     const frictionless = await createPayment(stack.baseUrl, paymentBody('turnstay'));
     const declined = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.declined) }));
     const challenged = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }));
@@ -29,7 +32,15 @@ describe('workflow replay', () => {
     await callApi(stack.baseUrl, 'POST', `/v1/payments/${frictionless.body.id}/refund`, { body: { amountMinor: 100 } });
     await callApi(stack.baseUrl, 'POST', `/v1/payments/${challenged.body.id}/cancel`, { body: {} });
     await waitForPayment(stack.baseUrl, expired.body.id, (payment) => payment.status === 'EXPIRED');
-    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id);
+    // A lost start answer: the card is dropped, and the merchant's retry hands its card over (CardHandover).
+    const handedOver = paymentBody('turnstay');
+    lostStartAnswer.loseNextAnswerFor(`payment-merchant1-${handedOver.reference}`);
+    await setFaults(stack.turnstay.apiUrl, { failNext: { count: 1, kind: 'status', status: 503, phase: 'before', pathPrefix: '/api/v1/public/payment/intent' } });
+    await createPayment(stack.baseUrl, handedOver, { 'idempotency-key': handedOver.reference });
+    const retried = await createPayment(stack.baseUrl, handedOver, { 'idempotency-key': handedOver.reference });
+    await setFaults(stack.turnstay.apiUrl, {});
+    expect(retried.body.status).toBe('COMPLETE');
+    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, retried.body.id);
   });
   afterAll(() => stack?.close());
 

@@ -29,6 +29,8 @@ export interface ProcessStackOptions {
   statusPollDelaysMs?: number[];
   /** How long a lost Trustist answer waits for a webhook naming the payment (LOST_ANSWER_GRACE_MS, default 10 s). */
   lostAnswerGraceMs?: number;
+  /** How long a payment whose card was lost waits for a repeated request's card (CARD_HANDOVER_WINDOW_MS, default 15 s). */
+  cardHandoverWindowMs?: number;
   sandboxLatencyMs?: number;
   webhookRetry?: { baseDelayMs: number; maxAttempts: number };
   extraWorkerEnv?: NodeJS.ProcessEnv;
@@ -132,6 +134,7 @@ export class ProcessStack {
       CHALLENGE_TIMEOUT_MS: String(this.options.challengeTimeoutMs ?? 120_000),
       STATUS_POLL_DELAYS_MS: (this.options.statusPollDelaysMs ?? [30_000]).join(','),
       LOST_ANSWER_GRACE_MS: String(this.options.lostAnswerGraceMs ?? 10_000),
+      CARD_HANDOVER_WINDOW_MS: String(this.options.cardHandoverWindowMs ?? 15_000),
     });
     this.api = part;
     this.allParts.push(part);
