@@ -41,6 +41,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, whe
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof ApiError) {
+      if (typeof error.details?.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
       res.status(error.status).json({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...error.details } });
       return;
     }

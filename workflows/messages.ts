@@ -16,7 +16,10 @@ import type { ChangeAmountInput, ChangeStayInput, ReservationBooked, Reservation
  */
 export const firstOutcomeUpdate = defineUpdate<FirstOutcome, [offer?: CardOffer]>('firstOutcome');
 export const paymentStateQuery = defineQuery<PaymentView>('paymentState');
+/** Sent by API processes of earlier versions; each one is a history event, so the API now uses providerEventUpdate. */
 export const providerEventSignal = defineSignal<[ProviderEventSignal]>('providerEvent');
+/** A provider webhook as a hint; its validator refuses what the payment does not need, leaving no trace in history. */
+export const providerEventUpdate = defineUpdate<void, [ProviderEventSignal]>('providerEventHint');
 export const challengeCompletedSignal = defineSignal<[ChallengeCompletedSignal]>('challengeCompleted');
 export const cancelPaymentUpdate = defineUpdate<PaymentView, [CancelPaymentInput]>('cancelPayment');
 export const refundPaymentUpdate = defineUpdate<PaymentView, [RefundPaymentInput]>('refundPayment');

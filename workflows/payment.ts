@@ -17,19 +17,21 @@ import type { PaymentActivities } from '../activities/payment-activities';
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
 import type { ProviderPaymentHandle, ProviderStatus, SubmissionOutcome } from '../activities/provider-adapter';
-import { FINAL_STATUSES } from '../domain/payment-status';
+import { FINAL_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import {
   cancelPaymentUpdate,
   challengeCompletedSignal,
   firstOutcomeUpdate,
   paymentStateQuery,
   providerEventSignal,
+  providerEventUpdate,
   refundPaymentUpdate,
 } from './messages';
 import { CardHandover } from './card-handover';
 import { PaymentRecord } from './payment-record';
 import type { CardSource, PaymentWorkflowInput, PaymentView, PaymentTiming, VaultCardSource } from './payment-types';
 import { describeDuration } from './describe-duration';
+import { WebhookHints } from './webhook-hints';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
@@ -50,6 +52,9 @@ const MAX_CARD_HANDOVERS = 3;
 const MAX_WEBHOOK_IDS_CHECKED = 10;
 
 const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
+
+/** Where a webhook can change what the payment does: before its outcome is known. */
+const WAITS_FOR_WEBHOOKS: PaymentStatus[] = ['CREATED', 'SUBMITTED', 'PENDING_ACTION'];
 
 /** Provider calls: transient faults (5xx, timeouts, resets) retry with backoff; business outcomes never do. */
 const PROVIDER_CALL_OPTIONS: ActivityOptions = {
@@ -76,7 +81,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const label = PROVIDER_LABELS[request.provider];
   const record = new PaymentRecord(input);
   const handover = new CardHandover(input.requestFingerprint, input.cardSource.kind === 'vault' ? input.cardSource : undefined);
-  const seenEventIds = new Set<string>();
+  // Webhooks are claims (Trustist's are unsigned): what the payment keeps of them is bounded, see WebhookHints.
+  const hints = new WebhookHints(MAX_WEBHOOK_IDS_CHECKED, Date.now());
   const paymentScope = new CancellationScope();
   let handle: ProviderPaymentHandle | undefined;
   let hintArrived = false;
@@ -84,7 +90,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
    * Provider payment ids named by webhooks, in arrival order. Each is only a claim (Trustist webhooks are unsigned):
    * it is trusted once the status endpoint confirms it, so a forged id named first cannot hide the genuine one.
    */
-  const webhookPaymentIds: string[] = [];
+  const webhookPaymentIds = hints.claimedPaymentIds;
   let cancelReason: string | undefined;
   let settled = false;
   let refundInFlight = false;
@@ -122,11 +128,18 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     return { payment: record.view(), startRequestId: input.startRequestId };
   });
   setHandler(providerEventSignal, (event) => {
-    if (seenEventIds.has(event.eventId)) return;
-    seenEventIds.add(event.eventId);
-    if (event.providerPaymentId && !webhookPaymentIds.includes(event.providerPaymentId)) webhookPaymentIds.push(event.providerPaymentId);
+    if (hints.hasSeen(event.eventId)) return;
+    hints.record(event, Date.now());
     hintArrived = true;
   });
+  setHandler(
+    providerEventUpdate,
+    (event) => {
+      hints.record(event, Date.now());
+      hintArrived = true;
+    },
+    { validator: (event) => hints.admit(event, { awaited: WAITS_FOR_WEBHOOKS.includes(record.status), hintPending: hintArrived, now: Date.now() }) },
+  );
   setHandler(challengeCompletedSignal, () => {
     hintArrived = true;
   });
