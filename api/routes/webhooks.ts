@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { timingSafeEqual } from 'node:crypto';
@@ -26,6 +26,7 @@ export interface WebhookRoutesOptions {
 const MAX_WEBHOOK_BYTES = 64 * 1024;
 /** Per payment reference and API process: 5 webhooks at once, then one every 2 s; the rest are answered 429. */
 const WEBHOOKS_BURST = 5;
+const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
 const WEBHOOK_REFILL_MS = 2_000;
 
 type DeliveryOutcome = 'signalled' | 'duplicate' | 'ignored' | 'unmatched';
@@ -48,7 +49,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     if (!perReference.take(rateKey)) throw throttled(perReference.retryAfterSeconds(rateKey));
     try {
       if (!reference.startsWith('payment-')) throw new WorkflowNotFoundError('not a payment reference', reference, undefined);
-      await client.workflow.getHandle(reference).executeUpdate(providerEventUpdate, { args: [{ eventId, status, ...(providerPaymentId ? { providerPaymentId } : {}) }] });
+      const hint = { eventId, status, ...(providerPaymentId ? { providerPaymentId } : {}) };
+      // An update needs a worker to judge it: without one, answer in time so the provider delivers again later.
+      await client.connection.withDeadline(Date.now() + WEBHOOK_DELIVERY_TIMEOUT_MS, () =>
+        client.workflow.getHandle(reference).executeUpdate(providerEventUpdate, { args: [hint] }));
       recent.add(`${provider}:${eventId}`);
       return 'signalled';
     } catch (error) {
@@ -58,6 +62,9 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
         if (refusal === WebhookRefusal.Throttled) throw throttled(Math.ceil(HINT_REFILL_MS / 1_000));
         recent.add(`${provider}:${eventId}`);
         return refusal === WebhookRefusal.Duplicate ? 'duplicate' : 'ignored';
+      }
+      if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || error instanceof ServiceError) {
+        throw new ApiError(503, 'temporarily_unavailable', 'the payment could not take the event now; deliver it again later', undefined, { retryAfterSeconds: 5 });
       }
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       await client.workflow.signalWithStart(webhookInboxWorkflow, {

@@ -195,6 +195,20 @@ describe('merchant API', () => {
       await retiredInbox.terminate('test over');
     });
 
+    test('a webhook for a payment whose workers are all down answers 503 in time, so the provider delivers it again', async () => {
+      const id = `payment-merchant1-no-worker-${randomUUID().slice(0, 8)}`;
+      const unserved = await stack.client.workflow.start('paymentWorkflow', { workflowId: id, taskQueue: `${stack.taskQueue}-no-worker`, args: [{}] });
+      try {
+        const started = Date.now();
+        const body = { paymentId: 'pay-1', reference: id, status: 'COMPLETE', eventType: 'payment.completed' };
+        const response = await callApi<{ error: { code: string } }>(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, { body, key: null });
+        expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 503, code: 'temporarily_unavailable' });
+        expect(Date.now() - started).toBeLessThan(20_000);
+      } finally {
+        await unserved.terminate('test over');
+      }
+    }, 60_000);
+
     test('Trustist webhooks need the secret URL', async () => {
       const body = { paymentId: 'x', reference: 'payment-merchant1-y', status: 'COMPLETE', eventType: 'payment.completed' };
       expect((await callApi(stack.baseUrl, 'POST', '/webhooks/trustist/wrong-secret-wrong-secret-00', { body, key: null })).status).toBe(401);
