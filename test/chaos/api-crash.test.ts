@@ -113,7 +113,7 @@ describe('API process crashes', () => {
         chargedTwice: 0,
         stuck: 0,
         recoverySeconds: seconds(killedAt, Math.max(uncharged.at, trustistOutcome.at)),
-        notes: 'TurnStay + Trustist: FAILED card_data_unavailable, 0 charges (card lived only in the killed process), by design',
+        notes: 'TurnStay + Trustist, no retry came: FAILED card_data_unavailable once the card hand-over window (15 s here) passed, 0 charges (card lived only in the killed process)',
       },
     );
   }, 240_000);
