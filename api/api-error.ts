@@ -16,13 +16,22 @@ export class ApiError extends Error {
   }
 }
 
-export function validationError(error: z.ZodError, where: 'body' | 'query' | 'params' | 'headers'): ApiError {
-  const issues = error.issues.map((issue) => ({ field: issue.path.join('.') || where, message: issue.message }));
+/** Where a value came from: a part of the request, or the name of a single header (then it is the field). */
+export type InputLocation = 'body' | 'query' | 'params' | 'headers' | 'Idempotency-Key';
+
+export function validationError(error: z.ZodError, where: InputLocation): ApiError {
+  const issues = error.issues.map((issue) => ({ field: fieldOf(issue) || where, message: issue.message }));
   const first = issues[0] ?? { field: where, message: 'invalid' };
   return new ApiError(400, 'validation_failed', `${first.field}: ${first.message}`, first.field, { issues });
 }
 
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<T> {
+/** The issue's path; for an unknown key, the key itself (the field the client should not have sent). */
+function fieldOf(issue: z.core.$ZodIssue): string {
+  const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
+  return path.map(String).join('.');
+}
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where: InputLocation): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error, where);
   return parsed.data;
@@ -32,6 +41,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, whe
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof ApiError) {
+      if (typeof error.details?.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
       res.status(error.status).json({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...error.details } });
       return;
     }

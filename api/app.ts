@@ -27,6 +27,10 @@ export interface ApiDependencies {
   codec: PayloadCodec;
   merchantKeys: MerchantKey[];
   operatorKeyHashes: string[];
+  /** Signs operator sessions; shared by every replica (a random per-process secret when absent). */
+  operatorSessionSecret?: string;
+  /** Express `trust proxy`: which proxies' X-Forwarded-Proto to believe (HTTPS makes the session cookie Secure). */
+  trustProxy?: string | number;
   turnstayWebhookSecrets: string[];
   trustistWebhookPathSecret: string;
   webhookToleranceSeconds: number;
@@ -41,6 +45,7 @@ export interface ApiDependencies {
 export function createApiApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   const { log } = deps;
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -51,7 +56,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     });
     next();
   });
-  const operatorAuth = new OperatorAuth(deps.operatorKeyHashes);
+  const operatorAuth = new OperatorAuth(deps.operatorKeyHashes, deps.operatorSessionSecret);
   app.use(healthRoutes({ client: deps.client, namespace: deps.namespace }));
   app.use(webhookRoutes({
     client: deps.client,

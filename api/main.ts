@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createProviderRegistry } from '../activities/provider-registry';
 import { ConfigurationError, parseEnv } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
@@ -12,10 +12,13 @@ import { AesGcmPayloadCodec } from '../worker/payload-codec';
 import { apiEnvSchema, merchantKeysFrom } from './api-env';
 import { createApiApp } from './app';
 import { keepIdleConnectionsOpen } from '../infra/http-keep-alive';
+import { drainOnStop } from './http-drain';
 
 const log = createLogger('api');
 
 async function main(): Promise<void> {
+  // The SDK would stop the card-vault worker on SIGTERM by itself, at once; this process orders its own shutdown.
+  Runtime.install({ shutdownSignals: [] });
   const env = parseEnv(apiEnvSchema.and(temporalEnvSchema));
   const encryption = payloadEncryption(env);
   const dataConverter = createDataConverter(encryption);
@@ -40,6 +43,8 @@ async function main(): Promise<void> {
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: merchantKeysFrom(env),
     operatorKeyHashes: env.OPERATOR_API_KEYS,
+    operatorSessionSecret: env.OPERATOR_SESSION_SECRET,
+    trustProxy: env.API_TRUST_PROXY,
     turnstayWebhookSecrets: env.TURNSTAY_WEBHOOK_SECRETS,
     trustistWebhookPathSecret: env.TRUSTIST_WEBHOOK_PATH_SECRET,
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
@@ -49,19 +54,28 @@ async function main(): Promise<void> {
       ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),
       ...(env.LOST_ANSWER_GRACE_MS !== undefined ? { lostAnswerGraceMs: env.LOST_ANSWER_GRACE_MS } : {}),
       ...(env.REFUND_ANSWER_WITHIN_MS !== undefined ? { refundAnswerWithinMs: env.REFUND_ANSWER_WITHIN_MS } : {}),
+      ...(env.CARD_HANDOVER_WINDOW_MS !== undefined ? { cardHandoverWindowMs: env.CARD_HANDOVER_WINDOW_MS } : {}),
       ...(env.STATUS_POLL_DELAYS_MS ? { statusPollDelaysMs: env.STATUS_POLL_DELAYS_MS } : {}),
     },
     ...(env.DEMO_MERCHANT_KEY ? { demo: { merchantKey: env.DEMO_MERCHANT_KEY } } : {}),
     log,
   });
+  if (!env.OPERATOR_SESSION_SECRET) log.warn('OPERATOR_SESSION_SECRET is not set: operator sessions end with this process and work on this replica only');
   const vaultRun = cardVault.worker.run();
   const server = keepIdleConnectionsOpen(
     app.listen(env.API_PORT, env.API_HOST, () => {
       log.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');
     }),
   );
+  const http = drainOnStop(server);
+  let stopping = false;
   const stop = async () => {
-    server.close();
+    if (stopping) return;
+    stopping = true;
+    log.info({ graceMs: env.API_SHUTDOWN_GRACE_MS }, 'api stopping: finishing in-flight requests');
+    // HTTP first: in-flight payments still need the card-vault worker to submit the cards they hold.
+    const { unfinished } = await http.drain(env.API_SHUTDOWN_GRACE_MS);
+    if (unfinished > 0) log.warn({ unfinished }, 'requests still running at the end of the shutdown grace period were cut off');
     cardVault.worker.shutdown();
     await vaultRun;
     await workerConnection.close();

@@ -9,9 +9,11 @@ import {
   type CreatePaymentRules,
 } from './payment-schemas';
 
-const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
-});
+const errorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  })
+  .describe('A 400 names the offending field (a body path such as stay.checkoutAt, a parameter, or a header); a 409 payment_closed means the payment has finished; a 503 is safe to retry with the same Idempotency-Key.');
 
 function jsonSchema(schema: z.ZodType) {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -87,6 +89,10 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
       '/v1/payments': {
         post: {
           summary: 'Start a payment; answers with its first outcome (COMPLETE, DECLINED, PENDING_ACTION with the challenge URL)',
+          description:
+            'After a 503, a timeout or a dropped connection, repeat the same request with the same Idempotency-Key: it answers ' +
+            'the same payment, and if that payment lost the card before the provider saw it, the repeat hands its card over ' +
+            '(within CARD_HANDOVER_WINDOW_MS, default 2 minutes), so the payment is charged once.',
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreatePayment' } } } },
           responses: { '201': paymentResponse, '200': paymentResponse, ...errorResponses(400, 401, 409, 413, 503) },
@@ -105,7 +111,7 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
           summary: "Tell the payment the shopper finished the 3-D Secure challenge (the challenge page's message)",
           parameters: [paymentIdParameter],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/ChallengeComplete' } } } },
-          responses: { '202': { description: 'accepted' }, ...errorResponses(400, 401, 404) },
+          responses: { '202': { description: 'accepted' }, ...errorResponses(400, 401, 404, 409, 503) },
         },
       },
       '/v1/payments/{id}/cancel': {
@@ -113,7 +119,7 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
           summary: 'Cancel: before a charge nothing is charged; after a charge it is refunded (409 refund_in_progress while a refund is PENDING)',
           parameters: [paymentIdParameter],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Cancel' } } } },
-          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409) },
+          responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409, 503) },
         },
       },
       '/v1/payments/{id}/refund': {

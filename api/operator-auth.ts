@@ -9,11 +9,18 @@ const SESSION_TTL_MS = 8 * 3_600_000;
 /**
  * Operators authenticate with a Bearer operator key (CLI, or a Web UI that passes its access token) or with a
  * session cookie from /ops/login (a Web UI set to include cross-origin credentials; same site, other port).
+ * Sessions are signed with OPERATOR_SESSION_SECRET, so every replica accepts them and they outlive a restart;
+ * without one, a random secret of this process signs them (sessions end with the process).
  */
 export class OperatorAuth {
-  private readonly sessionSecret = randomBytes(32);
+  private readonly sessionSecret: Buffer;
 
-  constructor(private readonly keyHashes: string[]) {}
+  constructor(
+    private readonly keyHashes: string[],
+    sessionSecret?: string,
+  ) {
+    this.sessionSecret = sessionSecret ? Buffer.from(sessionSecret, 'utf8') : randomBytes(32);
+  }
 
   keyIsValid(key: string): boolean {
     const presented = hashApiKey(key);

@@ -50,5 +50,10 @@ export const createReservationBodySchema = z
 
 export type CreateReservationBody = z.infer<typeof createReservationBodySchema>;
 
-export const changeStayBodySchema = staySchema;
+/** A stay change the API can judge alone: dates in order, check-in not past. What depends on the plan is the workflow's call. */
+export const changeStayBodySchema = staySchema.superRefine((stay, context) => {
+  const checkin = toInstant(stay.checkinAt);
+  if (toInstant(stay.checkoutAt) <= checkin) context.addIssue({ code: 'custom', path: ['checkoutAt'], message: 'must be after checkinAt' });
+  if (checkin < Date.now()) context.addIssue({ code: 'custom', path: ['checkinAt'], message: 'must not be in the past' });
+});
 export const changeAmountBodySchema = z.object({ amountMinor: z.number().int().positive() }).strict();

@@ -32,19 +32,21 @@ export function paymentWorkflowId(merchantId: string, reference: string): string
 /**
  * Starts the payment workflow and waits for its first outcome in the same call (update-with-start), so the
  * caller gets COMPLETE, DECLINED or PENDING_ACTION without polling. A repeated request attaches to the
- * existing workflow (USE_EXISTING) and gets the same payment; a finished one is never started again.
+ * existing workflow (USE_EXISTING) and gets the same payment; a finished one is never started again. After a
+ * transient error the merchant's retry hands its card to the waiting payment (CardHandover in the workflow).
  */
 export async function startPayment(options: StartPaymentOptions): Promise<StartedPayment> {
   const { client, request } = options;
   const vaultHandle = options.vault.put(options.submission);
   const startRequestId = randomUUID();
+  const cardSource = { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } as const;
   const startOperation = new WithStartWorkflowOperation(paymentWorkflow, {
     workflowId: request.paymentId,
     taskQueue: options.taskQueue,
     args: [
       {
         request,
-        cardSource: { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle },
+        cardSource,
         requestFingerprint: options.requestFingerprint,
         startRequestId,
         timing: options.timing,
@@ -56,7 +58,12 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     typedSearchAttributes: initialPaymentSearchAttributes(request),
   });
   try {
-    const outcome = await client.workflow.executeUpdateWithStart(firstOutcomeUpdate, { startWorkflowOperation: startOperation });
+    // A repeated request also offers its card: a payment whose own card was lost (its first request's process died
+    // or dropped it after a lost answer) submits this one instead, so the retry completes it.
+    const outcome = await client.workflow.executeUpdateWithStart(firstOutcomeUpdate, {
+      startWorkflowOperation: startOperation,
+      args: [{ cardSource, requestFingerprint: options.requestFingerprint }],
+    });
     return { view: outcome.payment, created: outcome.startRequestId === startRequestId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

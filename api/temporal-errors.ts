@@ -1,4 +1,11 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, ServiceError } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { RefundRejection } from '../workflows/refund-types';
 import { ApiError } from './api-error';
@@ -11,7 +18,10 @@ const REJECTIONS: Record<string, { code: string; field?: string }> = {
   [RefundRejection.RefundInProgress]: { code: 'refund_in_progress' },
 };
 
-/** Turns what Temporal says about a payment into the API's answer; anything unknown is rethrown as is. */
+/**
+ * Turns what Temporal says about a payment into the API's answer, by the kind of failure (never by words in its
+ * message); anything else is rethrown as is and becomes a bare 500.
+ */
 export function toApiError(error: unknown, action: string): unknown {
   if (error instanceof ApiError) return error;
   if (error instanceof WorkflowNotFoundError) return new ApiError(404, 'payment_not_found', 'no such payment', 'id');
@@ -21,12 +31,24 @@ export function toApiError(error: unknown, action: string): unknown {
     const known = cause instanceof ApplicationFailure && cause.type ? REJECTIONS[cause.type] : undefined;
     return new ApiError(409, known?.code ?? `cannot_${action}`, message, known?.field);
   }
-  const text = error instanceof Error ? error.message : '';
-  if (/workflow execution already completed|already completed/i.test(text)) {
-    return new ApiError(409, `cannot_${action}`, `the payment is closed and can no longer ${action}`);
-  }
-  if (error instanceof ServiceError || /UNAVAILABLE|ECONNREFUSED|DEADLINE_EXCEEDED/.test(text)) {
+  // Temporal unreachable, overloaded or too slow to answer: nothing was decided, the same request can be retried.
+  if (error instanceof ServiceError || error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcServiceError(error)) {
     return new ApiError(503, 'temporarily_unavailable', 'the payment service is temporarily unavailable; retry with the same Idempotency-Key');
   }
   return error;
+}
+
+/**
+ * As toApiError, for a signal or update sent to one workflow. Temporal reports a closed workflow as not found, so
+ * the workflow is looked up: one that exists but has finished is a 409 (it can no longer act), not a 404.
+ */
+export async function toApiErrorFor(handle: WorkflowHandle, error: unknown, action: string, kind: 'payment' | 'reservation' = 'payment'): Promise<unknown> {
+  if (error instanceof WorkflowNotFoundError) {
+    const execution = await handle.describe().catch(() => undefined);
+    if (execution && execution.status.name !== 'RUNNING') {
+      return new ApiError(409, `${kind}_closed`, `the ${kind} has finished (${execution.status.name.toLowerCase()}) and can no longer ${action.replace(/_/g, ' ')}`);
+    }
+    if (kind === 'reservation') return new ApiError(404, 'reservation_not_found', 'no such reservation', 'id');
+  }
+  return toApiError(error, action);
 }

@@ -38,18 +38,23 @@ interface DevSecrets {
   operatorKey: string;
   turnstayWebhookSecret: string;
   trustistWebhookPathSecret: string;
+  operatorSessionSecret: string;
 }
 
 /** Secrets for the local system, made once per data folder (never used outside development). */
 function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
   const file = join(dataDir, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>) : undefined;
+  // A data folder from before a secret existed gets the new one added; the others stay as they were.
+  if (saved?.operatorSessionSecret) return saved as DevSecrets;
   const secrets: DevSecrets = {
     payloadKey: randomBytes(32).toString('base64'),
     merchantKey: `mk_dev_${randomBytes(16).toString('hex')}`,
     operatorKey: `ok_dev_${randomBytes(16).toString('hex')}`,
     turnstayWebhookSecret: `whsec_${randomBytes(16).toString('hex')}`,
     trustistWebhookPathSecret: randomBytes(24).toString('base64url'),
+    operatorSessionSecret: randomBytes(32).toString('base64url'),
+    ...saved,
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
       API_PORT: String(apiPort),
       MERCHANT_API_KEYS: `demo:${hashApiKey(secrets.merchantKey)}`,
       OPERATOR_API_KEYS: hashApiKey(secrets.operatorKey),
+      OPERATOR_SESSION_SECRET: secrets.operatorSessionSecret,
       TURNSTAY_WEBHOOK_SECRETS: secrets.turnstayWebhookSecret,
       TRUSTIST_WEBHOOK_PATH_SECRET: secrets.trustistWebhookPathSecret,
       CODEC_ALLOWED_ORIGINS: `${server.uiUrl},${server.uiUrl.replace('127.0.0.1', 'localhost')}`,

@@ -19,9 +19,20 @@ export interface PaymentWorkflowInput {
  * Where the card comes from: the memory of the process that received it (its own task queue, host affinity),
  * or a provider token from an earlier tokenization (reservations), which is not card data.
  */
-export type CardSource =
-  | { kind: 'vault'; taskQueue: string; handle: string }
-  | { kind: 'token'; paymentMethodToken: string };
+export type CardSource = VaultCardSource | { kind: 'token'; paymentMethodToken: string };
+
+export interface VaultCardSource {
+  kind: 'vault';
+  taskQueue: string;
+  handle: string;
+}
+
+/** What every start request offers with its first-outcome update: its card, in case the payment lost its own. */
+export interface CardOffer {
+  cardSource: VaultCardSource;
+  /** Must equal the payment's own fingerprint: only the same request (same body and key) may hand a card over. */
+  requestFingerprint?: string;
+}
 
 export interface PaymentTiming {
   /** How long a shopper has for the 3-D Secure challenge (default 15 minutes). */
@@ -41,6 +52,11 @@ export interface PaymentTiming {
   refundAnswerWithinMs?: number;
   /** Waits between rounds of asking the provider about a refund whose answer was lost (the last one repeats). */
   refundRetryDelaysMs?: number[];
+  /**
+   * When the card was lost before the provider saw it (its API process died, or dropped it after a lost start
+   * answer), how long to wait for the merchant's repeated request to hand its card over (default 2 minutes).
+   */
+  cardHandoverWindowMs?: number;
 }
 
 export interface PaymentTransition {

@@ -18,8 +18,8 @@ import { providerTaskQueue } from './provider-task-queue';
 import type { PaymentActivities } from '../activities/payment-activities';
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
-import type { ProviderPaymentHandle, ProviderStatus } from '../activities/provider-adapter';
-import { FINAL_STATUSES } from '../domain/payment-status';
+import type { ProviderPaymentHandle, ProviderStatus, SubmissionOutcome } from '../activities/provider-adapter';
+import { FINAL_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import {
   cancelOwnedPaymentSignal,
   cancelPaymentUpdate,
@@ -28,15 +28,18 @@ import {
   ownedPaymentChangedSignal,
   paymentStateQuery,
   providerEventSignal,
+  providerEventUpdate,
   refundPaymentUpdate,
   refundRequestQuery,
   requestRefundUpdate,
 } from './messages';
+import { CardHandover } from './card-handover';
 import { PaymentRecord } from './payment-record';
-import type { PaymentWorkflowInput, PaymentView, PaymentTiming } from './payment-types';
+import type { CardSource, PaymentWorkflowInput, PaymentView, PaymentTiming, VaultCardSource } from './payment-types';
 import { describeDuration } from './describe-duration';
 import type { PaymentRefunds } from './payment-refunds';
 import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome } from './refund-types';
+import { WebhookHints } from './webhook-hints';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
@@ -47,6 +50,7 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   lostAnswerGraceMs: 120_000,
   refundAnswerWithinMs: DEFAULT_REFUND_ANSWER_WITHIN_MS,
   refundRetryDelaysMs: [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000],
+  cardHandoverWindowMs: 120_000,
 };
 
 /**
@@ -56,10 +60,18 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
 const REFUNDS_HAVE_IDS = 'refunds-have-ids';
 const REFUND_ID_PATTERN = /^re_[A-Za-z0-9_]{1,64}$/;
 
+/** Versions the hand-over of a repeated request's card (histories from before it fail a lost card at once). */
+const CARD_HANDOVER_PATCH = 'card-handover-after-lost-card';
+/** Cards a payment accepts from repeated requests: each one was lost in turn, so something else is wrong. */
+const MAX_CARD_HANDOVERS = 3;
+
 /** Ids named by webhooks that a lost answer checks at most: each costs a status call, and webhooks can be forged. */
 const MAX_WEBHOOK_IDS_CHECKED = 10;
 
 const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
+
+/** Where a webhook can change what the payment does: before its outcome is known. */
+const WAITS_FOR_WEBHOOKS: PaymentStatus[] = ['CREATED', 'SUBMITTED', 'PENDING_ACTION'];
 
 /** Provider calls: transient faults (5xx, timeouts, resets) retry with backoff; business outcomes never do. */
 const PROVIDER_CALL_OPTIONS: ActivityOptions = {
@@ -95,7 +107,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const timing: Required<PaymentTiming> = { ...DEFAULT_TIMING, ...input.timing };
   const label = PROVIDER_LABELS[request.provider];
   const record = new PaymentRecord(input);
-  const seenEventIds = new Set<string>();
+  const handover = new CardHandover(input.requestFingerprint, input.cardSource.kind === 'vault' ? input.cardSource : undefined);
+  // Webhooks are claims (Trustist's are unsigned): what the payment keeps of them is bounded, see WebhookHints.
+  const hints = new WebhookHints(MAX_WEBHOOK_IDS_CHECKED, Date.now());
   const paymentScope = new CancellationScope();
   let handle: ProviderPaymentHandle | undefined;
   let hintArrived = false;
@@ -103,7 +117,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
    * Provider payment ids named by webhooks, in arrival order. Each is only a claim (Trustist webhooks are unsigned):
    * it is trusted once the status endpoint confirms it, so a forged id named first cannot hide the genuine one.
    */
-  const webhookPaymentIds: string[] = [];
+  const webhookPaymentIds = hints.claimedPaymentIds;
   let cancelReason: string | undefined;
   let settled = false;
   let refundInFlight = false;
@@ -128,8 +142,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
       summary: `${label}: submit card ${request.card.brand} ****${request.card.last4}`,
     });
-  const submitCard = (current: ProviderPaymentHandle) => {
-    const source = input.cardSource;
+  const submitCard = (current: ProviderPaymentHandle, source: CardSource) => {
     return source.kind === 'vault'
       ? cardVault(source.taskQueue).submitCardFromVault({ request, handle: current, vaultHandle: source.handle })
       : provider(`charge stored card ${request.card.brand} ****${request.card.last4}`).submitTokenizedCard({
@@ -144,16 +157,24 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     const entry = record.refunds.find(refundId);
     return { paymentStatus: record.status, ...(entry ? { refund: { ...entry.view }, requestFingerprint: entry.requestFingerprint } : {}) };
   });
-  setHandler(firstOutcomeUpdate, async () => {
+  setHandler(firstOutcomeUpdate, async (offer) => {
+    if (!record.firstOutcomeKnown) handover.offer(offer);
     await condition(() => record.firstOutcomeKnown);
     return { payment: record.view(), startRequestId: input.startRequestId };
   });
   setHandler(providerEventSignal, (event) => {
-    if (seenEventIds.has(event.eventId)) return;
-    seenEventIds.add(event.eventId);
-    if (event.providerPaymentId && !webhookPaymentIds.includes(event.providerPaymentId)) webhookPaymentIds.push(event.providerPaymentId);
+    if (hints.hasSeen(event.eventId)) return;
+    hints.record(event, Date.now());
     hintArrived = true;
   });
+  setHandler(
+    providerEventUpdate,
+    (event) => {
+      hints.record(event, Date.now());
+      hintArrived = true;
+    },
+    { validator: (event) => hints.admit(event, { awaited: WAITS_FOR_WEBHOOKS.includes(record.status), hintPending: hintArrived, now: Date.now() }) },
+  );
   setHandler(challengeCompletedSignal, () => {
     hintArrived = true;
   });
@@ -438,8 +459,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     record.waitFor(`the card submission to ${label}`);
     const current = handle;
     try {
-      // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
-      const outcome = await CancellationScope.nonCancellable(() => submitCard(current));
+      const outcome = await submitWithHandover(current);
       handle = { ...current, providerPaymentId: outcome.providerPaymentId };
       record.providerPaymentId = outcome.providerPaymentId;
       if (outcome.kind === 'approved') {
@@ -457,6 +477,43 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (record.status === 'COMPLETE' && timing.refundWindowMs > 0) {
       record.waitFor('refund requests');
       await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
+    }
+  }
+
+  /** Submits the card; one lost before the provider saw it is replaced by a card a repeated request hands over. */
+  async function submitWithHandover(current: ProviderPaymentHandle): Promise<SubmissionOutcome> {
+    let source = input.cardSource;
+    for (;;) {
+      try {
+        // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
+        return await CancellationScope.nonCancellable(() => submitCard(current, source));
+      } catch (error) {
+        const replacement = await handedOverCard(current, error);
+        if (!replacement) throw error;
+        source = replacement;
+      }
+    }
+  }
+
+  async function handedOverCard(current: ProviderPaymentHandle, error: unknown): Promise<VaultCardSource | undefined> {
+    // Child payments (reservations) get no repeated requests: their parent decides what a lost card means.
+    if (!cardWasLost(error) || workflowInfo().parent !== undefined || handover.handovers >= MAX_CARD_HANDOVERS) return undefined;
+    if (!patched(CARD_HANDOVER_PATCH)) return undefined;
+    // A lost answer can hide a charge made with the lost card (TurnStay names the payment up front): then the
+    // status check after the failure settles it and no new card is needed.
+    if (current.providerPaymentId && (await providerShowsCharge(current))) return undefined;
+    record.waitFor(`the card again: it was lost before ${label} saw it; the merchant's repeated request (same body and Idempotency-Key) hands its card over`);
+    const card = await handover.take(timing.cardHandoverWindowMs);
+    if (card) record.note('card handed over by a repeated request');
+    return card;
+  }
+
+  async function providerShowsCharge(current: ProviderPaymentHandle): Promise<boolean> {
+    try {
+      return (await provider('status before taking a new card').fetchProviderStatus({ request, handle: current })).state === 'COMPLETE';
+    } catch {
+      // Unknown is not "charged": the provider takes a card once per payment, so a handed-over card cannot charge twice.
+      return false;
     }
   }
 
@@ -584,6 +641,13 @@ function isRefusal(error: unknown): boolean {
 
 function isDecline(error: unknown): boolean {
   return applicationFailureOf(error)?.type === PaymentFailureType.CardDeclined;
+}
+
+/** The card was not there to submit: its process did not pick the submission up, or no longer held the card. */
+function cardWasLost(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') return true;
+  return applicationFailureOf(error)?.type === PaymentFailureType.CardDataUnavailable;
 }
 
 /** False when the provider certainly did not take the card: the vault never picked it up, or the provider refused the request. */

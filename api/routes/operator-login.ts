@@ -19,7 +19,7 @@ export function operatorLoginRoutes(operatorAuth: OperatorAuth): Router {
   router.post('/ops/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
     const { key } = parseOrThrow(z.object({ key: z.string().min(1).max(200) }), req.body ?? {}, 'body');
     if (!operatorAuth.keyIsValid(key)) throw new ApiError(401, 'operator_unauthenticated', 'the operator key is not valid', 'key');
-    res.cookie(OPERATOR_SESSION_COOKIE, operatorAuth.issueSession(), { httpOnly: true, sameSite: 'lax', path: '/codec' });
+    res.cookie(OPERATOR_SESSION_COOKIE, operatorAuth.issueSession(), { httpOnly: true, sameSite: 'lax', path: '/codec', secure: req.secure });
     res.type('html').send('<p>Signed in. The Temporal Web UI can now decode payloads through this codec.</p>');
   });
   return router;

@@ -20,7 +20,7 @@ import { refundIdFor, refundRequestFingerprint } from '../refund-request';
 import { toRefundResponse } from '../refund-response';
 import { requestFingerprint } from '../request-fingerprint';
 import { paymentWorkflowId, startPayment } from '../start-payment';
-import { toApiError } from '../temporal-errors';
+import { toApiError, toApiErrorFor } from '../temporal-errors';
 import type { MerchantRouteOptions } from './merchant-route-options';
 
 /** Merchant routes: start, read, list, and act on payments. A merchant only ever reaches its own payments. */
@@ -33,7 +33,7 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
 
   router.post('/v1/payments', async (req, res) => {
     const merchantId = requireMerchantId(req);
-    const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'headers');
+    const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'Idempotency-Key');
     const body = parseOrThrow(createBodySchema, req.body, 'body');
     const fingerprint = requestFingerprint(body, idempotencyKey);
     const request: PaymentRequest = {
@@ -118,10 +118,11 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
   router.post('/v1/payments/:id/challenge-complete', async (req, res) => {
     const id = ownedPaymentId(req.params, requireMerchantId(req));
     const body = parseOrThrow(challengeCompleteBodySchema, req.body ?? {}, 'body');
+    const handle = client.workflow.getHandle(id);
     try {
-      await client.workflow.getHandle(id).signal(challengeCompletedSignal, { outcome: body.outcome });
+      await handle.signal(challengeCompletedSignal, { outcome: body.outcome });
     } catch (error) {
-      throw toApiError(error, 'complete_challenge');
+      throw await toApiErrorFor(handle, error, 'complete_challenge');
     }
     res.status(202).json({ accepted: true, id });
   });
@@ -129,10 +130,11 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
   router.post('/v1/payments/:id/cancel', async (req, res) => {
     const id = ownedPaymentId(req.params, requireMerchantId(req));
     const body = parseOrThrow(cancelBodySchema, req.body ?? {}, 'body');
+    const handle = client.workflow.getHandle(id);
     try {
-      res.json(toPaymentResponse(await client.workflow.getHandle(id).executeUpdate(cancelPaymentUpdate, { args: [{ reason: body.reason }] })));
+      res.json(toPaymentResponse(await handle.executeUpdate(cancelPaymentUpdate, { args: [{ reason: body.reason }] })));
     } catch (error) {
-      throw toApiError(error, 'cancel');
+      throw await toApiErrorFor(handle, error, 'cancel');
     }
   });
 
@@ -178,7 +180,7 @@ async function replayedRefund(payment: WorkflowHandle, ask: RequestRefundInput, 
     return recorded.refund;
   }
   if (updateError instanceof WorkflowNotFoundError) {
-    throw new ApiError(409, 'cannot_refund', `the payment is ${recorded.paymentStatus} and closed; it takes no more refunds`);
+    throw new ApiError(409, 'payment_closed', `the payment is ${recorded.paymentStatus} and closed; it takes no more refunds`);
   }
   throw toApiError(updateError, 'refund');
 }

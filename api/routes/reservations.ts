@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { WorkflowHandle } from '@temporalio/client';
 import { summarizeCard } from '../../domain/card';
 import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationStateQuery } from '../../workflows/messages';
 import type { ReservationView } from '../../workflows/reservation-types';
@@ -9,7 +10,7 @@ import { requestFingerprint } from '../request-fingerprint';
 import { ownedWorkflowId } from '../owned-workflow-id';
 import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema } from '../reservation-schemas';
 import { reservationWorkflowId, startReservation } from '../start-reservation';
-import { toApiError } from '../temporal-errors';
+import { toApiError, toApiErrorFor } from '../temporal-errors';
 import type { MerchantRouteOptions } from './merchant-route-options';
 
 /** The merchant-facing shape of a reservation (the provider token never leaves the workflow). */
@@ -25,7 +26,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
 
   router.post('/v1/reservations', async (req, res) => {
     const merchantId = requireMerchantId(req);
-    const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'headers');
+    const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'Idempotency-Key');
     const body = parseOrThrow(createReservationBodySchema, req.body, 'body');
     if (body.provider === 'turnstay' && !options.rules.turnstayCurrencies.includes(body.currency)) {
       throw new ApiError(400, 'validation_failed', `currency: TurnStay account settles in ${options.rules.turnstayCurrencies.join(', ')}`, 'currency');
@@ -77,29 +78,31 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
     }
   });
 
-  const change = <T>(path: string, action: string, parse: (body: unknown) => T, run: (id: string, input: T) => Promise<ReservationView>) => {
+  const change = <T>(path: string, action: string, parse: (body: unknown) => T, run: (handle: WorkflowHandle, input: T) => Promise<ReservationView>) => {
     router.post(`/v1/reservations/:id/${path}`, async (req, res) => {
       const id = ownedId(req.params, requireMerchantId(req));
       const input = parse(req.body ?? {});
+      const handle = client.workflow.getHandle(id);
       try {
-        res.json(toReservationResponse(await run(id, input)));
+        res.json(toReservationResponse(await run(handle, input)));
       } catch (error) {
-        throw toApiError(error, action);
+        throw await toApiErrorFor(handle, error, action, 'reservation');
       }
     });
   };
-  change('change-stay', 'change', (body) => parseOrThrow(changeStayBodySchema, body, 'body'), (id, stay) =>
-    client.workflow.getHandle(id).executeUpdate(changeStayUpdate, { args: [stay] }));
-  change('change-amount', 'change', (body) => parseOrThrow(changeAmountBodySchema, body, 'body'), (id, amount) =>
-    client.workflow.getHandle(id).executeUpdate(changeAmountUpdate, { args: [amount] }));
+  change('change-stay', 'change', (body) => parseOrThrow(changeStayBodySchema, body, 'body'), (handle, stay) =>
+    handle.executeUpdate(changeStayUpdate, { args: [stay] }));
+  change('change-amount', 'change', (body) => parseOrThrow(changeAmountBodySchema, body, 'body'), (handle, amount) =>
+    handle.executeUpdate(changeAmountUpdate, { args: [amount] }));
   router.post('/v1/reservations/:id/cancel', async (req, res) => {
     const id = ownedId(req.params, requireMerchantId(req));
     const cancel = parseOrThrow(cancelBodySchema, req.body ?? {}, 'body');
+    const handle = client.workflow.getHandle(id);
     let view: ReservationView;
     try {
-      view = await client.workflow.getHandle(id).executeUpdate(cancelReservationUpdate, { args: [cancel] });
+      view = await handle.executeUpdate(cancelReservationUpdate, { args: [cancel] });
     } catch (error) {
-      throw toApiError(error, 'cancel');
+      throw await toApiErrorFor(handle, error, 'cancel', 'reservation');
     }
     // 202: cancelled, but the provider has not confirmed the refund yet; the reservation turns REFUNDED when it does.
     res.status(view.refundPending ? 202 : 200).json(toReservationResponse(view));

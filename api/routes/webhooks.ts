@@ -1,14 +1,17 @@
 import express, { Router } from 'express';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { timingSafeEqual } from 'node:crypto';
 import { trustistEventId, trustistWebhookEventSchema } from '../../activities/trustist/webhook-event';
 import { turnstayWebhookEventSchema } from '../../activities/turnstay/webhook-event';
 import { verifyTurnstaySignature } from '../../activities/turnstay/webhook-signature';
-import { providerEventSignal } from '../../workflows/messages';
+import { providerEventUpdate } from '../../workflows/messages';
+import { HINT_REFILL_MS, WebhookRefusal } from '../../workflows/webhook-hints';
 import { unmatchedWebhookSignal, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { ApiError, parseOrThrow } from '../api-error';
 import { RecentIds } from '../recent-ids';
+import { PerKeyRateLimit } from '../webhook-rate-limit';
 
 export interface WebhookRoutesOptions {
   client: Client;
@@ -21,25 +24,48 @@ export interface WebhookRoutesOptions {
 }
 
 const MAX_WEBHOOK_BYTES = 64 * 1024;
+/** Per payment reference and API process: 5 webhooks at once, then one every 2 s; the rest are answered 429. */
+const WEBHOOKS_BURST = 5;
+const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
+const WEBHOOK_REFILL_MS = 2_000;
+
+type DeliveryOutcome = 'signalled' | 'duplicate' | 'ignored' | 'unmatched';
 
 /**
- * Provider webhooks become workflow signals. Forged or stale ones are refused (401); duplicates are dropped
- * here and again inside the workflow; events naming no known payment are acknowledged and kept in an inbox.
+ * Provider webhooks become hints to the payment (an update its validator may refuse, leaving no history). Forged
+ * or stale ones are refused (401); duplicates are dropped here and again inside the workflow; a flood naming one
+ * payment is answered 429 here or by the payment; events naming no known payment are acknowledged and kept in an inbox.
  */
 export function webhookRoutes(options: WebhookRoutesOptions): Router {
   const router = Router();
   const { client, log } = options;
   const recent = new RecentIds(10_000);
+  const perReference = new PerKeyRateLimit(WEBHOOKS_BURST, WEBHOOK_REFILL_MS);
   const rawJson = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
 
-  const deliver = async (provider: string, eventId: string, reference: string, status: string, providerPaymentId?: string): Promise<'signalled' | 'duplicate' | 'unmatched'> => {
+  const deliver = async (provider: string, eventId: string, reference: string, status: string, providerPaymentId?: string): Promise<DeliveryOutcome> => {
     if (recent.has(`${provider}:${eventId}`)) return 'duplicate';
+    const rateKey = `${provider}:${reference}`;
+    if (!perReference.take(rateKey)) throw throttled(perReference.retryAfterSeconds(rateKey));
     try {
       if (!reference.startsWith('payment-')) throw new WorkflowNotFoundError('not a payment reference', reference, undefined);
-      await client.workflow.getHandle(reference).signal(providerEventSignal, { eventId, status, ...(providerPaymentId ? { providerPaymentId } : {}) });
+      const hint = { eventId, status, ...(providerPaymentId ? { providerPaymentId } : {}) };
+      // An update needs a worker to judge it: without one, answer in time so the provider delivers again later.
+      await client.connection.withDeadline(Date.now() + WEBHOOK_DELIVERY_TIMEOUT_MS, () =>
+        client.workflow.getHandle(reference).executeUpdate(providerEventUpdate, { args: [hint] }));
       recent.add(`${provider}:${eventId}`);
       return 'signalled';
     } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const refusal = error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+        // The payment's own limit: the provider should deliver again later, when a hint can be taken.
+        if (refusal === WebhookRefusal.Throttled) throw throttled(Math.ceil(HINT_REFILL_MS / 1_000));
+        recent.add(`${provider}:${eventId}`);
+        return refusal === WebhookRefusal.Duplicate ? 'duplicate' : 'ignored';
+      }
+      if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || error instanceof ServiceError) {
+        throw new ApiError(503, 'temporarily_unavailable', 'the payment could not take the event now; deliver it again later', undefined, { retryAfterSeconds: 5 });
+      }
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       await client.workflow.signalWithStart(webhookInboxWorkflow, {
         workflowId: webhookInboxWorkflowId(provider, options.taskQueue),
@@ -83,6 +109,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
   });
 
   return router;
+}
+
+function throttled(retryAfterSeconds: number): ApiError {
+  return new ApiError(429, 'webhook_rate_limited', 'too many webhooks for this payment; deliver again later', 'reference', { retryAfterSeconds: Math.max(1, retryAfterSeconds) });
 }
 
 function parseJson(raw: Buffer): unknown {

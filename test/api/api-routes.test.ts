@@ -38,7 +38,7 @@ describe('merchant API', () => {
       ['cvc letters', { card: { ...testCard(TEST_CARDS.frictionless), cvc: '12a' } }, 'card.cvc'],
       ['payer email', { payer: { email: 'not-an-email' } }, 'payer.email'],
       ['payer phone', { payer: { phone: '0123' } }, 'payer.phone'],
-      ['unknown field', { surprise: true }, 'body'],
+      ['unknown field', { surprise: true }, 'surprise'],
       ['checkout before checkin', { stay: { checkinDate: '2027-05-10', checkoutDate: '2027-05-01' } }, 'stay.checkoutDate'],
       ['Trustist without browser data', { provider: 'trustist', browserData: undefined }, 'browserData'],
       ['Trustist in euros', { provider: 'trustist', currency: 'EUR' }, 'currency'],
@@ -134,6 +134,17 @@ describe('merchant API', () => {
     expect(bad.status).toBe(400);
   });
 
+  test('acting on a finished payment is a 409 saying it is closed, not a 404', async () => {
+    const declined = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.declined) }));
+    expect(declined.body.status).toBe('DECLINED');
+    await stack.client.workflow.getHandle(declined.body.id).result();
+    for (const [action, body] of [['cancel', {}], ['refund', {}], ['challenge-complete', { outcome: 'authenticated' }]] as const) {
+      const response = await callApi<{ error: { code: string } }>(stack.baseUrl, 'POST', `/v1/payments/${declined.body.id}/${action}`, { body });
+      expect({ action, status: response.status, code: response.body.error.code }).toEqual({ action, status: 409, code: 'payment_closed' });
+    }
+    expect((await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${declined.body.id}`)).body.status).toBe('DECLINED');
+  });
+
   describe('webhooks', () => {
     const turnstayEvent = (reference: string, status = 'processed', id = `evt_${randomUUID()}`) =>
       JSON.stringify({
@@ -184,6 +195,20 @@ describe('merchant API', () => {
       expect(inbox.filter((event) => event.eventId === eventId)).toHaveLength(1);
       await retiredInbox.terminate('test over');
     });
+
+    test('a webhook for a payment whose workers are all down answers 503 in time, so the provider delivers it again', async () => {
+      const id = `payment-merchant1-no-worker-${randomUUID().slice(0, 8)}`;
+      const unserved = await stack.client.workflow.start('paymentWorkflow', { workflowId: id, taskQueue: `${stack.taskQueue}-no-worker`, args: [{}] });
+      try {
+        const started = Date.now();
+        const body = { paymentId: 'pay-1', reference: id, status: 'COMPLETE', eventType: 'payment.completed' };
+        const response = await callApi<{ error: { code: string } }>(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, { body, key: null });
+        expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 503, code: 'temporarily_unavailable' });
+        expect(Date.now() - started).toBeLessThan(20_000);
+      } finally {
+        await unserved.terminate('test over');
+      }
+    }, 60_000);
 
     test('Trustist webhooks need the secret URL', async () => {
       const body = { paymentId: 'x', reference: 'payment-merchant1-y', status: 'COMPLETE', eventType: 'payment.completed' };

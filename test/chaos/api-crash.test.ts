@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { ApiResponse, PaymentBody } from '../support/merchant-client';
 import { charges } from '../support/sandbox-client';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
-import { chaosPaymentBody, postPayment, seconds, setSandboxFaults, waitForFinishedPayment, waitForHeldRequest, waitUntil } from './support/chaos-helpers';
+import {
+  chaosPaymentBody,
+  postPayment,
+  sandboxRequests,
+  seconds,
+  setSandboxFaults,
+  waitForFinishedPayment,
+  waitForHeldRequest,
+  waitUntil,
+  type SandboxRequest,
+} from './support/chaos-helpers';
 import { ProcessStack } from './support/process-stack';
 
 const CONFIRM_PATH = /^\/api\/v1\/public\/payment\/intent\/[^/]+\/confirm$/;
@@ -103,8 +113,48 @@ describe('API process crashes', () => {
         chargedTwice: 0,
         stuck: 0,
         recoverySeconds: seconds(killedAt, Math.max(uncharged.at, trustistOutcome.at)),
-        notes: 'TurnStay + Trustist: FAILED card_data_unavailable, 0 charges (card lived only in the killed process), by design',
+        notes: 'TurnStay + Trustist, no retry came: FAILED card_data_unavailable once the card hand-over window (15 s here) passed, 0 charges (card lived only in the killed process)',
       },
     );
+  }, 240_000);
+  test('SIGKILL before the provider saw the card; the merchant retries with the same Idempotency-Key: its card is handed over, COMPLETE, charged once (both providers)', async () => {
+    const turnstay = stack.turnstay.apiUrl;
+    const trustist = stack.trustist.apiUrl;
+    await setSandboxFaults(turnstay, { failNext: { count: 1, kind: 'timeout', phase: 'before', pathPrefix: '/api/v1/public/payment/intent' } });
+    await setSandboxFaults(trustist, { failNext: { count: 1, kind: 'timeout', phase: 'before', pathPrefix: '/v1/payments/server-to-server' } });
+    const isTurnstaySubmission = (request: SandboxRequest) => CONFIRM_PATH.test(request.path);
+    const isTrustistSubmission = (request: SandboxRequest) => request.path === '/v1/payments/server-to-server';
+    // Requests held by the first test stay unanswered: count them, so only this test's submissions are awaited.
+    const heldBefore = async (sandbox: string, accept: (request: SandboxRequest) => boolean) =>
+      (await sandboxRequests(sandbox)).filter((request) => accept(request) && request.status === null).length;
+    const [turnstayHeld, trustistHeld] = await Promise.all([heldBefore(turnstay, isTurnstaySubmission), heldBefore(trustist, isTrustistSubmission)]);
+    const attempts = (['turnstay', 'trustist'] as const).map((provider) => ({ provider, body: chaosPaymentBody(provider), key: `retry-${randomUUID()}` }));
+    const firstAttempts = attempts.map(({ body, key }) => postPayment(stack.apiUrl, body, { 'idempotency-key': key }));
+    await waitForHeldRequest(turnstay, isTurnstaySubmission, turnstayHeld);
+    await waitForHeldRequest(trustist, isTrustistSubmission, trustistHeld);
+
+    const killedAt = Date.now();
+    await stack.kill(stack.api!);
+    for (const attempt of await Promise.all(firstAttempts)) expect(attempt.status).toBe(0);
+    await Promise.all([setSandboxFaults(turnstay, {}), setSandboxFaults(trustist, {})]);
+    await stack.startApi();
+
+    const retries = await Promise.all(attempts.map(({ body, key }) => postPayment(stack.apiUrl, body, { 'idempotency-key': key })));
+    const answeredAt = Date.now();
+    for (const [index, { provider, body }] of attempts.entries()) {
+      const retry = retries[index]!;
+      expect({ provider, status: retry.status, payment: 'body' in retry ? retry.body.status : retry.error }).toEqual({ provider, status: 200, payment: 'COMPLETE' });
+      expect(await charges(provider === 'turnstay' ? turnstay : trustist, `payment-merchant1-${body.reference}`)).toHaveLength(1);
+    }
+
+    rows.push({
+      scenario: 'API SIGKILL before the provider saw the card; client retries with the same Idempotency-Key',
+      started: 2,
+      finished: 2,
+      chargedTwice: 0,
+      stuck: 0,
+      recoverySeconds: seconds(killedAt, answeredAt),
+      notes: 'TurnStay + Trustist: the retry handed its card to the waiting payment (card lost: heartbeat 10 s, pickup 10 s), 200 COMPLETE, 1 ledger charge each',
+    });
   }, 240_000);
 });

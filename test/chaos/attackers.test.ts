@@ -46,13 +46,22 @@ describe('bad input and attackers', () => {
     for await (const execution of stack.client.workflow.list({ query: `WorkflowType = "paymentWorkflow" AND TaskQueue = "${stack.taskQueue}"` })) ids.add(execution.workflowId);
     return ids;
   };
+  /** Webhooks that reached the payment: signals, and provider-event updates its validator accepted. */
   const signalCount = async (workflowId: string) => {
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-    return (history.events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes).length;
+    return (history.events ?? []).filter(
+      (event) => event.workflowExecutionSignaledEventAttributes || event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'providerEventHint',
+    ).length;
   };
   const createPayment = async (provider: 'turnstay' | 'trustist', card: string, key = MERCHANT_KEY) => {
     const response = await callApi<PaymentBody>(stack.baseUrl, 'POST', '/v1/payments', { body: paymentBody(provider, { card: testCard(card) }), key });
     expect(response.status).toBe(201);
+    // The provider's own webhooks about the new payment arrive after the answer: counts start once they have.
+    const sandbox = provider === 'turnstay' ? stack.turnstay.apiUrl : stack.trustist.apiUrl;
+    await waitUntil('the provider webhooks to be delivered', async () => {
+      const log = (await (await fetch(`${sandbox}/__sandbox/webhooks`)).json()) as { pending: number };
+      return log.pending === 0 ? true : undefined;
+    }, 15_000, 50);
     return response.body;
   };
 

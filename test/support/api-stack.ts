@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { createApiApp } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
@@ -25,7 +26,13 @@ export interface ApiStack extends PaymentStack {
 
 /** The real API on a free port, in front of a payment stack; the sandboxes' webhooks point at it. */
 export async function startApiStack(
-  options: { timing?: PaymentTiming; sandboxLatencyMs?: number; providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>> } = {},
+  options: {
+    timing?: PaymentTiming;
+    sandboxLatencyMs?: number;
+    providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
+    /** Interceptors on the API's own Temporal client (fault injection between the API and Temporal). */
+    apiClientInterceptors?: WorkflowClientInterceptor[];
+  } = {},
 ): Promise<ApiStack> {
   const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs, providerCallsPerSecond: options.providerCallsPerSecond });
   const capturedLogs: string[] = [];
@@ -36,8 +43,11 @@ export async function startApiStack(
     },
   });
   const encryption = testPayloadEncryption();
+  const apiClient = options.apiClientInterceptors
+    ? new Client({ connection: stack.client.connection, namespace: stack.namespace, dataConverter: stack.dataConverter, interceptors: { workflow: options.apiClientInterceptors } })
+    : stack.client;
   const app = createApiApp({
-    client: stack.client,
+    client: apiClient,
     namespace: stack.namespace,
     taskQueue: stack.taskQueue,
     vault: stack.vault,

@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
+import { LostStartAnswer } from '../support/lost-start-answer';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
@@ -21,7 +22,9 @@ describe('workflow replay', () => {
   const ids: string[] = [];
 
   beforeAll(async () => {
-    stack = await startApiStack({ timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] } });
+    const lostStartAnswer = new LostStartAnswer();
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] }, apiClientInterceptors: [lostStartAnswer.interceptor] });
+    lostStartAnswer.observer = stack.client;
     const frictionless = await createPayment(stack.baseUrl, paymentBody('turnstay'));
     const declined = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.declined) }));
     const challenged = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }));
@@ -54,7 +57,15 @@ describe('workflow replay', () => {
     const reservationPaymentId = reservation.body.charges[0]?.paymentIds[0] as string;
     await callApi(stack.baseUrl, 'POST', `/v1/reservations/${reservation.body.id}/cancel`, { body: { reason: 'replay fixture' } });
     await waitForPayment(stack.baseUrl, expired.body.id, (payment) => payment.status === 'EXPIRED');
-    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId);
+    // A lost start answer: the card is dropped, and the merchant's retry hands its card over (CardHandover).
+    const handedOver = paymentBody('turnstay');
+    lostStartAnswer.loseNextAnswerFor(`payment-merchant1-${handedOver.reference}`);
+    await setFaults(stack.turnstay.apiUrl, { failNext: { count: 1, kind: 'status', status: 503, phase: 'before', pathPrefix: '/api/v1/public/payment/intent' } });
+    await createPayment(stack.baseUrl, handedOver, { 'idempotency-key': handedOver.reference });
+    const retried = await createPayment(stack.baseUrl, handedOver, { 'idempotency-key': handedOver.reference });
+    await setFaults(stack.turnstay.apiUrl, {});
+    expect(retried.body.status).toBe('COMPLETE');
+    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
     // Closed histories replay whole: the reservation and its payment end with the cancellation's refund.
     await Promise.all([reservation.body.id, reservationPaymentId].map((id) => stack.client.workflow.getHandle(id).result()));
   });

@@ -29,6 +29,8 @@ export interface ProcessStackOptions {
   statusPollDelaysMs?: number[];
   /** How long a lost Trustist answer waits for a webhook naming the payment (LOST_ANSWER_GRACE_MS, default 10 s). */
   lostAnswerGraceMs?: number;
+  /** How long a payment whose card was lost waits for a repeated request's card (CARD_HANDOVER_WINDOW_MS, default 15 s). */
+  cardHandoverWindowMs?: number;
   sandboxLatencyMs?: number;
   webhookRetry?: { baseDelayMs: number; maxAttempts: number };
   extraWorkerEnv?: NodeJS.ProcessEnv;
@@ -142,11 +144,13 @@ export class ProcessStack {
       API_PORT: String(port),
       MERCHANT_API_KEYS: `merchant1:${hashApiKey(MERCHANT_KEY)},merchant2:${hashApiKey(OTHER_MERCHANT_KEY)}`,
       OPERATOR_API_KEYS: hashApiKey(OPERATOR_KEY),
+      OPERATOR_SESSION_SECRET: 'chaos-operator-session-secret-0123456789',
       TURNSTAY_WEBHOOK_SECRETS: TURNSTAY_WEBHOOK_SECRET,
       TRUSTIST_WEBHOOK_PATH_SECRET,
       CHALLENGE_TIMEOUT_MS: String(this.options.challengeTimeoutMs ?? 120_000),
       STATUS_POLL_DELAYS_MS: (this.options.statusPollDelaysMs ?? [30_000]).join(','),
       LOST_ANSWER_GRACE_MS: String(this.options.lostAnswerGraceMs ?? 10_000),
+      CARD_HANDOVER_WINDOW_MS: String(this.options.cardHandoverWindowMs ?? 15_000),
     });
     this.allParts.push(part);
     await waitForOutput(part, /"msg":"api listening"/, 60_000);
@@ -157,6 +161,12 @@ export class ProcessStack {
   async kill(part: ChildPart): Promise<void> {
     if (part.process.exitCode === null && part.process.signalCode === null) part.process.kill('SIGKILL');
     await part.exited;
+  }
+
+  /** SIGTERM, as an orchestrator stops a process: its shutdown hook runs; resolves when it has exited. */
+  async terminate(part: ChildPart): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (part.process.exitCode === null && part.process.signalCode === null) part.process.kill('SIGTERM');
+    return part.exited;
   }
 
   /** Every line any of the stack's processes wrote (for secret and card-data searches). */

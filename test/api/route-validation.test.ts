@@ -1,0 +1,109 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { createApiApp } from '../../api/app';
+import { hashApiKey } from '../../api/key-hash';
+import { createLogger } from '../../infra/logger';
+import { CardVault } from '../../worker/card-vault';
+import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { signTurnstayPayload } from '../../activities/turnstay/webhook-signature';
+import { testPayloadEncryption } from '../support/payment-stack';
+import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
+
+const MERCHANT_KEY = 'mk_route_validation_0123456789';
+const OPERATOR_KEY = 'ok_route_validation_0123456789';
+const TURNSTAY_SECRET = 'whsec_route_validation';
+const TRUSTIST_PATH_SECRET = 'route-validation-path-secret-0123';
+const DAY_MS = 86_400_000;
+const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
+
+/**
+ * Every route answers input it cannot accept with a 400 JSON body naming the field, before anything reaches
+ * Temporal: the API here has no Temporal client at all, so a request that got past validation would be a 500.
+ */
+describe('bad input on every route: 400 naming the field', () => {
+  let baseUrl: string;
+  let server: Server;
+
+  beforeAll(async () => {
+    const encryption = testPayloadEncryption();
+    const app = createApiApp({
+      client: {} as Client,
+      namespace: 'default',
+      taskQueue: 'unused',
+      vault: new CardVault(),
+      cardVaultTaskQueue: 'unused',
+      codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
+      merchantKeys: [{ merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) }],
+      operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],
+      turnstayWebhookSecrets: [TURNSTAY_SECRET],
+      trustistWebhookPathSecret: TRUSTIST_PATH_SECRET,
+      webhookToleranceSeconds: 300,
+      codecAllowedOrigins: [],
+      rules: { turnstayCurrencies: ['GBP'] },
+      log: createLogger('route-validation-test', { level: 'silent' }),
+    });
+    server = await new Promise((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((done) => server.close(done)));
+
+  const payment = (overrides: Record<string, unknown> = {}) => ({
+    provider: 'turnstay',
+    amountMinor: 12_345,
+    currency: 'GBP',
+    reference: 'order-validation',
+    card: testCard(TEST_CARDS.frictionless),
+    browserData: BROWSER_DATA,
+    ...overrides,
+  });
+  const reservation = (overrides: Record<string, unknown> = {}) => ({
+    ...payment({ reference: 'stay-validation' }),
+    stay: { checkinAt: inDays(10), checkoutAt: inDays(12) },
+    policy: { kind: 'on_checkin' },
+    ...overrides,
+  });
+  const turnstayEvent = JSON.stringify({ id: 'evt_1', object: 'event', type: 'x', data: { object: { status: 7 } } });
+
+  type Case = [name: string, method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string> }, field: string];
+  const paymentId = 'payment-merchant1-order-validation';
+  const reservationId = 'reservation-merchant1-stay-validation';
+  const merchant = { authorization: `Bearer ${MERCHANT_KEY}` };
+  const cases: Case[] = [
+    ['create payment: amount not an integer', 'POST', '/v1/payments', { body: payment({ amountMinor: 1.5 }), headers: merchant }, 'amountMinor'],
+    ['create payment: an unknown field', 'POST', '/v1/payments', { body: payment({ surprise: true }), headers: merchant }, 'surprise'],
+    ['create payment: Idempotency-Key too long', 'POST', '/v1/payments', { body: payment(), headers: { ...merchant, 'idempotency-key': 'k'.repeat(300) } }, 'Idempotency-Key'],
+    ['create payment: body not JSON', 'POST', '/v1/payments', { raw: '{"provider":', headers: merchant }, 'body'],
+    ['list payments: limit 0', 'GET', '/v1/payments?limit=0', { headers: merchant }, 'limit'],
+    ['list payments: an unknown parameter', 'GET', '/v1/payments?colour=red', { headers: merchant }, 'colour'],
+    ['read payment: not a payment id', 'GET', '/v1/payments/order-1', { headers: merchant }, 'id'],
+    ['challenge-complete: unknown outcome', 'POST', `/v1/payments/${paymentId}/challenge-complete`, { body: { outcome: 'maybe' }, headers: merchant }, 'outcome'],
+    ['cancel payment: empty reason', 'POST', `/v1/payments/${paymentId}/cancel`, { body: { reason: ' ' }, headers: merchant }, 'reason'],
+    ['refund: negative amount', 'POST', `/v1/payments/${paymentId}/refund`, { body: { amountMinor: -5 }, headers: merchant }, 'amountMinor'],
+    ['create reservation: check-in not a date', 'POST', '/v1/reservations', { body: reservation({ stay: { checkinAt: 'soon', checkoutAt: inDays(12) } }), headers: merchant }, 'stay.checkinAt'],
+    ['create reservation: check-out before check-in', 'POST', '/v1/reservations', { body: reservation({ stay: { checkinAt: inDays(12), checkoutAt: inDays(10) } }), headers: merchant }, 'stay.checkoutAt'],
+    ['read reservation: not a reservation id', 'GET', `/v1/reservations/${paymentId}`, { headers: merchant }, 'id'],
+    ['change-stay: check-out before check-in', 'POST', `/v1/reservations/${reservationId}/change-stay`, { body: { checkinAt: inDays(20), checkoutAt: inDays(10) }, headers: merchant }, 'checkoutAt'],
+    ['change-stay: check-in in the past', 'POST', `/v1/reservations/${reservationId}/change-stay`, { body: { checkinAt: inDays(-2), checkoutAt: inDays(10) }, headers: merchant }, 'checkinAt'],
+    ['change-stay: check-in not a date', 'POST', `/v1/reservations/${reservationId}/change-stay`, { body: { checkinAt: 'tomorrow', checkoutAt: inDays(10) }, headers: merchant }, 'checkinAt'],
+    ['change-amount: zero', 'POST', `/v1/reservations/${reservationId}/change-amount`, { body: { amountMinor: 0 }, headers: merchant }, 'amountMinor'],
+    ['cancel reservation: reason a number', 'POST', `/v1/reservations/${reservationId}/cancel`, { body: { reason: 7 }, headers: merchant }, 'reason'],
+    ['operator login: no key', 'POST', '/ops/login', { raw: 'user=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 'key'],
+    ['codec: payloads not a list', 'POST', '/codec/decode', { body: { payloads: 'x' }, headers: { authorization: `Bearer ${OPERATOR_KEY}` } }, 'payloads'],
+    ['TurnStay webhook: signed but malformed', 'POST', '/webhooks/turnstay', { raw: turnstayEvent, headers: { 'turnstay-signature': signTurnstayPayload(turnstayEvent, TURNSTAY_SECRET) } }, 'created_at'],
+    ['Trustist webhook: paymentId a number', 'POST', `/webhooks/trustist/${TRUSTIST_PATH_SECRET}`, { body: { paymentId: 1, reference: 'r', status: 's', eventType: 'e' } }, 'paymentId'],
+  ];
+
+  test.each(cases)('%s', async (_name, method, path, options, field) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...options.headers },
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
+    const body = (await response.json()) as { error: { code: string; field?: string; message: string } };
+    expect({ status: response.status, field: body.error.field }).toEqual({ status: 400, field });
+    expect(body.error.message).toContain(field);
+  });
+});
