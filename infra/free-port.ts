@@ -13,6 +13,20 @@ export function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * Ports for a server that is restarted on the same ports (crash tests): free now and below Linux's ephemeral range
+ * (32768+), where no outgoing connection's source port and no `listen(0)` can take one while the server is down.
+ * Also below 32768 because the Temporal server stores membership ports in a smallint column.
+ */
+export async function findStablePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const candidate = await findFreePortInRange(20_000, 32_000);
+    if (!ports.includes(candidate)) ports.push(candidate);
+  }
+  return ports;
+}
+
 /** A free loopback port in [min, max): tried at random, checked by binding it. */
 export async function findFreePortInRange(min: number, max: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt += 1) {

@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { stopProcess } from './child-process';
-import { findFreePort, findFreePortInRange } from './free-port';
+import { findStablePorts } from './free-port';
 import { waitForTemporal } from './wait-for-temporal';
 import { startPostgres, type RunningPostgres } from './postgres-instance';
 import { SEARCH_ATTRIBUTE_TYPES } from './search-attribute-types';
@@ -61,9 +61,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const postgres = await startPostgres({ dataDir: join(options.dataDir, 'postgres'), port: options.postgresPort, logFile: join(logDir, 'postgres.log') });
   try {
     migrateDatabases(postgres, join(options.dataDir, `schemas-migrated`));
-    const port = options.port ?? (await findFreePort());
-    const uiPort = options.uiPort ?? (await findFreePort());
-    const serverConfig = await writeServerConfig(configDir, postgres, port, options.historyShards ?? 4);
+    // Picked together so that none repeats; the server's own services take the last nine.
+    const [freePort, freeUiPort, ...servicePorts] = (await findStablePorts(11)).filter((candidate) => candidate !== options.port && candidate !== options.uiPort);
+    const port = options.port ?? (freePort as number);
+    const uiPort = options.uiPort ?? (freeUiPort as number);
+    const serverConfig = writeServerConfig(configDir, postgres, port, servicePorts, options.historyShards ?? 4);
     const address = `127.0.0.1:${port}`;
     const launchServer = async (): Promise<ChildProcess> => {
       const child = spawnLogged(tool('temporal-server', 'TEMPORAL_SERVER_PATH'), ['--config-file', serverConfig, '--allow-no-auth', 'start'], join(logDir, 'temporal-server.log'));
@@ -136,15 +138,8 @@ function migrateDatabases(postgres: RunningPostgres, marker: string): void {
 }
 
 /** Server configuration as JSON (valid YAML): every service on loopback, PostgreSQL for both stores. */
-async function writeServerConfig(configDir: string, postgres: RunningPostgres, port: number, historyShards: number): Promise<string> {
-  const [httpPort, historyPort, matchingPort, workerPort, metricsPort] = await Promise.all(Array.from({ length: 5 }, () => findFreePort()));
-  // Membership ports are stored in a smallint column: below 32768, where the OS hands out no ephemeral ports.
-  const membership: number[] = [];
-  while (membership.length < 4) {
-    const candidate = await findFreePortInRange(20_000, 32_000);
-    if (!membership.includes(candidate)) membership.push(candidate);
-  }
-  const [frontendMembership, historyMembership, matchingMembership, workerMembership] = membership;
+function writeServerConfig(configDir: string, postgres: RunningPostgres, port: number, servicePorts: number[], historyShards: number): string {
+  const [httpPort, historyPort, matchingPort, workerPort, metricsPort, frontendMembership, historyMembership, matchingMembership, workerMembership] = servicePorts;
   const datastore = (databaseName: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { findFreePort } from './free-port';
+import { findStablePorts } from './free-port';
 import { waitForTemporal } from './wait-for-temporal';
 import { SEARCH_ATTRIBUTE_TYPES } from './search-attribute-types';
 import { stopProcess } from './child-process';
@@ -41,10 +41,9 @@ export function resolveTemporalCli(explicit?: string): string {
 
 export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
   const namespace = options.namespace ?? 'default';
-  const port = options.port ?? (await findFreePort());
-  const uiPort = options.uiPort ?? (await findFreePort());
-  const httpPort = await findFreePort();
-  const metricsPort = await findFreePort();
+  const [freePort, freeUiPort, httpPort, metricsPort] = (await findStablePorts(4)) as [number, number, number, number];
+  const port = options.port ?? freePort;
+  const uiPort = options.uiPort ?? freeUiPort;
   mkdirSync(dirname(options.dbFile), { recursive: true });
   const args = [
     'server', 'start-dev',
