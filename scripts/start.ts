@@ -144,6 +144,7 @@ async function main(): Promise<void> {
       TURNSTAY_WEBHOOK_SECRETS: secrets.turnstayWebhookSecret,
       TRUSTIST_WEBHOOK_PATH_SECRET: secrets.trustistWebhookPathSecret,
       CODEC_ALLOWED_ORIGINS: `${server.uiUrl},${server.uiUrl.replace('127.0.0.1', 'localhost')}`,
+      TEMPORAL_UI_URL: server.uiUrl,
       DEMO_MERCHANT_KEY: secrets.merchantKey,
     }, () => void stopAll(1)),
   );
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
       'Everything is running:',
       `  API               ${apiUrl}            (health: ${apiUrl}/health, OpenAPI: ${apiUrl}/openapi.json)`,
       `  Demo checkout     ${apiUrl}/demo`,
+      `  Operator page     ${apiUrl}/ops            (sign in at ${apiUrl}/ops/login with the operator key)`,
       `  Temporal Web UI   ${server.uiUrl}`,
       `  Temporal gRPC     ${server.address}   (${topology === 'dev' ? 'dev server, SQLite' : 'cluster, PostgreSQL'}, namespace ${server.namespace})`,
       ...(server.store.kind === 'postgres' ? [`  PostgreSQL        127.0.0.1:${server.store.port}   (user ${server.store.user}, databases ${server.store.databases.join(', ')})`] : []),

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createProviderRegistry } from '../activities/provider-registry';
@@ -7,6 +8,7 @@ import { providersConfig, providersEnvSchema } from '../infra/providers-config';
 import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
 import { createPaymentWorkers } from './payment-worker';
+import { DEFAULT_RECONCILIATION_INTERVAL_MS, ensureReconciliationSchedule } from './reconciliation-schedule';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
@@ -20,6 +22,14 @@ const workerEnvSchema = z.object({
   /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
   TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** How often the reconciliation Schedule runs (0: this worker leaves the Schedule alone). */
+  RECONCILIATION_INTERVAL_MS: z.coerce.number().int().nonnegative().default(DEFAULT_RECONCILIATION_INTERVAL_MS),
+  /** A payment still waiting this long after its start is overdue for reconciliation. */
+  RECONCILIATION_STUCK_AFTER_MS: z.coerce.number().int().positive().optional(),
+  /** How far back each run compares payments (ours started, the providers' created). */
+  RECONCILIATION_LOOKBACK_MS: z.coerce.number().int().positive().optional(),
+  /** The sweep's calls per second to each provider, on its own queue (default 2). */
+  RECONCILIATION_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
 });
 
 const log = createLogger('worker');
@@ -27,12 +37,15 @@ const log = createLogger('worker');
 async function main(): Promise<void> {
   const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
   const connection = await NativeConnection.connect(connectionOptions(env));
+  const dataConverter = createDataConverter(payloadEncryption(env));
+  const clientConnection = await Connection.connect(connectionOptions(env));
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   const workers = await createPaymentWorkers({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(providersConfig(env)),
-    dataConverter: createDataConverter(payloadEncryption(env)),
+    dataConverter,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     tuning: {
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -41,11 +54,21 @@ async function main(): Promise<void> {
       ...(env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS ? { stickyQueueScheduleToStartTimeout: env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS } : {}),
     },
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
+    reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
   });
+  if (env.RECONCILIATION_INTERVAL_MS > 0) {
+    const scheduleId = await ensureReconciliationSchedule(
+      client,
+      { paymentTaskQueue: env.TEMPORAL_TASK_QUEUE, stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS, lookbackMs: env.RECONCILIATION_LOOKBACK_MS },
+      env.RECONCILIATION_INTERVAL_MS,
+    );
+    log.info({ scheduleId, everyMs: env.RECONCILIATION_INTERVAL_MS }, 'reconciliation schedule ready');
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
   await Promise.all(workers.map((worker) => worker.run()));
   await connection.close();
+  await clientConnection.close();
   log.info('worker stopped');
 }
 
