@@ -11,6 +11,7 @@ import { callApi, createPayment, paymentBody, waitForPayment } from '../support/
 import { testPayloadEncryption } from '../support/payment-stack';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+import { reconciliationFindingSignal } from '../../workflows/messages';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 const DAY_MS = 86_400_000;
@@ -65,7 +66,11 @@ describe('workflow replay', () => {
     const retried = await createPayment(stack.baseUrl, handedOver, { 'idempotency-key': handedOver.reference });
     await setFaults(stack.turnstay.apiUrl, {});
     expect(retried.body.status).toBe('COMPLETE');
-    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
+    // Reconciliation's finding on a settled payment (patch recheck-signal): recorded as MISMATCH, re-confirmed with the provider.
+    const reconciled = await createPayment(stack.baseUrl, paymentBody('turnstay'));
+    await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
+    await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('re-checked with TurnStay')));
+    ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id, reconciled.body.id);
     // Closed histories replay whole: the reservation and its payment end with the cancellation's refund.
     await Promise.all([reservation.body.id, reservationPaymentId].map((id) => stack.client.workflow.getHandle(id).result()));
   });
