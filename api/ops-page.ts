@@ -38,6 +38,7 @@ function table(headers: string[], rows: string[][], empty: string): string {
 
 function minutesSince(iso: string, now: Date): string {
   const minutes = Math.floor((now.getTime() - Date.parse(iso)) / 60_000);
+  if (minutes < 1) return 'under 1 min';
   return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h`;
 }
 
@@ -46,7 +47,7 @@ export function renderOpsPage(data: OpsPageData): string {
   const report = data.latest?.report;
   const reconciliation = report
     ? `<p id="recon-summary">Run ${workflowLink(data, data.latest?.workflowId, data.latest?.runId)} at ${escapeHtml(report.startedAt)}: ${report.paymentsChecked} payments checked, ` +
-      `${report.providerPaymentsListed} provider payments listed, ${report.differences.length} differences. <a href="/ops/reconciliation/latest?format=markdown">Markdown</a> · <a href="/ops/reconciliation/latest">JSON</a></p>` +
+      `${report.providerPaymentsListed} provider payments listed, ${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}. <a href="/ops/reconciliation/latest?format=markdown">Markdown</a> · <a href="/ops/reconciliation/latest">JSON</a></p>` +
       table(
         ['Provider', 'Payment', 'Provider id', 'Here', 'Provider', 'Difference', 'Action'],
         report.differences.map((difference) => [
