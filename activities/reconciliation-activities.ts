@@ -44,12 +44,14 @@ export function createReconciliationActivities(client: Client, providers: Provid
   }
 
   return {
-    /** Our payments overdue in a waiting state, and every payment started since `since`, with each one's state. */
+    /** Our payments overdue in a waiting state, and every payment started or closed since `since`, with each one's state. */
     async listPaymentsToReconcile(input: { paymentTaskQueue: string; since: string; stuckBefore: string; limit: number }): Promise<OurPayment[]> {
       const base = `WorkflowType = "paymentWorkflow" AND TaskQueue = ${quoted(input.paymentTaskQueue)}`;
       const queries = [
         `${base} AND ExecutionStatus = "Running" AND PaymentStatus IN (${WAITING.map(quoted).join(', ')}) AND StartTime < ${quoted(input.stuckBefore)}`,
         `${base} AND StartTime >= ${quoted(input.since)}`,
+        // Closed in the window though started before it (a payment that ran long, then ended).
+        `${base} AND CloseTime >= ${quoted(input.since)}`,
       ];
       const found = new Map<string, OurPayment>();
       for (const query of queries) {
