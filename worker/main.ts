@@ -56,20 +56,35 @@ async function main(): Promise<void> {
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
     reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
   });
-  if (env.RECONCILIATION_INTERVAL_MS > 0) {
-    const scheduleId = await ensureReconciliationSchedule(
-      client,
-      { paymentTaskQueue: env.TEMPORAL_TASK_QUEUE, stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS, lookbackMs: env.RECONCILIATION_LOOKBACK_MS },
-      env.RECONCILIATION_INTERVAL_MS,
-    );
-    log.info({ scheduleId, everyMs: env.RECONCILIATION_INTERVAL_MS }, 'reconciliation schedule ready');
-  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  if (env.RECONCILIATION_INTERVAL_MS > 0) {
+    // In the background: a worker runs payments even while the Schedule cannot be created (retried, then logged).
+    void keepTrying('reconciliation schedule', async () => {
+      const scheduleId = await ensureReconciliationSchedule(
+        client,
+        { paymentTaskQueue: env.TEMPORAL_TASK_QUEUE, stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS, lookbackMs: env.RECONCILIATION_LOOKBACK_MS },
+        env.RECONCILIATION_INTERVAL_MS,
+      );
+      log.info({ scheduleId, everyMs: env.RECONCILIATION_INTERVAL_MS }, 'reconciliation schedule ready');
+    });
+  }
   await Promise.all(workers.map((worker) => worker.run()));
   await connection.close();
   await clientConnection.close();
   log.info('worker stopped');
+}
+
+async function keepTrying(what: string, attempt: () => Promise<void>, attempts = 10, delayMs = 15_000): Promise<void> {
+  for (let round = 1; ; round += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (round >= attempts) return void log.error({ err: error }, `${what} failed; the next worker start tries again`);
+      log.warn({ err: error, round }, `${what} failed; trying again`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    }
+  }
 }
 
 main().catch((error: unknown) => {

@@ -115,6 +115,8 @@ export class ProcessStack {
     const part = spawnPart(`worker-${this.workers.length + 1}`, 'worker/main.ts', {
       ...this.sharedEnv(),
       WORKFLOW_BUNDLE_PATH: required('TEST_WORKFLOW_BUNDLE'),
+      // No reconciliation runs: its signals would add to the histories these tests measure.
+      RECONCILIATION_INTERVAL_MS: '0',
       ...this.options.extraWorkerEnv,
     });
     this.workers.push(part);
