@@ -21,7 +21,7 @@ export interface ReconciliationInput {
   stuckAfterMs?: number;
   /** Payments started, and provider payments created, this long before the run are compared (default 2 h). */
   lookbackMs?: number;
-  /** At most this many of our payments per run (default 2,000). */
+  /** At most this many of our payments per run (default 1,000). */
   maxPayments?: number;
 }
 

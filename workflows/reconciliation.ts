@@ -14,7 +14,8 @@ import {
   type TheirPayment,
 } from './reconciliation-types';
 
-const DEFAULTS = { stuckAfterMs: 30 * 60_000, lookbackMs: 2 * 3_600_000, maxPayments: 2_000 };
+// maxPayments bounds the listing activity's result (about 500 bytes a payment) well below the 2 MB payload limit.
+const DEFAULTS = { stuckAfterMs: 30 * 60_000, lookbackMs: 2 * 3_600_000, maxPayments: 1_000 };
 
 /**
  * One reconciliation run (started by its Schedule): compares our payments with what each provider says, has each
