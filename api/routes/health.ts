@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { checkWorkerReadiness } from '../../worker/worker-readiness';
+import { checkWorkerReadiness, withinMs } from '../../worker/worker-readiness';
+
+/** How long /ready waits for Temporal's answers before it says "not ready". */
+const READY_TIMEOUT_MS = 3_000;
 
 /**
  * /health: the process answers. /ready: it can also reach Temporal, and its card-vault worker is running and
@@ -14,11 +17,14 @@ export function healthRoutes(options: { client: Client; namespace: string; cardV
   });
   router.get('/ready', async (_req, res) => {
     const [reachable, cardVault] = await Promise.all([
-      options.client.connection.withDeadline(Date.now() + 3_000, () => options.client.connection.workflowService.describeNamespace({ namespace: options.namespace })).then(
+      withinMs(
+        READY_TIMEOUT_MS,
+        options.client.connection.withDeadline(Date.now() + READY_TIMEOUT_MS, () => options.client.connection.workflowService.describeNamespace({ namespace: options.namespace })),
+      ).then(
         () => true,
         () => false,
       ),
-      checkWorkerReadiness(options.cardVaultWorker.connection, [options.cardVaultWorker.worker]),
+      checkWorkerReadiness(options.cardVaultWorker.connection, [options.cardVaultWorker.worker], READY_TIMEOUT_MS),
     ]);
     const ready = reachable && cardVault.ready;
     const [queue] = cardVault.queues;
