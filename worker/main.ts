@@ -1,12 +1,14 @@
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createProviderRegistry } from '../activities/provider-registry';
-import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { ConfigurationError, port } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { providersConfig, providersEnvSchema } from '../infra/providers-config';
-import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
+import { startHealthServer } from './health-server';
 import { createPaymentWorkers } from './payment-worker';
+import { checkWorkerReadiness } from './worker-readiness';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
@@ -20,16 +22,19 @@ const workerEnvSchema = z.object({
   /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
   TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** /health and /ready (default: any free port, logged); 0.0.0.0 for probes from outside the host. */
+  WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HEALTH_PORT: port.default(0),
 });
 
 const log = createLogger('worker');
 
 async function main(): Promise<void> {
-  const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
-  const connection = await NativeConnection.connect(connectionOptions(env));
+  const { env, temporal } = parseTemporalEnv(workerEnvSchema.and(temporalEnvSchema));
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
   const workers = await createPaymentWorkers({
     connection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(providersConfig(env)),
     dataConverter: createDataConverter(payloadEncryption(env)),
@@ -43,8 +48,10 @@ async function main(): Promise<void> {
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
-  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  const health = await startHealthServer({ host: env.WORKER_HEALTH_HOST, port: env.WORKER_HEALTH_PORT, readiness: () => checkWorkerReadiness(connection, workers) });
+  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url }, 'worker running');
   await Promise.all(workers.map((worker) => worker.run()));
+  await health.close();
   await connection.close();
   log.info('worker stopped');
 }
