@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type FrameLocator, type Pa
 import type { CardSubmission } from '../../activities/provider-adapter';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, getPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
+import { fillHostedForm } from '../support/hosted-form';
 import { SANDBOX_TURNSTAY_KEY } from '../support/payment-stack';
 import { charges, ledger } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
@@ -136,6 +137,16 @@ describe('hosted card form (TurnStay Option A)', () => {
     expect(await intent.json()).toMatchObject({ status: { name: 'CANCELLED' } });
     expect(await ledger(stack.turnstay.apiUrl, created.body.id)).toEqual([]);
   }, FORM_TIMEOUT_MS + 60_000);
+
+  it('a card declined on the hosted form: FAILED with the decline code, nothing charged', async () => {
+    const created = await createPayment(stack.baseUrl, { ...paymentBody('turnstay', { method: 'hosted_form' }), card: undefined });
+    expect(created.body.status).toBe('PENDING_ACTION');
+    const filled = await fillHostedForm(created.body.nextAction!.url, testCard(TEST_CARDS.insufficientFunds));
+    expect(filled.status).toBe(402);
+    const failed = await waitForPayment(stack.baseUrl, created.body.id, (payment) => payment.status !== 'PENDING_ACTION', 20_000);
+    expect(failed).toMatchObject({ status: 'FAILED', failure: { code: 'insufficient_funds' } });
+    expect(await ledger(stack.turnstay.apiUrl, created.body.id)).toEqual([]);
+  });
 
   it('refuses hosted mode with a card, with Trustist, and a card payment without a card: 400 naming the field', async () => {
     const withoutCard = (provider: 'turnstay' | 'trustist', extra: Record<string, unknown>) => ({ ...paymentBody(provider, extra), card: undefined });
