@@ -76,7 +76,9 @@ export const payerSchema = z
  * API process; `hosted_form` (TurnStay Option A), no card in the request, the shopper types it on TurnStay's form.
  */
 export const PAYMENT_METHODS = ['s2s', 'hosted_form'] as const;
-export const paymentMethodSchema = z.enum(PAYMENT_METHODS, 'must be "s2s" (card in the request) or "hosted_form" (TurnStay\'s hosted card form)');
+export const paymentMethodSchema = z
+  .enum(PAYMENT_METHODS, 'must be "s2s" (card in the request) or "hosted_form" (TurnStay\'s hosted card form)')
+  .describe('s2s (default): the card is in this request. hosted_form (TurnStay only, no card): the shopper types the card on TurnStay\'s hosted form at nextAction.url');
 
 /** The rules a hosted form adds to a payment or reservation request; issues name the field. */
 export function checkCardMethod(body: { provider: string; method?: string; card?: unknown }, context: z.RefinementCtx): void {
