@@ -20,6 +20,8 @@ const projectRoot = resolve(__dirname, '..');
 
 const topologyFlag = process.argv.find((arg) => arg.startsWith('--topology='))?.slice('--topology='.length);
 const topology = parseTopology(topologyFlag ?? process.env.TOPOLOGY);
+/** The local TurnStay account settles in GBP (the demo) and ZAR (the TurnStay document's own example). */
+const LOCAL_TURNSTAY_CURRENCIES = ['GBP', 'ZAR'];
 
 const startEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default(join(projectRoot, '.data', topology)),
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
     webhookUrl: `${apiUrl}/webhooks/turnstay`,
     webhookSecret: secrets.turnstayWebhookSecret,
     latencyMs: env.SANDBOX_LATENCY_MS,
+    accountCurrencies: LOCAL_TURNSTAY_CURRENCIES,
   });
   closers.push(() => turnstay.close());
   const trustist = await startTrustistSandbox({ port: await portOrFree(env.TRUSTIST_PORT), webhookUrl: trustistWebhookUrl, latencyMs: env.SANDBOX_LATENCY_MS });
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
     TURNSTAY_SCS_URL: turnstay.scsUrl,
     TURNSTAY_API_KEY: 'sk_test_sandbox',
     TURNSTAY_ACCOUNT_ID: '1001',
+    TURNSTAY_CURRENCIES: LOCAL_TURNSTAY_CURRENCIES.join(','),
     TRUSTIST_API_URL: trustist.apiUrl,
     TRUSTIST_KEY_ID: 'sandbox-merchant',
     TRUSTIST_KEY: 'sandbox-hawk-key-0123456789abcdef',
