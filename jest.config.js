@@ -14,7 +14,7 @@ const shared = {
 };
 const onCluster = process.env.TEST_TOPOLOGY === 'cluster';
 const mainTests = onCluster
-  ? ['payments', 'reservations', 'api', 'security', 'foundation', 'operations'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat('<rootDir>/test/browser/web-ui.test.ts', '<rootDir>/test/browser/ops-page.test.ts')
+  ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat('<rootDir>/test/browser/web-ui.test.ts', '<rootDir>/test/browser/ops-page.test.ts', '<rootDir>/test/operations/reconciliation.test.ts')
   : ['<rootDir>/test/**/*.test.ts'];
 module.exports = {
   maxWorkers: 2,

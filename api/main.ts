@@ -1,10 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createProviderRegistry } from '../activities/provider-registry';
-import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { ConfigurationError } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { providersConfig } from '../infra/providers-config';
-import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { CardVault } from '../worker/card-vault';
 import { createCardVaultWorker } from '../worker/card-vault-worker';
 import { createDataConverter } from '../worker/data-converter';
@@ -19,27 +19,28 @@ const log = createLogger('api');
 async function main(): Promise<void> {
   // The SDK would stop the card-vault worker on SIGTERM by itself, at once; this process orders its own shutdown.
   Runtime.install({ shutdownSignals: [] });
-  const env = parseEnv(apiEnvSchema.and(temporalEnvSchema));
+  const { env, temporal } = parseTemporalEnv(apiEnvSchema.and(temporalEnvSchema));
   const encryption = payloadEncryption(env);
   const dataConverter = createDataConverter(encryption);
-  const options = connectionOptions(env);
-  const client = new Client({ connection: await Connection.connect(options), namespace: env.TEMPORAL_NAMESPACE, dataConverter });
+  const options = temporal.connectionOptions;
+  const client = new Client({ connection: await Connection.connect(options), namespace: temporal.namespace, dataConverter });
   // This process receives card data, so it also runs the only worker allowed to send that card to a provider.
   const workerConnection = await NativeConnection.connect(options);
   const vault = new CardVault();
   const cardVault = await createCardVaultWorker({
     connection: workerConnection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     vault,
     providers: createProviderRegistry(providersConfig(env)),
     dataConverter,
   });
   const app = createApiApp({
     client,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     vault,
     cardVaultTaskQueue: cardVault.taskQueue,
+    cardVaultWorker: { worker: cardVault.worker, connection: workerConnection },
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: merchantKeysFrom(env),
     operatorKeyHashes: env.OPERATOR_API_KEYS,

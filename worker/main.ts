@@ -2,13 +2,15 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createProviderRegistry } from '../activities/provider-registry';
-import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { ConfigurationError, port } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { providersConfig, providersEnvSchema } from '../infra/providers-config';
-import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
+import { startHealthServer } from './health-server';
 import { createPaymentWorkers } from './payment-worker';
 import { DEFAULT_RECONCILIATION_INTERVAL_MS, ensureReconciliationSchedule } from './reconciliation-schedule';
+import { checkWorkerReadiness } from './worker-readiness';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
@@ -30,19 +32,22 @@ const workerEnvSchema = z.object({
   RECONCILIATION_LOOKBACK_MS: z.coerce.number().int().positive().optional(),
   /** The sweep's calls per second to each provider, on its own queue (default 2). */
   RECONCILIATION_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** /health and /ready (default: any free port, logged); 0.0.0.0 for probes from outside the host. */
+  WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HEALTH_PORT: port.default(0),
 });
 
 const log = createLogger('worker');
 
 async function main(): Promise<void> {
-  const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
-  const connection = await NativeConnection.connect(connectionOptions(env));
+  const { env, temporal } = parseTemporalEnv(workerEnvSchema.and(temporalEnvSchema));
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
   const dataConverter = createDataConverter(payloadEncryption(env));
-  const clientConnection = await Connection.connect(connectionOptions(env));
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
+  const clientConnection = await Connection.connect(temporal.connectionOptions);
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter });
   const workers = await createPaymentWorkers({
     connection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(providersConfig(env)),
     dataConverter,
@@ -57,7 +62,8 @@ async function main(): Promise<void> {
     reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
-  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  const health = await startHealthServer({ host: env.WORKER_HEALTH_HOST, port: env.WORKER_HEALTH_PORT, readiness: () => checkWorkerReadiness(connection, workers) });
+  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url }, 'worker running');
   if (env.RECONCILIATION_INTERVAL_MS > 0) {
     // In the background: a worker runs payments even while the Schedule cannot be created (retried, then logged).
     void keepTrying('reconciliation schedule', async () => {
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
     });
   }
   await Promise.all(workers.map((worker) => worker.run()));
+  await health.close();
   await connection.close();
   await clientConnection.close();
   log.info('worker stopped');
