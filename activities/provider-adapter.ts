@@ -53,6 +53,17 @@ export interface HostedCardFormResult {
   card?: CardSummary;
 }
 
+/** One payment as a provider's listing shows it: what reconciliation compares with ours. */
+export interface ProviderPaymentListing {
+  providerPaymentId: string;
+  /** The reference we sent (our payment ID), or whatever reference a charge we never made carries. */
+  reference: string;
+  state: ProviderPaymentState;
+  amountMinor: number;
+  currency: string;
+  refundedMinor: number;
+}
+
 export interface RefundRequest {
   amountMinor: number;
   currency: string;
@@ -86,6 +97,8 @@ export interface ProviderAdapter {
   refund(request: PaymentRequest, handle: ProviderPaymentHandle, refund: RefundRequest): Promise<RefundResult>;
   /** Where the provider can list a payment's refunds: the one made with this idempotency key, if any (a read, never a refund). */
   findRefund?(request: PaymentRequest, handle: ProviderPaymentHandle, idempotencyKey: string): Promise<RefundResult | undefined>;
+  /** Payments created since a time, where the provider can list them (the sandboxes can; see README, Reconciliation). */
+  listPaymentsSince?(since: Date): Promise<ProviderPaymentListing[]>;
   /** Only where the provider can keep a card for later charges (TurnStay's card on file). */
   tokenize?(card: CardDetails, payerEmail?: string): Promise<TokenizedCard>;
   /** Only where the provider hosts a card-on-file form (TurnStay Option A): the shopper types the card there. */

@@ -14,6 +14,7 @@ import type { CreatePaymentRules } from './payment-schemas';
 import { codecRoutes } from './routes/codec';
 import { demoRoutes } from './routes/demo';
 import { healthRoutes } from './routes/health';
+import { operationsRoutes } from './routes/operations';
 import { operatorLoginRoutes } from './routes/operator-login';
 import { paymentRoutes } from './routes/payments';
 import { reservationRoutes } from './routes/reservations';
@@ -38,6 +39,8 @@ export interface ApiDependencies {
   trustistWebhookPathSecret: string;
   webhookToleranceSeconds: number;
   codecAllowedOrigins: string[];
+  /** The Temporal Web UI's base URL, for the operator page's links (none: plain workflow IDs). */
+  webUiUrl?: string;
   rules: CreatePaymentRules;
   timing?: PaymentTiming;
   /** Demo page settings: a merchant key for the demo only (never in production). */
@@ -71,6 +74,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   }));
   app.use(codecRoutes({ codec: deps.codec, operatorAuth, allowedOrigins: deps.codecAllowedOrigins }));
   app.use(operatorLoginRoutes(operatorAuth));
+  app.use(operationsRoutes({ client: deps.client, namespace: deps.namespace, taskQueue: deps.taskQueue, operatorAuth, webUiUrl: deps.webUiUrl }));
   const openApi = buildOpenApiDocument(deps.rules);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);

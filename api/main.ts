@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     trustistWebhookPathSecret: env.TRUSTIST_WEBHOOK_PATH_SECRET,
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     codecAllowedOrigins: env.CODEC_ALLOWED_ORIGINS,
+    webUiUrl: env.TEMPORAL_UI_URL,
     rules: { turnstayCurrencies: env.TURNSTAY_CURRENCIES },
     timing: {
       ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),

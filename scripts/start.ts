@@ -159,6 +159,7 @@ async function main(): Promise<void> {
       TURNSTAY_WEBHOOK_SECRETS: secrets.turnstayWebhookSecret,
       TRUSTIST_WEBHOOK_PATH_SECRET: secrets.trustistWebhookPathSecret,
       CODEC_ALLOWED_ORIGINS: `${server.uiUrl},${server.uiUrl.replace('127.0.0.1', 'localhost')}`,
+      TEMPORAL_UI_URL: server.uiUrl,
       DEMO_MERCHANT_KEY: secrets.merchantKey,
     }, () => void stopAll(1)),
   );
@@ -172,6 +173,7 @@ async function main(): Promise<void> {
       `  API               ${apiUrl}            (health: ${apiUrl}/health, ready: ${apiUrl}/ready, OpenAPI: ${apiUrl}/openapi.json)`,
       `  Worker health     ${workerHealthUrl}/health   (ready: ${workerHealthUrl}/ready)`,
       `  Demo checkout     ${apiUrl}/demo`,
+      `  Operator page     ${apiUrl}/ops            (sign in at ${apiUrl}/ops/login with the operator key)`,
       `  Temporal Web UI   ${server.uiUrl}`,
       `  Temporal gRPC     ${server.address}   (${topology === 'dev' ? 'dev server, SQLite' : 'cluster, PostgreSQL'}, namespace ${server.namespace})`,
       `  Temporal profile  ${profileFile}   (temporal CLI: TEMPORAL_CONFIG_FILE=${profileFile} temporal workflow list)`,

@@ -1,4 +1,5 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { heartbeatWhileRunning } from './heartbeat-while-running';
 import { withCallPacing } from '../activities/call-pacing';
@@ -6,6 +7,7 @@ import { createPaymentActivities } from '../activities/payment-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import { PROVIDER_NAMES, type ProviderName } from '../domain/provider-name';
 import { providerTaskQueue } from '../workflows/provider-task-queue';
+import { createReconciliationWorker } from './reconciliation-worker';
 
 export interface PaymentWorkerOptions {
   connection: NativeConnection;
@@ -18,6 +20,8 @@ export interface PaymentWorkerOptions {
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'>;
   /** Calls per second allowed to each provider, across every worker on its queue (Temporal enforces it). */
   providerCallsPerSecond?: Partial<Record<ProviderName, number>>;
+  /** Runs the reconciliation sweep's calls too (its queue, its own per-provider pace); needs a client for visibility. */
+  reconciliation?: { client: Client; callsPerSecond?: number };
 }
 
 /**
@@ -48,5 +52,8 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
       maxTaskQueueActivitiesPerSecond: options.providerCallsPerSecond?.[provider],
     }),
   );
-  return Promise.all([workflowWorker, ...providerWorkers]);
+  const reconciliationWorker = options.reconciliation
+    ? [createReconciliationWorker({ ...options, client: options.reconciliation.client, callsPerSecond: options.reconciliation.callsPerSecond })]
+    : [];
+  return Promise.all([workflowWorker, ...providerWorkers, ...reconciliationWorker]);
 }

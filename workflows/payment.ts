@@ -11,6 +11,7 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -29,6 +30,7 @@ import {
   paymentStateQuery,
   providerEventSignal,
   providerEventUpdate,
+  reconciliationFindingSignal,
   refundPaymentUpdate,
   refundRequestQuery,
   requestRefundUpdate,
@@ -40,6 +42,8 @@ import { describeDuration } from './describe-duration';
 import type { PaymentRefunds } from './payment-refunds';
 import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome } from './refund-types';
 import { WebhookHints } from './webhook-hints';
+import { ReconStatusKey } from './search-attributes';
+import type { ReconStatus } from './reconciliation-types';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
@@ -90,6 +94,9 @@ const HOSTED_FORM_STEP: ShopperStep = {
   expiredCode: 'hosted_form_expired',
   expiredMessage: (timeout) => `hosted card form not completed within ${timeout}`,
 };
+
+/** Versions the reconciliation sweep's finding: histories from before it never acted on the signal. */
+const RECHECK_PATCH = 'recheck-signal';
 
 /** Ids named by webhooks that a lost answer checks at most: each costs a status call, and webhooks can be forged. */
 const MAX_WEBHOOK_IDS_CHECKED = 10;
@@ -296,6 +303,29 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (settled || FINAL_STATUSES.includes(record.status)) return;
     cancelReason ??= reason;
     paymentScope.cancel();
+  });
+
+  setHandler(reconciliationFindingSignal, async (finding) => {
+    if (!patched(RECHECK_PATCH)) return;
+    const markRecon = (value: ReconStatus) => upsertSearchAttributes([{ key: ReconStatusKey, value }]);
+    record.note(`reconciliation: ${finding.reason}`);
+    markRecon(finding.reconStatus);
+    if (WAITS_FOR_WEBHOOKS.includes(record.status)) {
+      // Waiting for an outcome the provider may already have: the same status check a webhook would cause.
+      hintArrived = true;
+      await condition(() => !WAITS_FOR_WEBHOOKS.includes(record.status));
+      if (finding.reconStatus === 'RECHECKING') markRecon('HEALED');
+      return;
+    }
+    // Settled here: nothing to heal, only re-confirm with the provider and record its answer for the operator.
+    const current = handle;
+    if (!current?.providerPaymentId) return;
+    try {
+      const status = await provider('re-check status for reconciliation').fetchProviderStatus({ request, handle: current });
+      record.note(`re-checked with ${label}: ${status.state}, refunded ${status.refundedMinor ?? 0} ${request.currency} minor units there, ${record.refundedMinor} here`);
+    } catch (error) {
+      record.note(`re-check with ${label} failed: ${failureMessage(error)}`);
+    }
   });
 
   function refundOutcome(refundId: string): RefundOutcome {

@@ -33,6 +33,11 @@ export const intentResponseSchema = z.object({
   card: cardSummarySchema.nullish().catch(undefined),
 });
 
+/** The sandbox's listing (an extension: TurnStay documents none). */
+export const intentListResponseSchema = z.object({
+  data: z.array(intentResponseSchema.extend({ merchant_reference: z.string().nullish(), billing_amount: z.number().int(), billing_currency: z.string() })),
+});
+
 export const declineResponseSchema = z.object({
   detail: z.string(),
   decline_code: z.string().optional(),

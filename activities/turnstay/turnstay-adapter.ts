@@ -9,6 +9,7 @@ import type {
   HostedCardFormResult,
   ProviderAdapter,
   ProviderPaymentHandle,
+  ProviderPaymentListing,
   ProviderPaymentState,
   ProviderStatus,
   RefundRequest,
@@ -24,6 +25,7 @@ import {
   declineResponseSchema,
   errorResponseSchema,
   existingRefundsResponseSchema,
+  intentListResponseSchema,
   intentResponseSchema,
   refundResponseSchema,
   tokenIntentResponseSchema,
@@ -211,6 +213,20 @@ export class TurnstayAdapter implements ProviderAdapter {
     this.rejectClientErrors(response, what);
     const found = parseProviderBody(existingRefundsResponseSchema, response, what).find((refund) => refund.idempotency_key === idempotencyKey);
     return found && found.status !== 'FAILED' ? { refundId: String(found.id), amountMinor: found.billing_amount } : undefined;
+  }
+
+  async listPaymentsSince(since: Date): Promise<ProviderPaymentListing[]> {
+    const what = `${PROVIDER} intent listing`;
+    const response = await this.api('GET', `/api/v1/payments/intents?created_after=${encodeURIComponent(since.toISOString())}`);
+    this.rejectClientErrors(response, what);
+    return parseProviderBody(intentListResponseSchema, response, what).data.map((intent) => ({
+      providerPaymentId: intent.lookup_id,
+      reference: intent.merchant_reference ?? intent.lookup_id,
+      state: toProviderState(intent.status.name),
+      amountMinor: intent.billing_amount,
+      currency: intent.billing_currency,
+      refundedMinor: intent.amount_refunded ?? 0,
+    }));
   }
 
   private api(method: 'GET' | 'POST', path: string, options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<ProviderHttpResponse> {

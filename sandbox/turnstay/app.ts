@@ -57,6 +57,18 @@ export function createTurnstayApiApp(services: TurnstayServices): express.Expres
     ],
   });
 
+  // Sandbox extension (TurnStay documents no listing): recent intents, for reconciliation.
+  route(app, '/api/v1/payments/intents', {
+    get: [
+      auth,
+      (req, res) => {
+        const since = req.query.created_after;
+        if (typeof since !== 'string' || Number.isNaN(Date.parse(since))) throw new SandboxHttpError(400, 'created_after must be an ISO-8601 time');
+        res.json({ data: payments.createdSince(new Date(since).toISOString()).map((intent) => payments.intentView(intent)) });
+      },
+    ],
+  });
+
   route(app, '/api/v1/payments/intent/:lookupId', {
     get: [auth, (req, res) => void res.json(payments.intentView(payments.getIntent(param(req, 'lookupId'))))],
   });

@@ -12,6 +12,7 @@ import {
   type DeclineCode,
 } from '../shared/test-cards';
 import { parseOrThrow } from '../shared/validation';
+import type { BehindOurBack } from '../shared/behind-our-back';
 import type { WebhookDispatcher } from '../shared/webhook-dispatcher';
 import { buildEvent, type TurnstayEventType } from './events';
 import type { IntentStatus, StoredToken, TokenIntent, TurnstayIntent, TurnstayRefund } from './model';
@@ -492,6 +493,45 @@ export class TurnstayPayments {
     });
     return { status: 200, body: { ...refund } };
   }
+
+  /** Intents created at or after `since` (ISO-8601), oldest first. */
+  createdSince(since: string): TurnstayIntent[] {
+    return [...this.intents.values()].filter((intent) => intent.createdAt >= since);
+  }
+
+  /** Changes made without a webhook or an answer to us (reconciliation tests). */
+  readonly behindOurBack: BehindOurBack = {
+    refund: (lookupId, amountMinor) => {
+      const intent = this.getIntent(lookupId);
+      const charged = intent.status === 'PROCESSED' || intent.status === 'PARTIALLY_REFUNDED';
+      if (!charged || amountMinor > intent.billingAmount - intent.amountRefunded) {
+        throw new SandboxHttpError(409, `Payment intent ${lookupId} (${intent.status}) cannot be refunded ${amountMinor}`);
+      }
+      intent.amountRefunded += amountMinor;
+      intent.status = intent.amountRefunded === intent.billingAmount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+      intent.updatedAt = new Date().toISOString();
+      this.config.ledger.refund({ reference: intent.merchantReference ?? intent.lookupId, paymentId: lookupId, amountMinor, currency: intent.billingCurrency });
+    },
+    fail: (lookupId) => {
+      const intent = this.getIntent(lookupId);
+      intent.status = 'FAILED';
+      intent.failureCode = 'card_declined';
+      intent.failureMessage = DECLINE_MESSAGES.card_declined;
+      intent.updatedAt = new Date().toISOString();
+    },
+    chargeUnrecorded: (reference, amountMinor) => {
+      const { body } = this.createIntent(
+        { account_id: this.config.accountId, billing_amount: amountMinor, billing_currency: this.config.accountCurrencies[0] ?? 'GBP', checkin_date: new Date().toISOString().slice(0, 10), merchant_reference: reference },
+        'behind-our-back',
+        undefined,
+      );
+      const intent = this.getIntent((body as { lookup_id: string }).lookup_id);
+      intent.card = { brand: 'visa', last4: '4242' };
+      intent.status = 'PROCESSED';
+      this.config.ledger.charge({ reference, paymentId: intent.lookupId, amountMinor, currency: intent.billingCurrency });
+      return intent.lookupId;
+    },
+  };
 
   refundsFor(lookupId: string): TurnstayRefund[] {
     return this.refunds.filter((refund) => refund.payment_intent_id === lookupId).map((refund) => ({ ...refund }));

@@ -116,6 +116,18 @@ describe(`npm ${command.join(' ')}`, () => {
     }
     expect(listed.executions?.map((entry) => entry.execution?.workflowId)).toEqual([paid.body.id]);
 
+    // The worker created the reconciliation Schedule, and the operator page answers with the printed operator key.
+    const scheduleDeadline = Date.now() + 30_000;
+    let schedules: { schedules?: { scheduleId?: string }[] } = {};
+    while (!schedules.schedules?.some((entry) => entry.scheduleId === 'reconciliation-payments') && Date.now() < scheduleDeadline) {
+      schedules = (await (await fetch(`${uiUrl}/api/v1/namespaces/default/schedules`)).json()) as typeof schedules;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    expect(schedules.schedules?.map((entry) => entry.scheduleId)).toContain('reconciliation-payments');
+    const operatorKey = /Operator key\s+(\S+)/.exec(output)?.[1];
+    const opsPage = await fetch(`${apiUrl}/ops`, { headers: { authorization: `Bearer ${operatorKey}` } });
+    expect([opsPage.status, await opsPage.text()]).toEqual([200, expect.stringContaining('Payments operations')]);
+
     const processes = descendants(child.pid as number);
     const commands = processes.map((pid) => {
       try {

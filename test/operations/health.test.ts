@@ -1,3 +1,4 @@
+import { reconciliationTaskQueue } from '../../workflows/reconciliation-types';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ describe('health and readiness of the worker and the API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('connected: the worker is ready once Temporal lists it polling the payment queue and each provider queue', async () => {
+  test('connected: the worker is ready once Temporal lists it polling the payment queue, each provider queue and the reconciliation queue', async () => {
     expect(await probe(`${worker.healthUrl}/health`)).toEqual({ status: 200, body: { status: 'ok' } });
     const ready = await probe(`${worker.healthUrl}/ready`);
     expect(ready.status).toBe(200);
@@ -51,6 +52,7 @@ describe('health and readiness of the worker and the API', () => {
       queues: [
         { taskQueue: stack.taskQueue, type: 'workflow', state: 'RUNNING', polling: true },
         ...PROVIDER_NAMES.map((provider) => ({ taskQueue: providerTaskQueue(stack.taskQueue, provider), type: 'activity', state: 'RUNNING', polling: true })),
+        { taskQueue: reconciliationTaskQueue(stack.taskQueue), type: 'activity', state: 'RUNNING', polling: true },
       ],
     });
     expect(await probe(`${api.healthUrl}/ready`)).toEqual({

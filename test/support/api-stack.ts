@@ -64,6 +64,7 @@ export async function startApiStack(
     webhookToleranceSeconds: 300,
     codecAllowedOrigins: ['http://127.0.0.1:8233', ...(process.env.TEST_TEMPORAL_UI_URL ? [process.env.TEST_TEMPORAL_UI_URL] : [])],
     rules: { turnstayCurrencies: ['GBP'] },
+    webUiUrl: process.env.TEST_TEMPORAL_UI_URL,
     timing: options.timing,
     demo: { merchantKey: MERCHANT_KEY },
     log: createLogger('api-test', { level: 'debug', destination: capture }),

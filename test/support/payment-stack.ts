@@ -80,6 +80,7 @@ export async function startPaymentStack(
       dataConverter,
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       providerCallsPerSecond: options.providerCallsPerSecond,
+      reconciliation: { client, callsPerSecond: 20 },
     });
   let paymentWorkers = await startPaymentWorkers();
   const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter });

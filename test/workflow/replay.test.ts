@@ -12,6 +12,7 @@ import { testPayloadEncryption } from '../support/payment-stack';
 import { fillHostedForm } from '../support/hosted-form';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+import { reconciliationFindingSignal } from '../../workflows/messages';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 const DAY_MS = 86_400_000;
@@ -87,8 +88,23 @@ describe('workflow replay', () => {
     await fillHostedForm(hostedStay.body.nextAction!.url, testCard(TEST_CARDS.frictionless));
     await waitForReservationStatus(stack, hostedStay.body.id, 'PAID');
     await callApi(stack.baseUrl, 'POST', `/v1/reservations/${hostedStay.body.id}/cancel`, { body: { reason: 'replay fixture' } });
+    // Reconciliation's finding on a settled payment (patch recheck-signal): recorded as MISMATCH, re-confirmed with the provider.
+    const reconciled = await createPayment(stack.baseUrl, paymentBody('turnstay'));
+    await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
+    await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('re-checked with TurnStay')));
+    // Reconciliation's re-check of a payment waiting for its challenge: it asks the provider, settles on the webhook, HEALED.
+    const rechecked = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }));
+    const recheckedHandle = stack.client.workflow.getHandle(rechecked.body.id);
+    await recheckedHandle.signal(reconciliationFindingSignal, { reconStatus: 'RECHECKING', reason: 'PENDING_ACTION here for 3 h, provider says COMPLETE' });
+    await waitForPayment(stack.baseUrl, rechecked.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('reconciliation:')));
+    await completeChallenge(rechecked.body.nextAction!.url, 'authenticate');
+    await waitForPayment(stack.baseUrl, rechecked.body.id, (payment) => payment.status === 'COMPLETE');
+    for (const deadline = Date.now() + 10_000; (await recheckedHandle.describe()).searchAttributes.ReconStatus?.[0] !== 'HEALED'; ) {
+      if (Date.now() > deadline) throw new Error('the re-checked payment did not turn HEALED');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
-    ids.push(hosted.body.id, hostedStay.body.id);
+    ids.push(hosted.body.id, hostedStay.body.id, reconciled.body.id, rechecked.body.id);
     // Closed histories replay whole: the reservations and their payments end with the cancellation's refund.
     await Promise.all([reservation.body.id, reservationPaymentId, hostedStay.body.id].map((id) => stack.client.workflow.getHandle(id).result()));
   });

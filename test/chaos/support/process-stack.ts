@@ -120,6 +120,8 @@ export class ProcessStack {
     const part = spawnPart(`worker-${this.workers.length + 1}`, 'worker/main.ts', {
       ...this.sharedEnv(),
       WORKFLOW_BUNDLE_PATH: required('TEST_WORKFLOW_BUNDLE'),
+      // No reconciliation runs: its signals would add to the histories these tests measure.
+      RECONCILIATION_INTERVAL_MS: '0',
       WORKER_HEALTH_PORT: String(healthPort),
       ...this.options.extraWorkerEnv,
     });
