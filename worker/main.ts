@@ -7,6 +7,10 @@ import { providersConfig, providersEnvSchema } from '../infra/providers-config';
 import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
 import { createPaymentWorkers } from './payment-worker';
+import { port } from '../infra/env-config';
+import { installProcessMetrics, sdkMetricsEnvSchema } from '../infra/observability/sdk-metrics';
+import { tracingFromEnv } from '../infra/observability/tracing';
+import { startWorkerMetricsServer } from './metrics-server';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
@@ -20,12 +24,18 @@ const workerEnvSchema = z.object({
   /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
   TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** The worker's metrics page (GET /metrics): its own metrics and the Temporal SDK's. Port 0: any free port (logged). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(0),
+  ...sdkMetricsEnvSchema.shape,
 });
 
 const log = createLogger('worker');
 
 async function main(): Promise<void> {
   const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS });
+  const tracing = tracingFromEnv('payments-worker');
   const connection = await NativeConnection.connect(connectionOptions(env));
   const workers = await createPaymentWorkers({
     connection,
@@ -41,11 +51,15 @@ async function main(): Promise<void> {
       ...(env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS ? { stickyQueueScheduleToStartTimeout: env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS } : {}),
     },
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
+    tracing,
   });
+  const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
-  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, metricsUrl: metricsServer.url, tracing: tracing !== undefined }, 'worker running');
   await Promise.all(workers.map((worker) => worker.run()));
+  metricsServer.server.close();
   await connection.close();
+  await tracing?.shutdown();
   log.info('worker stopped');
 }
 
