@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     dataConverter,
     ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
   });
-  reservationGauges(reservationCounts(client, log));
+  reservationGauges(reservationCounts(client, env.TEMPORAL_TASK_QUEUE, log));
   // This process receives card data, so it also runs the only worker allowed to send that card to a provider.
   const workerConnection = await NativeConnection.connect(options);
   const vault = new CardVault();

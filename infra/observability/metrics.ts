@@ -67,7 +67,7 @@ export const cardVaultPickupsMissed = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Gauges read from Temporal visibility at scrape time (see reservation-gauges.ts); the same value on every API replica. */
+/** Gauges read from Temporal visibility at scrape time (api/reservation-counts.ts): the same value on every API replica. */
 export function reservationGauges(read: () => Promise<{ asleep: number; chargesDue: number }>): void {
   let pending: Promise<{ asleep: number; chargesDue: number }> | undefined;
   // Both gauges come from one read per scrape.
