@@ -29,6 +29,8 @@ const startEnvSchema = z.object({
   TURNSTAY_PORT: port.default(4010),
   TURNSTAY_SCS_PORT: port.default(4011),
   TRUSTIST_PORT: port.default(4020),
+  /** The worker's metrics page (the API serves its own on /metrics). */
+  WORKER_METRICS_PORT: port.default(9464),
   SANDBOX_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
 });
 
@@ -133,7 +135,8 @@ async function main(): Promise<void> {
     TRUSTIST_KEY: 'sandbox-hawk-key-0123456789abcdef',
   };
   say('starting the worker and the API...');
-  children.push(spawnPart('worker', 'worker/main.ts', sharedEnv, () => void stopAll(1)));
+  const workerMetricsPort = await portOrFree(env.WORKER_METRICS_PORT);
+  children.push(spawnPart('worker', 'worker/main.ts', { ...sharedEnv, WORKER_METRICS_PORT: String(workerMetricsPort) }, () => void stopAll(1)));
   children.push(
     spawnPart('api', 'api/main.ts', {
       ...sharedEnv,
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
     }, () => void stopAll(1)),
   );
   await waitForHttp(`${apiUrl}/health`, 60_000);
+  await waitForHttp(`http://127.0.0.1:${workerMetricsPort}/metrics`, 60_000);
 
   process.stdout.write(
     [
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
       'Everything is running:',
       `  API               ${apiUrl}            (health: ${apiUrl}/health, OpenAPI: ${apiUrl}/openapi.json)`,
       `  Demo checkout     ${apiUrl}/demo`,
+      `  Metrics           ${apiUrl}/metrics (API), http://127.0.0.1:${workerMetricsPort}/metrics (worker)`,
       `  Temporal Web UI   ${server.uiUrl}`,
       `  Temporal gRPC     ${server.address}   (${topology === 'dev' ? 'dev server, SQLite' : 'cluster, PostgreSQL'}, namespace ${server.namespace})`,
       ...(server.store.kind === 'postgres' ? [`  PostgreSQL        127.0.0.1:${server.store.port}   (user ${server.store.user}, databases ${server.store.databases.join(', ')})`] : []),

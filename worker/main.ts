@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
   const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS });
   const tracing = tracingFromEnv('payments-worker');
+  // First, so the page answers while the workers start (the SDK's part fills in as they do).
+  const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
   const connection = await NativeConnection.connect(connectionOptions(env));
   const workers = await createPaymentWorkers({
     connection,
@@ -53,7 +55,6 @@ async function main(): Promise<void> {
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
     tracing,
   });
-  const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, metricsUrl: metricsServer.url, tracing: tracing !== undefined }, 'worker running');
   await Promise.all(workers.map((worker) => worker.run()));

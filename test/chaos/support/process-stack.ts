@@ -34,6 +34,7 @@ export interface ProcessStackOptions {
   sandboxLatencyMs?: number;
   webhookRetry?: { baseDelayMs: number; maxAttempts: number };
   extraWorkerEnv?: NodeJS.ProcessEnv;
+  extraApiEnv?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -151,6 +152,7 @@ export class ProcessStack {
       STATUS_POLL_DELAYS_MS: (this.options.statusPollDelaysMs ?? [30_000]).join(','),
       LOST_ANSWER_GRACE_MS: String(this.options.lostAnswerGraceMs ?? 10_000),
       CARD_HANDOVER_WINDOW_MS: String(this.options.cardHandoverWindowMs ?? 15_000),
+      ...this.options.extraApiEnv,
     });
     this.allParts.push(part);
     await waitForOutput(part, /"msg":"api listening"/, 60_000);
