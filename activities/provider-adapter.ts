@@ -1,4 +1,4 @@
-import type { CardDetails } from '../domain/card';
+import type { CardDetails, CardSummary } from '../domain/card';
 import type { PaymentRequest } from '../domain/payment-request';
 import type { ProviderName } from '../domain/provider-name';
 import type { BrowserData, BillingAddress } from '../domain/payer-context';
@@ -36,6 +36,21 @@ export interface ProviderStatus {
   state: ProviderPaymentState;
   failureCode?: string;
   refundedMinor?: number;
+  /** Brand and last four of the card charged, where the provider says (a hosted form's card is known only there). */
+  card?: CardSummary;
+}
+
+/** A hosted card form that keeps the card on file at the provider (TurnStay's "Tokenize Card" action). */
+export interface HostedCardForm {
+  formId: string;
+  url: string;
+}
+
+/** What became of a hosted card-on-file form: PENDING until the shopper has entered a card. */
+export interface HostedCardFormResult {
+  state: 'PENDING' | 'COMPLETE';
+  paymentMethodToken?: string;
+  card?: CardSummary;
 }
 
 export interface RefundRequest {
@@ -73,4 +88,7 @@ export interface ProviderAdapter {
   findRefund?(request: PaymentRequest, handle: ProviderPaymentHandle, idempotencyKey: string): Promise<RefundResult | undefined>;
   /** Only where the provider can keep a card for later charges (TurnStay's card on file). */
   tokenize?(card: CardDetails, payerEmail?: string): Promise<TokenizedCard>;
+  /** Only where the provider hosts a card-on-file form (TurnStay Option A): the shopper types the card there. */
+  openHostedCardForm?(payerEmail?: string): Promise<HostedCardForm>;
+  hostedCardFormResult?(formId: string): Promise<HostedCardFormResult>;
 }

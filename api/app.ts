@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { CardVault } from '../worker/card-vault';
 import type { PaymentTiming } from '../workflows/payment-types';
 import { ApiError, errorHandler } from './api-error';
@@ -27,6 +28,8 @@ export interface ApiDependencies {
   taskQueue: string;
   vault: CardVault;
   cardVaultTaskQueue: string;
+  /** This process's card-vault worker and its connection: /ready includes them. */
+  cardVaultWorker: { worker: Worker; connection: NativeConnection };
   codec: PayloadCodec;
   merchantKeys: MerchantKey[];
   operatorKeyHashes: string[];
@@ -65,7 +68,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.use(httpTracing());
   app.use(metricsRoutes(deps.metricsScrape));
   const operatorAuth = new OperatorAuth(deps.operatorKeyHashes, deps.operatorSessionSecret);
-  app.use(healthRoutes({ client: deps.client, namespace: deps.namespace }));
+  app.use(healthRoutes({ client: deps.client, namespace: deps.namespace, cardVaultWorker: deps.cardVaultWorker }));
   app.use(webhookRoutes({
     client: deps.client,
     taskQueue: deps.taskQueue,

@@ -2,10 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { createProviderRegistry } from '../activities/provider-registry';
-import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { ConfigurationError } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { providersConfig } from '../infra/providers-config';
-import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { CardVault } from '../worker/card-vault';
 import { createCardVaultWorker } from '../worker/card-vault-worker';
 import { createDataConverter } from '../worker/data-converter';
@@ -22,16 +22,16 @@ import { reservationCounts } from './reservation-counts';
 const log = createLogger('api');
 
 async function main(): Promise<void> {
-  const env = parseEnv(apiEnvSchema.and(temporalEnvSchema).and(sdkMetricsEnvSchema));
+  const { env, temporal } = parseTemporalEnv(apiEnvSchema.and(temporalEnvSchema).and(sdkMetricsEnvSchema));
   // The SDK would stop the card-vault worker on SIGTERM by itself, at once; this process orders its own shutdown.
   const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, shutdownSignals: [] });
   const tracing = tracingFromEnv('payments-api');
   const encryption = payloadEncryption(env);
   const dataConverter = createDataConverter(encryption);
-  const options = connectionOptions(env);
+  const options = temporal.connectionOptions;
   const client = new Client({
     connection: await Connection.connect(options),
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     dataConverter,
     ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
   });
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const vault = new CardVault();
   const cardVault = await createCardVaultWorker({
     connection: workerConnection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     vault,
     providers: createProviderRegistry(providersConfig(env)),
     dataConverter,
@@ -49,10 +49,11 @@ async function main(): Promise<void> {
   });
   const app = createApiApp({
     client,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     vault,
     cardVaultTaskQueue: cardVault.taskQueue,
+    cardVaultWorker: { worker: cardVault.worker, connection: workerConnection },
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: merchantKeysFrom(env),
     operatorKeyHashes: env.OPERATOR_API_KEYS,

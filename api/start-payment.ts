@@ -6,7 +6,7 @@ import { firstOutcomeDuration } from '../infra/observability/metrics';
 import type { CardVault } from '../worker/card-vault';
 import { firstOutcomeUpdate, paymentStateQuery } from '../workflows/messages';
 import { paymentWorkflow } from '../workflows/payment';
-import type { PaymentTiming, PaymentView } from '../workflows/payment-types';
+import type { PaymentTiming, PaymentView, VaultCardSource } from '../workflows/payment-types';
 import { initialPaymentSearchAttributes } from '../workflows/search-attributes';
 
 export interface StartPaymentOptions {
@@ -15,7 +15,8 @@ export interface StartPaymentOptions {
   vault: CardVault;
   cardVaultTaskQueue: string;
   request: PaymentRequest;
-  submission: CardSubmission;
+  /** Absent for a hosted form (TurnStay Option A): no card reaches this process. */
+  submission?: CardSubmission;
   requestFingerprint?: string;
   timing?: PaymentTiming;
 }
@@ -38,9 +39,9 @@ export function paymentWorkflowId(merchantId: string, reference: string): string
  */
 export async function startPayment(options: StartPaymentOptions): Promise<StartedPayment> {
   const { client, request } = options;
-  const vaultHandle = options.vault.put(options.submission);
+  const vaultHandle = options.submission ? options.vault.put(options.submission) : undefined;
   const startRequestId = randomUUID();
-  const cardSource = { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } as const;
+  const cardSource: VaultCardSource | undefined = vaultHandle ? { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } : undefined;
   const started = performance.now();
   const startOperation = new WithStartWorkflowOperation(paymentWorkflow, {
     workflowId: request.paymentId,
@@ -48,7 +49,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     args: [
       {
         request,
-        cardSource,
+        cardSource: cardSource ?? { kind: 'hosted' },
         requestFingerprint: options.requestFingerprint,
         startRequestId,
         timing: options.timing,
@@ -76,6 +77,6 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     return { view, created: false };
   } finally {
     // The card is needed only until the submission activity read it, which happened before the first outcome.
-    options.vault.delete(vaultHandle);
+    if (vaultHandle) options.vault.delete(vaultHandle);
   }
 }

@@ -1,13 +1,14 @@
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createProviderRegistry } from '../activities/provider-registry';
-import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { ConfigurationError, port } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { providersConfig, providersEnvSchema } from '../infra/providers-config';
-import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
+import { startHealthServer } from './health-server';
 import { createPaymentWorkers } from './payment-worker';
-import { port } from '../infra/env-config';
+import { checkWorkerReadiness } from './worker-readiness';
 import { installProcessMetrics, sdkMetricsEnvSchema } from '../infra/observability/sdk-metrics';
 import { tracingFromEnv } from '../infra/observability/tracing';
 import { startWorkerMetricsServer } from './metrics-server';
@@ -24,6 +25,9 @@ const workerEnvSchema = z.object({
   /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
   TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** /health and /ready (default: any free port, logged); 0.0.0.0 for probes from outside the host. */
+  WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HEALTH_PORT: port.default(0),
   /** The worker's metrics page (GET /metrics): its own metrics and the Temporal SDK's. Port 0: any free port (logged). */
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_METRICS_PORT: port.default(0),
@@ -33,15 +37,15 @@ const workerEnvSchema = z.object({
 const log = createLogger('worker');
 
 async function main(): Promise<void> {
-  const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
+  const { env, temporal } = parseTemporalEnv(workerEnvSchema.and(temporalEnvSchema));
   const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS });
   const tracing = tracingFromEnv('payments-worker');
   // First, so the page answers while the workers start (the SDK's part fills in as they do).
   const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
-  const connection = await NativeConnection.connect(connectionOptions(env));
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
   const workers = await createPaymentWorkers({
     connection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(providersConfig(env)),
     dataConverter: createDataConverter(payloadEncryption(env)),
@@ -56,8 +60,13 @@ async function main(): Promise<void> {
     tracing,
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
-  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, metricsUrl: metricsServer.url, tracing: tracing !== undefined }, 'worker running');
+  const health = await startHealthServer({ host: env.WORKER_HEALTH_HOST, port: env.WORKER_HEALTH_PORT, readiness: () => checkWorkerReadiness(connection, workers) });
+  log.info(
+    { taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url, metricsUrl: metricsServer.url, tracing: tracing !== undefined },
+    'worker running',
+  );
   await Promise.all(workers.map((worker) => worker.run()));
+  await health.close();
   metricsServer.server.close();
   await connection.close();
   await tracing?.shutdown();

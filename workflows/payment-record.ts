@@ -1,3 +1,4 @@
+import type { CardSummary } from '../domain/card';
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { canTransition, FIRST_OUTCOME_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import type { PaymentWorkflowInput, PaymentView, NextAction, PaymentFailure, PaymentTransition } from './payment-types';
@@ -16,6 +17,8 @@ export class PaymentRecord {
   failure?: PaymentFailure;
   refundedMinor = 0;
   waitingFor?: string;
+  /** The card as the provider reports it, where the request had none (a hosted form). */
+  card?: CardSummary;
   readonly refunds: PaymentRefunds;
   private readonly transitions: PaymentTransition[];
 
@@ -69,7 +72,7 @@ export class PaymentRecord {
       provider: request.provider,
       amountMinor: request.amountMinor,
       currency: request.currency,
-      card: request.card,
+      card: this.card ?? request.card,
       status: this.status,
       providerPaymentId: this.providerPaymentId,
       nextAction: this.nextAction,

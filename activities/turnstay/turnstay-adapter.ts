@@ -5,6 +5,8 @@ import { PaymentFailureType } from '../payment-failure-types';
 import type {
   CancelResult,
   CardSubmission,
+  HostedCardForm,
+  HostedCardFormResult,
   ProviderAdapter,
   ProviderPaymentHandle,
   ProviderPaymentState,
@@ -25,6 +27,7 @@ import {
   intentResponseSchema,
   refundResponseSchema,
   tokenIntentResponseSchema,
+  tokenIntentStatusSchema,
   tokenizeResponseSchema,
   type intentStatusNameSchema,
 } from './schemas';
@@ -68,7 +71,8 @@ export class TurnstayAdapter implements ProviderAdapter {
     const scsIntentId = actionUrl.pathname.split('/').pop() ?? '';
     const clientSecret = actionUrl.searchParams.get('client_secret') ?? '';
     if (!scsIntentId || !clientSecret) throw malformed(what, 'a "Tokenize Card" URL without intent id or client_secret');
-    return { provider: 'turnstay', providerPaymentId: intent.lookup_id, extra: { scsIntentId, clientSecret } };
+    // The same URL is the hosted card form of Option A (the document's `action_url`): the shopper's browser opens it.
+    return { provider: 'turnstay', providerPaymentId: intent.lookup_id, extra: { scsIntentId, clientSecret, hostedFormUrl: tokenizeAction.url } };
   }
 
   async submitCard(request: PaymentRequest, handle: ProviderPaymentHandle, submission: CardSubmission): Promise<SubmissionOutcome> {
@@ -140,7 +144,34 @@ export class TurnstayAdapter implements ProviderAdapter {
       state: toProviderState(intent.status.name),
       ...(intent.failure_code ? { failureCode: intent.failure_code } : {}),
       refundedMinor: intent.amount_refunded ?? 0,
+      ...(intent.card ? { card: intent.card } : {}),
     };
+  }
+
+  /** Option A for card on file: a tokenization intent whose "Tokenize Card" form the shopper fills in. */
+  async openHostedCardForm(payerEmail?: string): Promise<HostedCardForm> {
+    const what = `${PROVIDER} hosted card-on-file form`;
+    const response = await this.api('POST', '/api/v1/payment_method_token_intent', {
+      body: { account_id: this.config.accountId, payment_type: 'Tokenization', ...(payerEmail ? { customer_email: payerEmail } : {}) },
+    });
+    this.rejectClientErrors(response, what);
+    const intent = parseProviderBody(tokenIntentResponseSchema, response, what);
+    const form = intent.next_actions.find((action) => action.type === 'Tokenize Card');
+    if (!form) throw malformed(what, 'no "Tokenize Card" next action');
+    if (new URL(form.url).origin !== new URL(this.config.scsUrl).origin) {
+      throw malformed(what, `a Secure Card Service URL outside the configured origin (${new URL(form.url).origin})`);
+    }
+    return { formId: intent.lookup_id, url: form.url };
+  }
+
+  async hostedCardFormResult(formId: string): Promise<HostedCardFormResult> {
+    const what = `${PROVIDER} card-on-file status`;
+    const response = await this.api('GET', `/api/v1/payment_method_token_intent/${encodeURIComponent(formId)}`);
+    this.rejectClientErrors(response, what);
+    const intent = parseProviderBody(tokenIntentStatusSchema, response, what);
+    if (intent.status.name !== 'PROCESSED') return { state: 'PENDING' };
+    if (!intent.payment_method_token) throw malformed(what, 'PROCESSED without a payment_method_token');
+    return { state: 'COMPLETE', paymentMethodToken: intent.payment_method_token, ...(intent.card ? { card: intent.card } : {}) };
   }
 
   async cancel(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<CancelResult> {

@@ -69,6 +69,11 @@ export function createTurnstayApiApp(services: TurnstayServices): express.Expres
     post: [auth, (req, res) => send(res, payments.createTokenIntent(req.body))],
   });
 
+  // Extension: the card-on-file intent's status, with its token once the hosted "Tokenize Card" form was filled in.
+  route(app, '/api/v1/payment_method_token_intent/:lookupId', {
+    get: [auth, (req, res) => void res.json(payments.tokenIntentView(payments.getTokenIntent(param(req, 'lookupId'))))],
+  });
+
   route(app, '/api/v1/refund', {
     post: [auth, (req, res) => send(res, payments.refund(req.body))],
   });

@@ -4,6 +4,7 @@ import { SandboxHttpError, canonicalJson, sleep } from '../shared/http';
 import type { Ledger } from '../shared/ledger';
 import {
   behaviourOf,
+  type CardBrand,
   cardNumberValid,
   describeCard,
   expiryInPast,
@@ -27,7 +28,8 @@ import {
 
 export interface TurnstayPaymentsConfig {
   accountId: number;
-  accountCurrency: string;
+  /** The currencies the account settles in (an intent must be in one of them). */
+  accountCurrencies: string[];
   slowCardDelayMs: number;
   urls: () => { api: string; scs: string };
   ledger: Ledger;
@@ -58,6 +60,7 @@ export class TurnstayPayments {
   private idempotency = new Map<string, { fingerprint: string; lookupId: string; body: unknown }>();
   private tokens = new Map<string, StoredToken>();
   private tokenIntents = new Map<string, TokenIntent>();
+  private tokenIntentsByLookupId = new Map<string, TokenIntent>();
   private refunds: TurnstayRefund[] = [];
   private refundKeys = new Map<string, TurnstayRefund>();
   private nextIntentId = 1;
@@ -71,6 +74,7 @@ export class TurnstayPayments {
     this.idempotency.clear();
     this.tokens.clear();
     this.tokenIntents.clear();
+    this.tokenIntentsByLookupId.clear();
     this.refunds = [];
     this.refundKeys.clear();
   }
@@ -93,8 +97,14 @@ export class TurnstayPayments {
     if (body.account_id !== this.config.accountId) {
       throw new SandboxHttpError(422, `account_id ${body.account_id} is not an account of this API key`);
     }
-    if (body.billing_currency !== this.config.accountCurrency) {
-      throw new SandboxHttpError(422, `billing_currency must equal the account currency ${this.config.accountCurrency}`);
+    const currencies = this.config.accountCurrencies;
+    if (!currencies.includes(body.billing_currency)) {
+      throw new SandboxHttpError(
+        422,
+        currencies.length === 1
+          ? `billing_currency must equal the account currency ${currencies[0]}`
+          : `billing_currency must be one of the account currencies ${currencies.join(', ')}`,
+      );
     }
     if (body.checkout_date && body.checkout_date < body.checkin_date) {
       throw new SandboxHttpError(422, 'checkout_date must not be before checkin_date');
@@ -367,13 +377,21 @@ export class TurnstayPayments {
       customerEmail: body.customer_email ?? null,
       status: 'INITIALIZED',
       token: null,
+      card: null,
       createdAt: new Date().toISOString(),
     };
     this.tokenIntents.set(tokenIntent.scsId, tokenIntent);
+    this.tokenIntentsByLookupId.set(tokenIntent.lookupId, tokenIntent);
     return { status: 200, body: this.tokenIntentView(tokenIntent) };
   }
 
-  private tokenIntentView(tokenIntent: TokenIntent): Record<string, unknown> {
+  /**
+   * Extension (sandbox/README.md): `next_actions` offers the "Tokenize Card" hosted form while the intent waits for a
+   * card; once PROCESSED the view (Bearer-authenticated) carries the token and the card's brand and last four.
+   */
+  tokenIntentView(tokenIntent: TokenIntent): Record<string, unknown> {
+    const { scs } = this.config.urls();
+    const secret = `client_secret=${encodeURIComponent(tokenIntent.clientSecret)}`;
     return {
       id: tokenIntent.id,
       lookup_id: tokenIntent.lookupId,
@@ -381,17 +399,37 @@ export class TurnstayPayments {
       payment_type: 'Tokenization',
       account_id: tokenIntent.accountId,
       customer_email: tokenIntent.customerEmail,
-      confirm_endpoint_url: `${this.config.urls().scs}/api/v1/public/payment_method_token_intent/${tokenIntent.scsId}/confirm?client_secret=${encodeURIComponent(tokenIntent.clientSecret)}`,
+      confirm_endpoint_url: `${scs}/api/v1/public/payment_method_token_intent/${tokenIntent.scsId}/confirm?${secret}`,
+      next_actions: tokenIntent.status === 'INITIALIZED' ? [{ type: 'Tokenize Card', url: `${scs}/api/v1/card/tokenize/${tokenIntent.scsId}?${secret}` }] : [],
+      ...(tokenIntent.token ? { payment_method_token: tokenIntent.token } : {}),
+      ...(tokenIntent.card ? { card: { ...tokenIntent.card } } : {}),
       created_at: tokenIntent.createdAt,
     };
   }
 
-  /** Card on file: the first confirmation issues the token; later ones answer the same token. */
-  confirmTokenIntent(scsId: string, clientSecret: unknown, input: unknown): Answer {
+  getTokenIntent(lookupId: string): TokenIntent {
+    const tokenIntent = this.tokenIntentsByLookupId.get(lookupId);
+    if (!tokenIntent) throw new SandboxHttpError(404, `Payment method token intent ${lookupId} not found`);
+    return tokenIntent;
+  }
+
+  /** Whether an SCS id names a card-on-file intent (the "Tokenize Card" form then keeps the card, it charges nothing). */
+  isTokenIntent(scsId: string): boolean {
+    return this.tokenIntents.has(scsId);
+  }
+
+  /** The card-on-file intent addressed by SCS id + client_secret (404 unknown id, 401 missing or wrong secret). */
+  tokenIntentForScs(scsId: string, clientSecret: unknown): TokenIntent {
     const tokenIntent = this.tokenIntents.get(scsId);
     if (!tokenIntent) throw new SandboxHttpError(404, `Payment method token intent ${scsId} not found`);
     if (typeof clientSecret !== 'string' || !clientSecret) throw new SandboxHttpError(401, 'client_secret query parameter is required');
     if (clientSecret !== tokenIntent.clientSecret) throw new SandboxHttpError(401, 'client_secret is invalid for this intent');
+    return tokenIntent;
+  }
+
+  /** Card on file: the first confirmation issues the token; later ones answer the same token. */
+  confirmTokenIntent(scsId: string, clientSecret: unknown, input: unknown): Answer {
+    const tokenIntent = this.tokenIntentForScs(scsId, clientSecret);
     if (tokenIntent.token) {
       const stored = this.tokens.get(tokenIntent.token);
       if (stored) {
@@ -403,6 +441,7 @@ export class TurnstayPayments {
     }
     const issued = this.storeToken(this.validateCard(input));
     tokenIntent.token = issued.payment_method_token as string;
+    tokenIntent.card = { brand: (issued.card as { brand: CardBrand }).brand, last4: (issued.card as { last4: string }).last4 };
     tokenIntent.status = 'PROCESSED';
     return { status: 200, body: { lookup_id: tokenIntent.lookupId, ...issued } };
   }

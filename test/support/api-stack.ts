@@ -55,6 +55,7 @@ export async function startApiStack(
     taskQueue: stack.taskQueue,
     vault: stack.vault,
     cardVaultTaskQueue: stack.cardVaultTaskQueue,
+    cardVaultWorker: stack.cardVaultWorker,
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: [
       { merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) },

@@ -22,6 +22,8 @@ export interface PaymentStack {
   namespace: string;
   vault: CardVault;
   cardVaultTaskQueue: string;
+  /** The card-vault worker (the API's /ready includes it) and its connection. */
+  cardVaultWorker: { worker: Worker; connection: NativeConnection };
   turnstay: RunningTurnstaySandbox;
   trustist: RunningTrustistSandbox;
   providersConfig: ProvidersConfig;
@@ -105,6 +107,7 @@ export async function startPaymentStack(
     namespace,
     vault,
     cardVaultTaskQueue: cardVaultWorker.taskQueue,
+    cardVaultWorker: { worker: cardVaultWorker.worker, connection },
     turnstay,
     trustist,
     providersConfig,

@@ -10,6 +10,7 @@ import { startApiStack, type ApiStack } from '../support/api-stack';
 import { LostStartAnswer } from '../support/lost-start-answer';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
+import { fillHostedForm } from '../support/hosted-form';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -66,9 +67,31 @@ describe('workflow replay', () => {
     const retried = await createPayment(stack.baseUrl, handedOver, { 'idempotency-key': handedOver.reference });
     await setFaults(stack.turnstay.apiUrl, {});
     expect(retried.body.status).toBe('COMPLETE');
+    // Hosted card forms (patch hosted-form): a payment the shopper pays on TurnStay's form, and a charge-now reservation
+    // whose guest keeps the card on file there (only the token comes back), charged with it, then cancelled and refunded.
+    const hosted = await createPayment(stack.baseUrl, { ...paymentBody('turnstay', { method: 'hosted_form' }), card: undefined });
+    expect(hosted.body.status).toBe('PENDING_ACTION');
+    await fillHostedForm(hosted.body.nextAction!.url, testCard(TEST_CARDS.frictionless));
+    await waitForPayment(stack.baseUrl, hosted.body.id, (payment) => payment.status === 'COMPLETE');
+    const hostedStay = await callApi<{ id: string; status: string; nextAction?: { url: string } }>(stack.baseUrl, 'POST', '/v1/reservations', {
+      body: {
+        provider: 'turnstay',
+        amountMinor: 20_000,
+        currency: 'GBP',
+        reference: `stay-${randomUUID().slice(0, 12)}`,
+        method: 'hosted_form',
+        stay: { checkinAt: new Date(Date.now() + 2 * DAY_MS).toISOString(), checkoutAt: new Date(Date.now() + 3 * DAY_MS).toISOString() },
+        policy: { kind: 'charge_now' },
+      },
+    });
+    expect(hostedStay.body.status).toBe('BOOKING');
+    await fillHostedForm(hostedStay.body.nextAction!.url, testCard(TEST_CARDS.frictionless));
+    await waitForReservationStatus(stack, hostedStay.body.id, 'PAID');
+    await callApi(stack.baseUrl, 'POST', `/v1/reservations/${hostedStay.body.id}/cancel`, { body: { reason: 'replay fixture' } });
     ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
-    // Closed histories replay whole: the reservation and its payment end with the cancellation's refund.
-    await Promise.all([reservation.body.id, reservationPaymentId].map((id) => stack.client.workflow.getHandle(id).result()));
+    ids.push(hosted.body.id, hostedStay.body.id);
+    // Closed histories replay whole: the reservations and their payments end with the cancellation's refund.
+    await Promise.all([reservation.body.id, reservationPaymentId, hostedStay.body.id].map((id) => stack.client.workflow.getHandle(id).result()));
   });
   afterAll(() => stack?.close());
 
@@ -104,3 +127,13 @@ describe('workflow replay', () => {
     expect(results.filter((result) => result.error).map((result) => `${result.workflowId}: ${String(result.error)}`)).toEqual([]);
   });
 });
+
+async function waitForReservationStatus(stack: ApiStack, id: string, status: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const reservation = await callApi<{ status: string }>(stack.baseUrl, 'GET', `/v1/reservations/${id}`);
+    if (reservation.body.status === status) return;
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`reservation ${id} did not reach ${status}`);
+}
