@@ -6,6 +6,8 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { CardVault } from '../worker/card-vault';
 import type { PaymentTiming } from '../workflows/payment-types';
 import { ApiError, errorHandler } from './api-error';
+import { httpMetrics } from './http-metrics';
+import { httpTracing } from './http-tracing';
 import { loggablePath } from './loggable-path';
 import { merchantAuth, type MerchantKey } from './merchant-auth';
 import { buildOpenApiDocument } from './openapi';
@@ -15,6 +17,7 @@ import { codecRoutes } from './routes/codec';
 import { demoRoutes } from './routes/demo';
 import { healthRoutes } from './routes/health';
 import { operationsRoutes } from './routes/operations';
+import { metricsRoutes, type MetricsScrape } from './routes/metrics';
 import { operatorLoginRoutes } from './routes/operator-login';
 import { paymentRoutes } from './routes/payments';
 import { reservationRoutes } from './routes/reservations';
@@ -46,6 +49,8 @@ export interface ApiDependencies {
   /** Demo page settings: a merchant key for the demo only (never in production). */
   demo?: { merchantKey: string };
   log: Logger;
+  /** The metrics page (GET /metrics): this process's metrics, with the Temporal SDK's where the process installed them. */
+  metricsScrape?: MetricsScrape;
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
@@ -62,6 +67,9 @@ export function createApiApp(deps: ApiDependencies): Express {
     });
     next();
   });
+  app.use(httpMetrics());
+  app.use(httpTracing());
+  app.use(metricsRoutes(deps.metricsScrape));
   const operatorAuth = new OperatorAuth(deps.operatorKeyHashes, deps.operatorSessionSecret);
   app.use(healthRoutes({ client: deps.client, namespace: deps.namespace, cardVaultWorker: deps.cardVaultWorker }));
   app.use(webhookRoutes({

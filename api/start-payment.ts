@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CardSubmission } from '../activities/provider-adapter';
 import type { PaymentRequest } from '../domain/payment-request';
+import { firstOutcomeDuration } from '../infra/observability/metrics';
 import type { CardVault } from '../worker/card-vault';
 import { firstOutcomeUpdate, paymentStateQuery } from '../workflows/messages';
 import { paymentWorkflow } from '../workflows/payment';
@@ -41,6 +42,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
   const vaultHandle = options.submission ? options.vault.put(options.submission) : undefined;
   const startRequestId = randomUUID();
   const cardSource: VaultCardSource | undefined = vaultHandle ? { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } : undefined;
+  const started = performance.now();
   const startOperation = new WithStartWorkflowOperation(paymentWorkflow, {
     workflowId: request.paymentId,
     taskQueue: options.taskQueue,
@@ -65,7 +67,9 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
       startWorkflowOperation: startOperation,
       args: [{ cardSource, requestFingerprint: options.requestFingerprint }],
     });
-    return { view: outcome.payment, created: outcome.startRequestId === startRequestId };
+    const created = outcome.startRequestId === startRequestId;
+    if (created) firstOutcomeDuration.observe({ provider: request.provider, status: outcome.payment.status }, (performance.now() - started) / 1_000);
+    return { view: outcome.payment, created };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     // The payment finished earlier: answer with what it became, never run it again.

@@ -33,6 +33,8 @@ const startEnvSchema = z.object({
   TURNSTAY_PORT: port.default(4010),
   TURNSTAY_SCS_PORT: port.default(4011),
   TRUSTIST_PORT: port.default(4020),
+  /** The worker's metrics page (the API serves its own on /metrics). */
+  WORKER_METRICS_PORT: port.default(9464),
   SANDBOX_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
 });
 
@@ -148,7 +150,10 @@ async function main(): Promise<void> {
     TRUSTIST_KEY: 'sandbox-hawk-key-0123456789abcdef',
   };
   say('starting the worker and the API...');
-  children.push(spawnPart('worker', 'worker/main.ts', { ...sharedEnv, WORKER_HEALTH_PORT: new URL(workerHealthUrl).port }, () => void stopAll(1)));
+  const workerMetricsPort = await portOrFree(env.WORKER_METRICS_PORT);
+  children.push(
+    spawnPart('worker', 'worker/main.ts', { ...sharedEnv, WORKER_HEALTH_PORT: new URL(workerHealthUrl).port, WORKER_METRICS_PORT: String(workerMetricsPort) }, () => void stopAll(1)),
+  );
   children.push(
     spawnPart('api', 'api/main.ts', {
       ...sharedEnv,
@@ -174,6 +179,7 @@ async function main(): Promise<void> {
       `  Worker health     ${workerHealthUrl}/health   (ready: ${workerHealthUrl}/ready)`,
       `  Demo checkout     ${apiUrl}/demo`,
       `  Operator page     ${apiUrl}/ops            (sign in at ${apiUrl}/ops/login with the operator key)`,
+      `  Metrics           ${apiUrl}/metrics (API), http://127.0.0.1:${workerMetricsPort}/metrics (worker)`,
       `  Temporal Web UI   ${server.uiUrl}`,
       `  Temporal gRPC     ${server.address}   (${topology === 'dev' ? 'dev server, SQLite' : 'cluster, PostgreSQL'}, namespace ${server.namespace})`,
       `  Temporal profile  ${profileFile}   (temporal CLI: TEMPORAL_CONFIG_FILE=${profileFile} temporal workflow list)`,

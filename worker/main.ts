@@ -11,6 +11,9 @@ import { startHealthServer } from './health-server';
 import { createPaymentWorkers } from './payment-worker';
 import { DEFAULT_RECONCILIATION_INTERVAL_MS, ensureReconciliationSchedule } from './reconciliation-schedule';
 import { checkWorkerReadiness } from './worker-readiness';
+import { installProcessMetrics, sdkMetricsEnvSchema } from '../infra/observability/sdk-metrics';
+import { tracingFromEnv } from '../infra/observability/tracing';
+import { startWorkerMetricsServer } from './metrics-server';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
@@ -35,12 +38,20 @@ const workerEnvSchema = z.object({
   /** /health and /ready (default: any free port, logged); 0.0.0.0 for probes from outside the host. */
   WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HEALTH_PORT: port.default(0),
+  /** The worker's metrics page (GET /metrics): its own metrics and the Temporal SDK's. Port 0: any free port (logged). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(0),
+  ...sdkMetricsEnvSchema.shape,
 });
 
 const log = createLogger('worker');
 
 async function main(): Promise<void> {
   const { env, temporal } = parseTemporalEnv(workerEnvSchema.and(temporalEnvSchema));
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS });
+  const tracing = tracingFromEnv('payments-worker');
+  // First, so the page answers while the workers start (the SDK's part fills in as they do).
+  const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const dataConverter = createDataConverter(payloadEncryption(env));
   const clientConnection = await Connection.connect(temporal.connectionOptions);
@@ -60,10 +71,14 @@ async function main(): Promise<void> {
     },
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
     reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
+    tracing,
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   const health = await startHealthServer({ host: env.WORKER_HEALTH_HOST, port: env.WORKER_HEALTH_PORT, readiness: () => checkWorkerReadiness(connection, workers) });
-  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url }, 'worker running');
+  log.info(
+    { taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url, metricsUrl: metricsServer.url, tracing: tracing !== undefined },
+    'worker running',
+  );
   if (env.RECONCILIATION_INTERVAL_MS > 0) {
     // In the background: a worker runs payments even while the Schedule cannot be created (retried, then logged).
     void keepTrying('reconciliation schedule', async () => {
@@ -77,8 +92,10 @@ async function main(): Promise<void> {
   }
   await Promise.all(workers.map((worker) => worker.run()));
   await health.close();
+  metricsServer.server.close();
   await connection.close();
   await clientConnection.close();
+  await tracing?.shutdown();
   log.info('worker stopped');
 }
 

@@ -1,7 +1,12 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { Tracing } from '../infra/observability/tracing';
 import { heartbeatWhileRunning } from './heartbeat-while-running';
+import { paymentMetricsSinks } from './payment-metrics-sinks';
+import { activityTracing, workflowSpanSinks } from './tracing-interceptors';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptor-modules';
+import { withCallMetrics } from '../activities/call-metrics';
 import { withCallPacing } from '../activities/call-pacing';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
@@ -22,6 +27,8 @@ export interface PaymentWorkerOptions {
   providerCallsPerSecond?: Partial<Record<ProviderName, number>>;
   /** Runs the reconciliation sweep's calls too (its queue, its own per-provider pace); needs a client for visibility. */
   reconciliation?: { client: Client; callsPerSecond?: number };
+  /** Where workflow and activity spans go (off when absent; see infra/observability/tracing.ts). */
+  tracing?: Tracing;
 }
 
 /**
@@ -35,18 +42,19 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
+    sinks: { ...paymentMetricsSinks, ...workflowSpanSinks(options.tracing) },
     dataConverter: options.dataConverter,
     ...options.tuning,
   });
-  const activities = createPaymentActivities(withCallPacing(options.providers, options.providerCallsPerSecond));
+  const activities = createPaymentActivities(withCallPacing(withCallMetrics(options.providers), options.providerCallsPerSecond));
   const providerWorkers = PROVIDER_NAMES.map((provider) =>
     Worker.create({
       connection: options.connection,
       namespace: options.namespace,
       taskQueue: providerTaskQueue(options.taskQueue, provider),
       activities,
-      interceptors: { activity: [heartbeatWhileRunning] },
+      interceptors: { activity: [...(options.tracing ? [activityTracing] : []), heartbeatWhileRunning] },
       dataConverter: options.dataConverter,
       maxConcurrentActivityTaskExecutions: options.tuning?.maxConcurrentActivityTaskExecutions,
       maxTaskQueueActivitiesPerSecond: options.providerCallsPerSecond?.[provider],

@@ -2,6 +2,7 @@ import type { CardSummary } from '../domain/card';
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { canTransition, FIRST_OUTCOME_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import type { PaymentWorkflowInput, PaymentView, NextAction, PaymentFailure, PaymentTransition } from './payment-types';
+import { countPaymentStarted, countPaymentTransition } from './payment-metrics';
 import { PaymentRefunds } from './payment-refunds';
 import { PaymentStatusKey } from './search-attributes';
 
@@ -24,6 +25,7 @@ export class PaymentRecord {
   constructor(private readonly input: PaymentWorkflowInput) {
     this.transitions = [{ status: 'CREATED', at: new Date().toISOString() }];
     this.refunds = new PaymentRefunds(input.request.paymentId, input.request.currency);
+    countPaymentStarted(input.request.provider);
   }
 
   get firstOutcomeKnown(): boolean {
@@ -44,6 +46,7 @@ export class PaymentRecord {
     if (!canTransition(this.status, status)) {
       throw new Error(`payment cannot move from ${this.status} to ${status}`);
     }
+    countPaymentTransition(this.input.request.provider, this.status, status);
     this.status = status;
     this.transitions.push({ status, at: new Date().toISOString(), ...(note ? { note } : {}) });
     if (status !== 'PENDING_ACTION') this.nextAction = undefined;

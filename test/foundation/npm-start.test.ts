@@ -57,7 +57,7 @@ describe(`npm ${command.join(' ')}`, () => {
     const child = spawn('npm', command, {
       cwd: resolve(__dirname, '../..'),
       // Free ports, so this runs beside a developer's own `npm start`.
-      env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', WORKER_HEALTH_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0' },
+      env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', WORKER_HEALTH_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0', WORKER_METRICS_PORT: '0' },
       detached: true, // its own process group, as a terminal's foreground job
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,6 +78,8 @@ describe(`npm ${command.join(' ')}`, () => {
     expect((await fetch(`${apiUrl}/ready`)).status).toBe(200);
     const workerHealthUrl = /Worker health\s+(http:\/\/\S+)\/health/.exec(output)?.[1];
     expect((await fetch(`${workerHealthUrl}/ready`)).status).toBe(200);
+    const metricsUrls = /Metrics\s+(\S+) \(API\), (\S+) \(worker\)/.exec(output)?.slice(1) ?? [];
+    expect(await Promise.all(metricsUrls.map(async (url) => (await fetch(url)).status))).toEqual([200, 200]);
     const ui = await fetch(uiUrl as string);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/<html/i);

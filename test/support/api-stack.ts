@@ -9,6 +9,7 @@ import { AesGcmPayloadCodec } from '../../worker/payload-codec';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';
 import { keepIdleConnectionsOpen } from '../../infra/http-keep-alive';
+import type { Tracing } from '../../infra/observability/tracing';
 
 export { TURNSTAY_WEBHOOK_SECRET };
 
@@ -32,9 +33,11 @@ export async function startApiStack(
     providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
     /** Interceptors on the API's own Temporal client (fault injection between the API and Temporal). */
     apiClientInterceptors?: WorkflowClientInterceptor[];
+    /** Tracing in the workers (the API's client interceptors come with apiClientInterceptors). */
+    tracing?: Tracing;
   } = {},
 ): Promise<ApiStack> {
-  const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs, providerCallsPerSecond: options.providerCallsPerSecond });
+  const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs, providerCallsPerSecond: options.providerCallsPerSecond, tracing: options.tracing });
   const capturedLogs: string[] = [];
   const capture = new Writable({
     write(chunk, _encoding, done) {

@@ -8,6 +8,7 @@ import { createCardVaultWorker } from '../../worker/card-vault-worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
 import { createPaymentWorkers } from '../../worker/payment-worker';
+import type { Tracing } from '../../infra/observability/tracing';
 
 export const SANDBOX_TURNSTAY_KEY = 'sk_test_sandbox';
 export const SANDBOX_TURNSTAY_ACCOUNT = 1001;
@@ -50,7 +51,12 @@ export function testTemporalAddress(): { address: string; namespace: string } {
  * task queue of this test file's own, and a card-vault worker as the API process runs one.
  */
 export async function startPaymentStack(
-  options: { sandboxLatencyMs?: number; providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>> } = {},
+  options: {
+    sandboxLatencyMs?: number;
+    providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
+    /** Workflow and activity spans of the workers (tracing tests). */
+    tracing?: Tracing;
+  } = {},
 ): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
   const turnstay = await startTurnstaySandbox({
@@ -81,9 +87,10 @@ export async function startPaymentStack(
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       providerCallsPerSecond: options.providerCallsPerSecond,
       reconciliation: { client, callsPerSecond: 20 },
+      tracing: options.tracing,
     });
   let paymentWorkers = await startPaymentWorkers();
-  const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter });
+  const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter, tracing: options.tracing });
   const running = new Map<Worker, Promise<void>>([
     ...paymentWorkers.map((worker) => [worker, worker.run()] as [Worker, Promise<void>]),
     [cardVaultWorker.worker, cardVaultWorker.worker.run()],

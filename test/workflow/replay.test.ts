@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createDataConverter } from '../../worker/data-converter';
+import { paymentMetricsSinks } from '../../worker/payment-metrics-sinks';
 import { parsePayloadKeys } from '../../worker/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { LostStartAnswer } from '../support/lost-start-answer';
@@ -131,6 +132,8 @@ describe('workflow replay', () => {
       {
         workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE as string },
         dataConverter: createDataConverter({ keys: [...keys, ...FIXTURE_KEY], activeKeyId }),
+        // Registered as a worker registers them; a replay calls none of them.
+        sinks: paymentMetricsSinks,
       },
       [...histories, ...recorded],
     )) {
