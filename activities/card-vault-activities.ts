@@ -30,7 +30,9 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
         vault.delete(vaultHandle);
         return outcome;
       } catch (error) {
-        if (error instanceof ApplicationFailure && error.nonRetryable) vault.delete(vaultHandle);
+        // A final answer drops the card; a garbled one is no answer, so the card stays (until its expiry) for the
+        // workflow to send again to a provider that is idempotent on our reference.
+        if (error instanceof ApplicationFailure && error.nonRetryable && error.type !== PaymentFailureType.MalformedProviderResponse) vault.delete(vaultHandle);
         throw error;
       }
     },

@@ -70,6 +70,16 @@ const CARD_HANDOVER_PATCH = 'card-handover-after-lost-card';
 const MAX_CARD_HANDOVERS = 3;
 
 /**
+ * Versions how a lost card-submission answer is settled: the provider is asked until it answers (status checks with
+ * backoff; Trustist, which names its payment only in the answer, gets the same card again). Before it, a provider that
+ * stayed silent made the payment FAILED even when it had charged.
+ */
+const LOST_ANSWER_ASKS_PROVIDER_PATCH = 'lost-answer-asks-provider';
+const LOST_ANSWER_RESUBMISSIONS = 4;
+const LOST_ANSWER_RESUBMIT_DELAY_MS = 5_000;
+const MAX_STATUS_ASK_DELAY_MS = 15 * 60_000;
+
+/**
  * Versions TurnStay Option A (issue 14): a payment without card data whose first outcome is the provider's hosted card
  * form. Only hosted payments reach it, so histories of card payments never record the marker.
  */
@@ -141,6 +151,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const label = PROVIDER_LABELS[request.provider];
   const record = new PaymentRecord(input);
   const handover = new CardHandover(input.requestFingerprint, input.cardSource.kind === 'vault' ? input.cardSource : undefined);
+  /** The card the last submission carried (a repeated request may hand over another). */
+  let submittedCard = input.cardSource;
   // Webhooks are claims (Trustist's are unsigned): what the payment keeps of them is bounded, see WebhookHints.
   const hints = new WebhookHints(MAX_WEBHOOK_IDS_CHECKED, Date.now());
   const paymentScope = new CancellationScope();
@@ -548,33 +560,35 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   async function submitAndSettle(current: ProviderPaymentHandle): Promise<void> {
     record.waitFor(`the card submission to ${label}`);
     try {
-      const outcome = await submitWithHandover(current);
-      handle = { ...current, providerPaymentId: outcome.providerPaymentId };
-      record.providerPaymentId = outcome.providerPaymentId;
-      if (outcome.kind === 'approved') {
-        record.moveTo('COMPLETE', 'frictionless approval');
-      } else {
-        record.nextAction = { type: 'redirect', url: outcome.challengeUrl };
-        record.moveTo('PENDING_ACTION', '3-D Secure challenge required');
-        await awaitChallenge(handle);
-      }
+      await settleSubmission(current, await submitWithHandover(current));
     } catch (error) {
       if (isCancellation(error)) throw error;
       await settleSubmissionFailure(current, error);
     }
   }
 
+  async function settleSubmission(current: ProviderPaymentHandle, outcome: SubmissionOutcome): Promise<void> {
+    handle = { ...current, providerPaymentId: outcome.providerPaymentId };
+    record.providerPaymentId = outcome.providerPaymentId;
+    if (outcome.kind === 'approved') {
+      record.moveTo('COMPLETE', 'frictionless approval');
+    } else {
+      record.nextAction = { type: 'redirect', url: outcome.challengeUrl };
+      record.moveTo('PENDING_ACTION', '3-D Secure challenge required');
+      await awaitChallenge(handle);
+    }
+  }
+
   /** Submits the card; one lost before the provider saw it is replaced by a card a repeated request hands over. */
   async function submitWithHandover(current: ProviderPaymentHandle): Promise<SubmissionOutcome> {
-    let source = input.cardSource;
     for (;;) {
       try {
         // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
-        return await CancellationScope.nonCancellable(() => submitCard(current, source));
+        return await CancellationScope.nonCancellable(() => submitCard(current, submittedCard));
       } catch (error) {
         const replacement = await handedOverCard(current, error);
         if (!replacement) throw error;
-        source = replacement;
+        submittedCard = replacement;
       }
     }
   }
@@ -626,9 +640,34 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
         }
         if (await confirmedCharge(current, webhookPaymentIds[checked] as string)) return;
       }
+      if (patched(LOST_ANSWER_ASKS_PROVIDER_PATCH) && (await resubmittedAfterLostAnswer(current))) return;
     }
     record.failure = failure;
     record.moveTo('FAILED', failure.code);
+  }
+
+  /**
+   * No webhook named the payment: send the same card again. The provider is idempotent on our reference (Trustist:
+   * "retries will not double-charge"), so the answer names the payment the lost answer hid, or makes the only one.
+   * Returns false when the card is gone or the provider stays silent: nothing more can be learnt from it.
+   */
+  async function resubmittedAfterLostAnswer(current: ProviderPaymentHandle): Promise<boolean> {
+    for (let round = 0; round < LOST_ANSWER_RESUBMISSIONS; round += 1) {
+      record.waitFor(`${label} to answer the card submission sent again (its first answer was lost)`);
+      try {
+        const outcome = await CancellationScope.nonCancellable(() => submitCard(current, submittedCard));
+        record.note('card sent again after a lost answer; the provider answered');
+        await settleSubmission(current, outcome);
+        return true;
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        if (isDecline(error)) return (await settleSubmissionFailure(current, error), true);
+        record.note(`card sent again after a lost answer: ${failureMessage(error)}`);
+        if (!mayHaveReachedProvider(error) || !providerSilent(error)) return false;
+        await sleep(LOST_ANSWER_RESUBMIT_DELAY_MS * 2 ** round);
+      }
+    }
+    return false;
   }
 
   /** Asks the provider whether this payment id is ours and charged; if so the payment settles from that answer. */
@@ -642,7 +681,27 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       return settleFromProvider(status, 'after a failed submission');
     } catch (statusError) {
       record.note(`status check failed: ${failureMessage(statusError)}`);
-      return false;
+      if (!providerSilent(statusError) || !patched(LOST_ANSWER_ASKS_PROVIDER_PATCH)) return false;
+      return keptAsking(asked);
+    }
+  }
+
+  /** The status endpoint did not answer either: a lost answer is settled by the provider, so keep asking with backoff. */
+  async function keptAsking(asked: ProviderPaymentHandle): Promise<boolean> {
+    for (let round = 0; ; round += 1) {
+      const delayMs = Math.min(LOST_ANSWER_RESUBMIT_DELAY_MS * 2 ** round, MAX_STATUS_ASK_DELAY_MS);
+      record.waitFor(`${label}'s status endpoint, asked again in ${describeDuration(delayMs)} (the card submission's answer was lost)`);
+      await sleep(delayMs);
+      try {
+        const status = await provider('confirm status after a lost answer').fetchProviderStatus({ request, handle: asked });
+        if (status.state !== 'COMPLETE') return false;
+        handle = asked;
+        record.providerPaymentId = asked.providerPaymentId;
+        return settleFromProvider(status, 'after a lost answer');
+      } catch (statusError) {
+        if (!providerSilent(statusError)) return false;
+        record.note(`status check failed: ${failureMessage(statusError)}`);
+      }
     }
   }
 
@@ -732,6 +791,12 @@ function cardWasLost(error: unknown): boolean {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') return true;
   return applicationFailureOf(error)?.type === PaymentFailureType.CardDataUnavailable;
+}
+
+/** The provider gave no answer at all (retries exhausted on 5xx, timeouts, resets), as opposed to a refusal. */
+function providerSilent(error: unknown): boolean {
+  const type = applicationFailureOf(error)?.type;
+  return !(NON_RETRYABLE_PAYMENT_FAILURES as readonly string[]).includes(type ?? '');
 }
 
 /** False when the provider certainly did not take the card: the vault never picked it up, or the provider refused the request. */
