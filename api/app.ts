@@ -12,6 +12,7 @@ import { OperatorAuth } from './operator-auth';
 import type { CreatePaymentRules } from './payment-schemas';
 import { codecRoutes } from './routes/codec';
 import { demoRoutes } from './routes/demo';
+import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { operatorLoginRoutes } from './routes/operator-login';
 import { paymentRoutes } from './routes/payments';
@@ -85,6 +86,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   };
   app.use(paymentRoutes(merchantRouteOptions));
   app.use(reservationRoutes(merchantRouteOptions));
+  app.use(eventRoutes({ client: deps.client }));
   app.use((req) => {
     throw new ApiError(404, 'route_not_found', `no route ${req.method} ${req.path}`, 'path');
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createProviderRegistry } from '../activities/provider-registry';
 import { ConfigurationError, parseEnv } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
+import { merchantEventsEnvSchema } from '../infra/merchant-endpoints-config';
 import { providersConfig, providersEnvSchema } from '../infra/providers-config';
 import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
@@ -20,6 +21,13 @@ const workerEnvSchema = z.object({
   /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
   TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  ...merchantEventsEnvSchema.shape,
+  /** Merchant event deliveries this worker makes at once (each endpoint is bounded further by its event log). */
+  MERCHANT_EVENT_MAX_CONCURRENT_DELIVERIES: z.coerce.number().int().positive().optional(),
+  /** A merchant's event log takes these when it starts: first and longest wait between delivery attempts. */
+  MERCHANT_EVENT_RETRY_INITIAL_MS: z.coerce.number().int().positive().optional(),
+  MERCHANT_EVENT_RETRY_MAX_MS: z.coerce.number().int().positive().optional(),
+  MERCHANT_EVENT_MAX_IN_FLIGHT_PER_ENDPOINT: z.coerce.number().int().positive().optional(),
 });
 
 const log = createLogger('worker');
@@ -41,6 +49,15 @@ async function main(): Promise<void> {
       ...(env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS ? { stickyQueueScheduleToStartTimeout: env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS } : {}),
     },
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
+    merchantEvents: {
+      endpoints: env.MERCHANT_EVENT_ENDPOINTS,
+      maxConcurrentDeliveries: env.MERCHANT_EVENT_MAX_CONCURRENT_DELIVERIES,
+      settings: {
+        ...(env.MERCHANT_EVENT_RETRY_INITIAL_MS ? { initialRetryMs: env.MERCHANT_EVENT_RETRY_INITIAL_MS } : {}),
+        ...(env.MERCHANT_EVENT_RETRY_MAX_MS ? { maxRetryMs: env.MERCHANT_EVENT_RETRY_MAX_MS } : {}),
+        ...(env.MERCHANT_EVENT_MAX_IN_FLIGHT_PER_ENDPOINT ? { maxInFlightPerEndpoint: env.MERCHANT_EVENT_MAX_IN_FLIGHT_PER_ENDPOINT } : {}),
+      },
+    },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');

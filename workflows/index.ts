@@ -2,3 +2,4 @@
 export { paymentWorkflow } from './payment';
 export { webhookInboxWorkflow } from './webhook-inbox';
 export { reservationWorkflow } from './reservation';
+export { merchantEventLogWorkflow } from './merchant-event-log';

@@ -6,6 +6,7 @@ import { createApiApp } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
 import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import type { PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';
 import { keepIdleConnectionsOpen } from '../../infra/http-keep-alive';
@@ -32,9 +33,14 @@ export async function startApiStack(
     providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
     /** Interceptors on the API's own Temporal client (fault injection between the API and Temporal). */
     apiClientInterceptors?: WorkflowClientInterceptor[];
+    merchantEvents?: PaymentWorkerOptions['merchantEvents'];
   } = {},
 ): Promise<ApiStack> {
-  const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs, providerCallsPerSecond: options.providerCallsPerSecond });
+  const stack = await startPaymentStack({
+    sandboxLatencyMs: options.sandboxLatencyMs,
+    providerCallsPerSecond: options.providerCallsPerSecond,
+    merchantEvents: options.merchantEvents,
+  });
   const capturedLogs: string[] = [];
   const capture = new Writable({
     write(chunk, _encoding, done) {

@@ -7,7 +7,7 @@ import { CardVault } from '../../worker/card-vault';
 import { createCardVaultWorker } from '../../worker/card-vault-worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
-import { createPaymentWorkers } from '../../worker/payment-worker';
+import { createPaymentWorkers, type PaymentWorkerOptions } from '../../worker/payment-worker';
 
 export const SANDBOX_TURNSTAY_KEY = 'sk_test_sandbox';
 export const SANDBOX_TURNSTAY_ACCOUNT = 1001;
@@ -48,7 +48,11 @@ export function testTemporalAddress(): { address: string; namespace: string } {
  * task queue of this test file's own, and a card-vault worker as the API process runs one.
  */
 export async function startPaymentStack(
-  options: { sandboxLatencyMs?: number; providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>> } = {},
+  options: {
+    sandboxLatencyMs?: number;
+    providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
+    merchantEvents?: PaymentWorkerOptions['merchantEvents'];
+  } = {},
 ): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
   const turnstay = await startTurnstaySandbox({
@@ -78,6 +82,7 @@ export async function startPaymentStack(
       dataConverter,
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       providerCallsPerSecond: options.providerCallsPerSecond,
+      merchantEvents: options.merchantEvents,
     });
   let paymentWorkers = await startPaymentWorkers();
   const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter });

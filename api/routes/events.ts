@@ -1,0 +1,61 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import { merchantEventLogId } from '../../domain/merchant-event';
+import { merchantEventsAfterQuery, redeliverMerchantEventUpdate } from '../../workflows/messages';
+import type { EventsPage } from '../../workflows/merchant-event-log-types';
+import { ApiError, parseOrThrow } from '../api-error';
+import { requireMerchantId } from '../merchant-auth';
+import { toApiError } from '../temporal-errors';
+
+const listEventsQuerySchema = z
+  .object({
+    after: z.string().regex(/^\d{1,15}$/, 'must be a cursor from an earlier listing (digits)').transform(Number).default(0),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+const eventIdParamsSchema = z.object({ id: z.string().regex(/^evt_[A-Za-z0-9._-]{1,200}$/, 'is not an event id') });
+
+/**
+ * Catch-up and redelivery of a merchant's events, read from its event log workflow (the recent window, in the
+ * order the log took them). A merchant only ever sees its own log: the log's id is derived from the API key.
+ */
+export function eventRoutes(options: { client: Client }): Router {
+  const router = Router();
+  const logOf = (merchantId: string) => options.client.workflow.getHandle(merchantEventLogId(merchantId));
+
+  router.get('/v1/events', async (req, res) => {
+    const merchantId = requireMerchantId(req);
+    const { after, limit } = parseOrThrow(listEventsQuerySchema, req.query, 'query');
+    let page: EventsPage;
+    try {
+      page = await logOf(merchantId).query(merchantEventsAfterQuery, { after, limit });
+    } catch (error) {
+      // No event yet: the log starts with the merchant's first event.
+      if (!(error instanceof WorkflowNotFoundError)) throw toApiError(error, 'list_events');
+      page = { events: [], nextCursor: after, hasMore: false };
+    }
+    res.json({
+      data: page.events.map(({ cursor, ...event }) => ({ ...event, cursor: String(cursor) })),
+      nextCursor: String(page.nextCursor),
+      hasMore: page.hasMore,
+      ...(page.oldestCursor !== undefined ? { oldestCursor: String(page.oldestCursor) } : {}),
+    });
+  });
+
+  router.post('/v1/events/:id/redeliver', async (req, res) => {
+    const merchantId = requireMerchantId(req);
+    const { id } = parseOrThrow(eventIdParamsSchema, req.params, 'params');
+    try {
+      const { cursor, ...event } = await logOf(merchantId).executeUpdate(redeliverMerchantEventUpdate, { args: [id] });
+      res.status(202).json({ ...event, cursor: String(cursor) });
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError) {
+        throw new ApiError(404, 'event_not_found', 'no such event among the recent events', 'id');
+      }
+      throw toApiError(error, 'redeliver');
+    }
+  });
+  return router;
+}
