@@ -14,6 +14,7 @@ import { findFreePort } from '../infra/free-port';
 import { startTemporal } from '../infra/start-temporal';
 import { parseTopology, type RunningTemporal } from '../infra/temporal-topology';
 import { startTrustistSandbox, startTurnstaySandbox } from '../sandbox';
+import { startSampleEventReceiver } from './sample-event-receiver';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -30,6 +31,8 @@ const startEnvSchema = z.object({
   TURNSTAY_SCS_PORT: port.default(4011),
   TRUSTIST_PORT: port.default(4020),
   SANDBOX_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+  /** The sample receiver of the demo merchant's events. */
+  EVENT_RECEIVER_PORT: port.default(4030),
 });
 
 interface DevSecrets {
@@ -118,6 +121,15 @@ async function main(): Promise<void> {
   const trustist = await startTrustistSandbox({ port: await portOrFree(env.TRUSTIST_PORT), webhookUrl: trustistWebhookUrl, latencyMs: env.SANDBOX_LATENCY_MS });
   closers.push(() => trustist.close());
 
+  // A fresh signing secret each start: events are signed when delivered, so older ones verify with it too.
+  const eventSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  const eventReceiver = await startSampleEventReceiver({
+    port: await portOrFree(env.EVENT_RECEIVER_PORT),
+    secret: eventSecret,
+    print: (line) => process.stdout.write(`[events] ${line}\n`),
+  });
+  closers.push(() => eventReceiver.close());
+
   const sharedEnv: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
@@ -133,7 +145,12 @@ async function main(): Promise<void> {
     TRUSTIST_KEY: 'sandbox-hawk-key-0123456789abcdef',
   };
   say('starting the worker and the API...');
-  children.push(spawnPart('worker', 'worker/main.ts', sharedEnv, () => void stopAll(1)));
+  children.push(
+    spawnPart('worker', 'worker/main.ts', {
+      ...sharedEnv,
+      MERCHANT_EVENT_ENDPOINTS: JSON.stringify({ demo: [{ id: 'sample_receiver', url: eventReceiver.url, secret: eventSecret }] }),
+    }, () => void stopAll(1)),
+  );
   children.push(
     spawnPart('api', 'api/main.ts', {
       ...sharedEnv,
@@ -160,6 +177,7 @@ async function main(): Promise<void> {
       ...(server.store.kind === 'postgres' ? [`  PostgreSQL        127.0.0.1:${server.store.port}   (user ${server.store.user}, databases ${server.store.databases.join(', ')})`] : []),
       `  TurnStay sandbox  ${turnstay.apiUrl}  (Secure Card Service ${turnstay.scsUrl})`,
       `  Trustist sandbox  ${trustist.apiUrl}`,
+      `  Event receiver    ${eventReceiver.url}   (the demo merchant's events, verified and printed as [events] lines)`,
       '',
       `  Merchant API key  ${secrets.merchantKey}   (merchant "demo")`,
       `  Operator key      ${secrets.operatorKey}   (sign in at ${apiUrl}/ops/login to decode payloads in the Web UI)`,
