@@ -15,6 +15,8 @@ const shared = {
 const onCluster = process.env.TEST_TOPOLOGY === 'cluster';
 const mainTests = onCluster
   ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat('<rootDir>/test/browser/web-ui.test.ts')
+      // Merchant events: delivery, catch-up and isolation depend on the server; the SIGKILL test runs on dev only.
+      .concat('<rootDir>/test/events/merchant-events.test.ts')
   : ['<rootDir>/test/**/*.test.ts'];
 module.exports = {
   maxWorkers: 2,

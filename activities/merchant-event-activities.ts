@@ -37,7 +37,7 @@ export function createMerchantEventActivities(endpoints: MerchantEndpoints, sett
       const published: PublishedEvent = { event, endpointIds: endpointIdsOf(merchantId) };
       const input: MerchantEventLogInput = { merchantId, settings };
       await Context.current().client.workflow.signalWithStart('merchantEventLogWorkflow', {
-        workflowId: merchantEventLogId(merchantId),
+        workflowId: merchantEventLogId(merchantId, taskQueue),
         taskQueue,
         args: [input],
         signal: 'merchantEventPublished',

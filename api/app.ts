@@ -86,7 +86,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   };
   app.use(paymentRoutes(merchantRouteOptions));
   app.use(reservationRoutes(merchantRouteOptions));
-  app.use(eventRoutes({ client: deps.client }));
+  app.use(eventRoutes({ client: deps.client, taskQueue: deps.taskQueue }));
   app.use((req) => {
     throw new ApiError(404, 'route_not_found', `no route ${req.method} ${req.path}`, 'path');
   });

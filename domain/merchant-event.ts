@@ -80,7 +80,10 @@ export function merchantEventId(workflowId: string, sequence: number): string {
   return `evt_${workflowId}_${sequence}`;
 }
 
-/** The per-merchant event log's workflow id (deliveries are its activities in the Web UI). */
-export function merchantEventLogId(merchantId: string): string {
-  return `merchant-events-${merchantId}`;
+/**
+ * The per-merchant event log's workflow id (deliveries are its activities in the Web UI). It names the task queue
+ * too: deployments sharing a namespace (and test files sharing a server) each keep their own log and endpoints.
+ */
+export function merchantEventLogId(merchantId: string, taskQueue: string): string {
+  return `merchant-events-${merchantId}-${taskQueue}`;
 }

@@ -21,9 +21,9 @@ const eventIdParamsSchema = z.object({ id: z.string().regex(/^evt_[A-Za-z0-9._-]
  * Catch-up and redelivery of a merchant's events, read from its event log workflow (the recent window, in the
  * order the log took them). A merchant only ever sees its own log: the log's id is derived from the API key.
  */
-export function eventRoutes(options: { client: Client }): Router {
+export function eventRoutes(options: { client: Client; taskQueue: string }): Router {
   const router = Router();
-  const logOf = (merchantId: string) => options.client.workflow.getHandle(merchantEventLogId(merchantId));
+  const logOf = (merchantId: string) => options.client.workflow.getHandle(merchantEventLogId(merchantId, options.taskQueue));
 
   router.get('/v1/events', async (req, res) => {
     const merchantId = requireMerchantId(req);
