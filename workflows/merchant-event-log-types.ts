@@ -34,8 +34,9 @@ export interface LoggedEvent {
   deliveries: Record<string, 'pending' | 'delivered' | 'failed'>;
 }
 
+/** One event to one endpoint; it carries the event, so an event that has left the window is still delivered. */
 export interface Delivery {
-  eventId: string;
+  event: MerchantEvent;
   endpointId: string;
 }
 

@@ -8,7 +8,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { MerchantEventActivities } from '../activities/merchant-event-activities';
-import type { MerchantEvent } from '../domain/merchant-event';
 import { merchantEventPublishedSignal, merchantEventsAfterQuery, redeliverMerchantEventUpdate } from './messages';
 import type { Delivery, EventsPage, LoggedEvent, MerchantEventLogInput } from './merchant-event-log-types';
 import { merchantEventTaskQueue } from './merchant-event-task-queue';
@@ -29,7 +28,9 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
   const queues = new Map<string, Delivery[]>();
   const inFlight = new Map<string, Delivery[]>();
 
-  const deliveries = proxyActivities<MerchantEventActivities>({
+  // One proxy per delivery, so the Web UI names each pending delivery: event, type and endpoint.
+  const deliveries = (summary: string) => proxyActivities<MerchantEventActivities>({
+    summary,
     taskQueue: merchantEventTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '15s',
     scheduleToCloseTimeout: settings.retryForMs,
@@ -43,7 +44,7 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
 
   const find = (eventId: string) => window.find((logged) => logged.event.id === eventId);
   const isQueuedOrInFlight = (delivery: Delivery) =>
-    [queues.get(delivery.endpointId) ?? [], inFlight.get(delivery.endpointId) ?? []].some((list) => list.some((other) => other.eventId === delivery.eventId));
+    [queues.get(delivery.endpointId) ?? [], inFlight.get(delivery.endpointId) ?? []].some((list) => list.some((other) => other.event.id === delivery.event.id));
   const enqueue = (delivery: Delivery) => {
     if (isQueuedOrInFlight(delivery)) return;
     const queue = queues.get(delivery.endpointId) ?? [];
@@ -59,7 +60,7 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
     nextCursor += 1;
     window.push(logged);
     if (window.length > settings.windowSize) window.splice(0, window.length - settings.windowSize);
-    for (const endpointId of endpointIds) enqueue({ eventId: event.id, endpointId });
+    for (const endpointId of endpointIds) enqueue({ event, endpointId });
   });
 
   setHandler(merchantEventsAfterQuery, ({ after, limit }): EventsPage => {
@@ -79,7 +80,7 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
       const logged = find(eventId) as LoggedEvent;
       for (const endpointId of logged.endpointIds) {
         logged.deliveries[endpointId] = 'pending';
-        enqueue({ eventId, endpointId });
+        enqueue({ event: logged.event, endpointId });
       }
       return { ...logged.event, cursor: logged.cursor };
     },
@@ -90,10 +91,11 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
     },
   );
 
-  async function deliver(delivery: Delivery, event: MerchantEvent): Promise<void> {
-    const logged = find(delivery.eventId);
+  async function deliver(delivery: Delivery): Promise<void> {
+    const { event } = delivery;
+    const logged = find(event.id);
     try {
-      await deliveries.deliverMerchantEvent({ merchantId, endpointId: delivery.endpointId, event });
+      await deliveries(`${event.type} ${event.id} to ${delivery.endpointId}`).deliverMerchantEvent({ merchantId, endpointId: delivery.endpointId, event });
       if (logged) logged.deliveries[delivery.endpointId] = 'delivered';
     } catch {
       // Given up after the retry window (or the endpoint was removed): the receiver can still catch up by listing.
@@ -114,16 +116,15 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
       inFlight.set(endpointId, running);
       while (queue.length > 0 && running.length < settings.maxInFlightPerEndpoint) {
         const delivery = queue.shift() as Delivery;
-        const logged = find(delivery.eventId);
-        // Out of the window: a receiver this far behind catches up by listing instead.
-        if (!logged) continue;
         running.push(delivery);
-        void deliver(delivery, logged.event).finally(() => running.splice(running.indexOf(delivery), 1));
+        void deliver(delivery).finally(() => running.splice(running.indexOf(delivery), 1));
       }
     }
   }
+  // Deliveries still in flight after a short wait (a receiver retrying) are made again by the next run, with the
+  // same webhook-id.
+  await condition(() => [...inFlight.values()].every((running) => running.length === 0), '5s');
   await condition(allHandlersFinished);
-  // Deliveries in flight are delivered again by the next run (duplicates carry the same webhook-id).
   const pending = [...inFlight.values(), ...queues.values()].flat();
   await continueAsNew<typeof merchantEventLogWorkflow>({ merchantId, settings, carried: { nextCursor, window, pending } });
 }

@@ -195,6 +195,8 @@ describe('merchant events', () => {
     merchant1.delayMs = 8_000;
     const slowMedian = await firstOutcomeMs(15);
     merchant1.delayMs = 0;
+    // The slow receiver held deliveries open, but never more than the per-endpoint bound (default 4).
+    expect(merchant1.maxConcurrent).toBe(4);
     console.log(`first-outcome median: ${fastMedian.toFixed(0)} ms with a fast receiver, ${slowMedian.toFixed(0)} ms with an 8 s receiver`);
     expect(slowMedian).toBeLessThan(fastMedian * 1.5 + 100);
   });

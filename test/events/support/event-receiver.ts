@@ -22,6 +22,9 @@ export class EventReceiver {
   /** Answer 500 to this many more deliveries before answering 204. */
   failNext = 0;
   delayMs = 0;
+  /** Most requests this receiver had open at once (the per-endpoint bound caps it). */
+  maxConcurrent = 0;
+  private open = 0;
   private server?: Server;
   private port = 0;
 
@@ -63,6 +66,16 @@ export class EventReceiver {
   }
 
   private async handle(req: IncomingMessage): Promise<number> {
+    this.open += 1;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.open);
+    try {
+      return await this.answer(req);
+    } finally {
+      this.open -= 1;
+    }
+  }
+
+  private async answer(req: IncomingMessage): Promise<number> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
