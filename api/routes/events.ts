@@ -1,21 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Router } from 'express';
-import { z } from 'zod';
 import { merchantEventLogId } from '../../domain/merchant-event';
 import { merchantEventsAfterQuery, redeliverMerchantEventUpdate } from '../../workflows/messages';
 import type { EventsPage } from '../../workflows/merchant-event-log-types';
 import { ApiError, parseOrThrow } from '../api-error';
+import { eventIdParamsSchema, listEventsQuerySchema } from '../event-schemas';
 import { requireMerchantId } from '../merchant-auth';
 import { toApiError } from '../temporal-errors';
-
-const listEventsQuerySchema = z
-  .object({
-    after: z.string().regex(/^\d{1,15}$/, 'must be a cursor from an earlier listing (digits)').transform(Number).default(0),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  })
-  .strict();
-
-const eventIdParamsSchema = z.object({ id: z.string().regex(/^evt_[A-Za-z0-9._-]{1,200}$/, 'is not an event id') });
 
 /**
  * Catch-up and redelivery of a merchant's events, read from its event log workflow (the recent window, in the
