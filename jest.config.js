@@ -2,7 +2,8 @@
  * One Temporal server per run (global setup) of the topology in TEST_TOPOLOGY: `dev` (the CLI dev server, SQLite) or
  * `cluster` (the Temporal server on PostgreSQL); `npm test` runs once per topology. Every test file brings its own
  * worker and task queue. The cluster run takes the suites whose behaviour depends on the server (payments,
- * reservations, API routes, the Web UI, card data, chaos); unit, sandbox and replay tests need no second run.
+ * reservations, API routes, the Web UI, card data, reconciliation and the operator page, metrics and traces, chaos); unit,
+ * sandbox and replay tests need no second run.
  */
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const shared = {
@@ -14,9 +15,11 @@ const shared = {
 };
 const onCluster = process.env.TEST_TOPOLOGY === 'cluster';
 const mainTests = onCluster
-  ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat('<rootDir>/test/browser/web-ui.test.ts')
+  ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat(
+      ['browser/web-ui', 'browser/ops-page', 'operations/reconciliation', 'operations/metrics', 'operations/traces', 'operations/otlp-export'].map((file) => `<rootDir>/test/${file}.test.ts`),
       // Merchant events: delivery, catch-up and isolation depend on the server; the SIGKILL test runs on dev only.
-      .concat('<rootDir>/test/events/merchant-events.test.ts')
+      '<rootDir>/test/events/merchant-events.test.ts',
+    )
   : ['<rootDir>/test/**/*.test.ts'];
 module.exports = {
   maxWorkers: 2,

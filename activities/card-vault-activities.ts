@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PaymentRequest } from '../domain/payment-request';
 import type { CardVault } from '../worker/card-vault';
+import { cardVaultPickupsMissed } from '../infra/observability/metrics';
 import { PaymentFailureType } from './payment-failure-types';
 import type { ProviderName } from '../domain/provider-name';
 import type { ProviderPaymentHandle, SubmissionOutcome, TokenizedCard } from './provider-adapter';
@@ -21,6 +22,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
     async submitCardFromVault({ request, handle, vaultHandle }: SubmitCardInput): Promise<SubmissionOutcome> {
       const submission = vault.get(vaultHandle);
       if (!submission) {
+        cardVaultPickupsMissed.inc({ activity: 'submitCardFromVault' });
         throw ApplicationFailure.nonRetryable('card data must be re-submitted: it is no longer held by this process', PaymentFailureType.CardDataUnavailable);
       }
       try {
@@ -37,6 +39,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
     async tokenizeCardFromVault({ provider, vaultHandle, payerEmail }: TokenizeCardInput): Promise<TokenizedCard> {
       const submission = vault.get(vaultHandle);
       if (!submission?.card) {
+        cardVaultPickupsMissed.inc({ activity: 'tokenizeCardFromVault' });
         throw ApplicationFailure.nonRetryable('card data must be re-submitted: it is no longer held by this process', PaymentFailureType.CardDataUnavailable);
       }
       const adapter = providers[provider];

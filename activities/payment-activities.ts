@@ -1,4 +1,7 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { PaymentRequest } from '../domain/payment-request';
+import type { ProviderName } from '../domain/provider-name';
+import { PaymentFailureType } from './payment-failure-types';
 import type { ProviderPaymentHandle, RefundRequest, RefundResult } from './provider-adapter';
 import type { ProviderRegistry } from './provider-registry';
 
@@ -26,6 +29,18 @@ export function createPaymentActivities(providers: ProviderRegistry) {
     /** A token is no card data, so this runs on any worker, unlike the card-vault submission. */
     submitTokenizedCard: ({ request, handle, paymentMethodToken }: HandleInput & { paymentMethodToken: string }) =>
       providers[request.provider].submitCard(request, handle, { paymentMethodToken }),
+    /** Opens the provider's hosted card-on-file form (reservations with a hosted form); no card data passes here. */
+    openHostedCardForm: ({ provider, payerEmail }: { provider: ProviderName; payerEmail?: string }) => {
+      const adapter = providers[provider];
+      if (!adapter.openHostedCardForm) throw ApplicationFailure.nonRetryable(`${provider} has no hosted card form`, PaymentFailureType.InvalidRequest);
+      return adapter.openHostedCardForm(payerEmail);
+    },
+    /** Whether the shopper has entered a card on the hosted form; the provider's token once they have. */
+    hostedCardFormResult: ({ provider, formId }: { provider: ProviderName; formId: string }) => {
+      const adapter = providers[provider];
+      if (!adapter.hostedCardFormResult) throw ApplicationFailure.nonRetryable(`${provider} has no hosted card form`, PaymentFailureType.InvalidRequest);
+      return adapter.hostedCardFormResult(formId);
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CardDetails } from '../domain/card';
+import type { CardDetails, CardSummary } from '../domain/card';
 import type { PaymentRequest } from '../domain/payment-request';
 import type { ProviderName } from '../domain/provider-name';
 import type { BrowserData, BillingAddress } from '../domain/payer-context';
@@ -36,6 +36,32 @@ export interface ProviderStatus {
   state: ProviderPaymentState;
   failureCode?: string;
   refundedMinor?: number;
+  /** Brand and last four of the card charged, where the provider says (a hosted form's card is known only there). */
+  card?: CardSummary;
+}
+
+/** A hosted card form that keeps the card on file at the provider (TurnStay's "Tokenize Card" action). */
+export interface HostedCardForm {
+  formId: string;
+  url: string;
+}
+
+/** What became of a hosted card-on-file form: PENDING until the shopper has entered a card. */
+export interface HostedCardFormResult {
+  state: 'PENDING' | 'COMPLETE';
+  paymentMethodToken?: string;
+  card?: CardSummary;
+}
+
+/** One payment as a provider's listing shows it: what reconciliation compares with ours. */
+export interface ProviderPaymentListing {
+  providerPaymentId: string;
+  /** The reference we sent (our payment ID), or whatever reference a charge we never made carries. */
+  reference: string;
+  state: ProviderPaymentState;
+  amountMinor: number;
+  currency: string;
+  refundedMinor: number;
 }
 
 export interface RefundRequest {
@@ -71,6 +97,11 @@ export interface ProviderAdapter {
   refund(request: PaymentRequest, handle: ProviderPaymentHandle, refund: RefundRequest): Promise<RefundResult>;
   /** Where the provider can list a payment's refunds: the one made with this idempotency key, if any (a read, never a refund). */
   findRefund?(request: PaymentRequest, handle: ProviderPaymentHandle, idempotencyKey: string): Promise<RefundResult | undefined>;
+  /** Payments created since a time, where the provider can list them (the sandboxes can; see README, Reconciliation). */
+  listPaymentsSince?(since: Date): Promise<ProviderPaymentListing[]>;
   /** Only where the provider can keep a card for later charges (TurnStay's card on file). */
   tokenize?(card: CardDetails, payerEmail?: string): Promise<TokenizedCard>;
+  /** Only where the provider hosts a card-on-file form (TurnStay Option A): the shopper types the card there. */
+  openHostedCardForm?(payerEmail?: string): Promise<HostedCardForm>;
+  hostedCardFormResult?(formId: string): Promise<HostedCardFormResult>;
 }

@@ -34,6 +34,8 @@ export const apiEnvSchema = z.object({
   TURNSTAY_WEBHOOK_SECRETS: commaList(z.string().regex(/^whsec_\w+$/), 'a whsec_... secret').pipe(z.array(z.string()).min(1)),
   TRUSTIST_WEBHOOK_PATH_SECRET: z.string().regex(/^[A-Za-z0-9_-]{24,}$/, 'must be at least 24 URL-safe characters'),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  /** The Temporal Web UI's address, for links from the operator page. */
+  TEMPORAL_UI_URL: z.string().url().optional(),
   CODEC_ALLOWED_ORIGINS: commaList(z.string().url(), 'an origin URL').default([]),
   TURNSTAY_CURRENCIES: commaList(z.string().regex(/^[A-Z]{3}$/), 'an ISO 4217 code').default(['GBP']),
   CHALLENGE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),

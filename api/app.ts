@@ -2,9 +2,12 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { CardVault } from '../worker/card-vault';
 import type { PaymentTiming } from '../workflows/payment-types';
 import { ApiError, errorHandler } from './api-error';
+import { httpMetrics } from './http-metrics';
+import { httpTracing } from './http-tracing';
 import { loggablePath } from './loggable-path';
 import { merchantAuth, type MerchantKey } from './merchant-auth';
 import { buildOpenApiDocument } from './openapi';
@@ -14,6 +17,8 @@ import { codecRoutes } from './routes/codec';
 import { demoRoutes } from './routes/demo';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { operationsRoutes } from './routes/operations';
+import { metricsRoutes, type MetricsScrape } from './routes/metrics';
 import { operatorLoginRoutes } from './routes/operator-login';
 import { paymentRoutes } from './routes/payments';
 import { reservationRoutes } from './routes/reservations';
@@ -25,6 +30,8 @@ export interface ApiDependencies {
   taskQueue: string;
   vault: CardVault;
   cardVaultTaskQueue: string;
+  /** This process's card-vault worker and its connection: /ready includes them. */
+  cardVaultWorker: { worker: Worker; connection: NativeConnection };
   codec: PayloadCodec;
   merchantKeys: MerchantKey[];
   operatorKeyHashes: string[];
@@ -36,11 +43,15 @@ export interface ApiDependencies {
   trustistWebhookPathSecret: string;
   webhookToleranceSeconds: number;
   codecAllowedOrigins: string[];
+  /** The Temporal Web UI's base URL, for the operator page's links (none: plain workflow IDs). */
+  webUiUrl?: string;
   rules: CreatePaymentRules;
   timing?: PaymentTiming;
   /** Demo page settings: a merchant key for the demo only (never in production). */
   demo?: { merchantKey: string };
   log: Logger;
+  /** The metrics page (GET /metrics): this process's metrics, with the Temporal SDK's where the process installed them. */
+  metricsScrape?: MetricsScrape;
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
@@ -57,8 +68,11 @@ export function createApiApp(deps: ApiDependencies): Express {
     });
     next();
   });
+  app.use(httpMetrics());
+  app.use(httpTracing());
+  app.use(metricsRoutes(deps.metricsScrape));
   const operatorAuth = new OperatorAuth(deps.operatorKeyHashes, deps.operatorSessionSecret);
-  app.use(healthRoutes({ client: deps.client, namespace: deps.namespace }));
+  app.use(healthRoutes({ client: deps.client, namespace: deps.namespace, cardVaultWorker: deps.cardVaultWorker }));
   app.use(webhookRoutes({
     client: deps.client,
     taskQueue: deps.taskQueue,
@@ -69,6 +83,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   }));
   app.use(codecRoutes({ codec: deps.codec, operatorAuth, allowedOrigins: deps.codecAllowedOrigins }));
   app.use(operatorLoginRoutes(operatorAuth));
+  app.use(operationsRoutes({ client: deps.client, namespace: deps.namespace, taskQueue: deps.taskQueue, operatorAuth, webUiUrl: deps.webUiUrl }));
   const openApi = buildOpenApiDocument(deps.rules);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);

@@ -1,10 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { createProviderRegistry } from '../activities/provider-registry';
-import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { ConfigurationError } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { providersConfig } from '../infra/providers-config';
-import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { CardVault } from '../worker/card-vault';
 import { createCardVaultWorker } from '../worker/card-vault-worker';
 import { createDataConverter } from '../worker/data-converter';
@@ -13,33 +14,46 @@ import { apiEnvSchema, merchantKeysFrom } from './api-env';
 import { createApiApp } from './app';
 import { keepIdleConnectionsOpen } from '../infra/http-keep-alive';
 import { drainOnStop } from './http-drain';
+import { reservationGauges } from '../infra/observability/metrics';
+import { installProcessMetrics, sdkMetricsEnvSchema } from '../infra/observability/sdk-metrics';
+import { tracingFromEnv } from '../infra/observability/tracing';
+import { reservationCounts } from './reservation-counts';
 
 const log = createLogger('api');
 
 async function main(): Promise<void> {
+  const { env, temporal } = parseTemporalEnv(apiEnvSchema.and(temporalEnvSchema).and(sdkMetricsEnvSchema));
   // The SDK would stop the card-vault worker on SIGTERM by itself, at once; this process orders its own shutdown.
-  Runtime.install({ shutdownSignals: [] });
-  const env = parseEnv(apiEnvSchema.and(temporalEnvSchema));
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, shutdownSignals: [] });
+  const tracing = tracingFromEnv('payments-api');
   const encryption = payloadEncryption(env);
   const dataConverter = createDataConverter(encryption);
-  const options = connectionOptions(env);
-  const client = new Client({ connection: await Connection.connect(options), namespace: env.TEMPORAL_NAMESPACE, dataConverter });
+  const options = temporal.connectionOptions;
+  const client = new Client({
+    connection: await Connection.connect(options),
+    namespace: temporal.namespace,
+    dataConverter,
+    ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+  });
+  reservationGauges(reservationCounts(client, env.TEMPORAL_TASK_QUEUE, log));
   // This process receives card data, so it also runs the only worker allowed to send that card to a provider.
   const workerConnection = await NativeConnection.connect(options);
   const vault = new CardVault();
   const cardVault = await createCardVaultWorker({
     connection: workerConnection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     vault,
     providers: createProviderRegistry(providersConfig(env)),
     dataConverter,
+    tracing,
   });
   const app = createApiApp({
     client,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     vault,
     cardVaultTaskQueue: cardVault.taskQueue,
+    cardVaultWorker: { worker: cardVault.worker, connection: workerConnection },
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: merchantKeysFrom(env),
     operatorKeyHashes: env.OPERATOR_API_KEYS,
@@ -49,6 +63,7 @@ async function main(): Promise<void> {
     trustistWebhookPathSecret: env.TRUSTIST_WEBHOOK_PATH_SECRET,
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     codecAllowedOrigins: env.CODEC_ALLOWED_ORIGINS,
+    webUiUrl: env.TEMPORAL_UI_URL,
     rules: { turnstayCurrencies: env.TURNSTAY_CURRENCIES },
     timing: {
       ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),
@@ -59,12 +74,14 @@ async function main(): Promise<void> {
     },
     ...(env.DEMO_MERCHANT_KEY ? { demo: { merchantKey: env.DEMO_MERCHANT_KEY } } : {}),
     log,
+    metricsScrape: metrics.scrape,
   });
   if (!env.OPERATOR_SESSION_SECRET) log.warn('OPERATOR_SESSION_SECRET is not set: operator sessions end with this process and work on this replica only');
   const vaultRun = cardVault.worker.run();
   const server = keepIdleConnectionsOpen(
     app.listen(env.API_PORT, env.API_HOST, () => {
-      log.info({ url: `http://${env.API_HOST}:${env.API_PORT}`, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');
+      const url = `http://${env.API_HOST}:${env.API_PORT}`;
+      log.info({ url, metricsUrl: `${url}/metrics`, tracing: tracing !== undefined, cardVaultTaskQueue: cardVault.taskQueue }, 'api listening');
     }),
   );
   const http = drainOnStop(server);
@@ -80,6 +97,7 @@ async function main(): Promise<void> {
     await vaultRun;
     await workerConnection.close();
     await client.connection.close();
+    await tracing?.shutdown();
     log.info('api stopped');
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());

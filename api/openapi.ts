@@ -79,7 +79,7 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
         },
         Payment: {
           type: 'object',
-          required: ['id', 'status', 'provider', 'reference', 'amountMinor', 'currency', 'card', 'refundedMinor', 'refundableMinor', 'refunds', 'transitions'],
+          required: ['id', 'status', 'provider', 'reference', 'amountMinor', 'currency', 'refundedMinor', 'refundableMinor', 'refunds', 'transitions'],
           properties: {
             id: { type: 'string' },
             status: { type: 'string', enum: ['CREATED', 'SUBMITTED', 'PENDING_ACTION', 'COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] },
@@ -87,8 +87,16 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
             reference: { type: 'string' },
             amountMinor: { type: 'integer' },
             currency: { type: 'string' },
-            card: { type: 'object', properties: { brand: { type: 'string' }, last4: { type: 'string' } } },
-            nextAction: { type: 'object', properties: { type: { const: 'redirect' }, url: { type: 'string' } } },
+            card: {
+              type: 'object',
+              description: 'brand and last four; with method hosted_form absent until the provider reports the card entered',
+              properties: { brand: { type: 'string' }, last4: { type: 'string' } },
+            },
+            nextAction: {
+              type: 'object',
+              description: 'PENDING_ACTION: the 3-D Secure challenge, or with method hosted_form the TurnStay Secure Card Service form, to show in an iframe or redirect to',
+              properties: { type: { const: 'redirect' }, url: { type: 'string' } },
+            },
             failure: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
             refundedMinor: { type: 'integer', description: 'sum of SUCCEEDED refunds' },
             refundableMinor: { type: 'integer', description: 'what a new refund may take: the amount less succeeded and pending refunds' },
@@ -104,6 +112,9 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
         post: {
           summary: 'Start a payment; answers with its first outcome (COMPLETE, DECLINED, PENDING_ACTION with the challenge URL)',
           description:
+            'With `method: "hosted_form"` (TurnStay only, no `card`) the first outcome is PENDING_ACTION with `nextAction.url`, ' +
+            "TurnStay's hosted card form (Option A): the shopper types the card there, never through this API; the payment then " +
+            'ends COMPLETE, FAILED, or EXPIRED when the form is abandoned (the intent is cancelled at TurnStay). ' +
             'After a 503, a timeout or a dropped connection, repeat the same request with the same Idempotency-Key: it answers ' +
             'the same payment, and if that payment lost the card before the provider saw it, the repeat hands its card over ' +
             '(within CARD_HANDOVER_WINDOW_MS, default 2 minutes), so the payment is charged once.',

@@ -71,6 +71,25 @@ export const payerSchema = z
   })
   .strict();
 
+/**
+ * How the card reaches the provider: `s2s` (the default), the card in the request, held in memory and sent by the
+ * API process; `hosted_form` (TurnStay Option A), no card in the request, the shopper types it on TurnStay's form.
+ */
+export const PAYMENT_METHODS = ['s2s', 'hosted_form'] as const;
+export const paymentMethodSchema = z
+  .enum(PAYMENT_METHODS, 'must be "s2s" (card in the request) or "hosted_form" (TurnStay\'s hosted card form)')
+  .describe('s2s (default): the card is in this request. hosted_form (TurnStay only, no card): the shopper types the card on TurnStay\'s hosted form at nextAction.url');
+
+/** The rules a hosted form adds to a payment or reservation request; issues name the field. */
+export function checkCardMethod(body: { provider: string; method?: string; card?: unknown }, context: z.RefinementCtx): void {
+  if (body.method === 'hosted_form') {
+    if (body.provider !== 'turnstay') context.addIssue({ code: 'custom', path: ['method'], message: 'hosted_form is offered by TurnStay only' });
+    if (body.card !== undefined) context.addIssue({ code: 'custom', path: ['card'], message: 'must be absent with method hosted_form: the shopper enters the card on the hosted form' });
+  } else if (body.card === undefined) {
+    context.addIssue({ code: 'custom', path: ['card'], message: 'is required (or use method hosted_form with TurnStay)' });
+  }
+}
+
 export interface CreatePaymentRules {
   /** Currencies the TurnStay account settles in (an intent must be in the account currency). */
   turnstayCurrencies: string[];
@@ -84,7 +103,8 @@ export function createPaymentBodySchema(rules: CreatePaymentRules) {
       currency: currencySchema,
       reference: referenceSchema,
       description: z.string().max(200).optional(),
-      card: cardSchema,
+      method: paymentMethodSchema.optional(),
+      card: cardSchema.optional(),
       payer: payerSchema.optional(),
       browserData: browserDataSchema.optional(),
       billingAddress: billingAddressSchema.optional(),
@@ -92,6 +112,7 @@ export function createPaymentBodySchema(rules: CreatePaymentRules) {
     })
     .strict()
     .superRefine((body, context) => {
+      checkCardMethod(body, context);
       if (body.provider === 'trustist') {
         if (body.currency !== 'GBP') context.addIssue({ code: 'custom', path: ['currency'], message: 'Trustist takes GBP only' });
         if (!body.browserData) context.addIssue({ code: 'custom', path: ['browserData'], message: 'is required for Trustist (3-D Secure)' });

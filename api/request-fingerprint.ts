@@ -4,11 +4,12 @@ import type { CardDetails } from '../domain/card';
 
 /**
  * A digest of what makes a payment request itself: same key and same fingerprint is a replay, same key and a
- * different one a conflict. The card enters only as brand and last four (a hash of a PAN is card data too).
+ * different one a conflict. The card enters only as brand and last four (a hash of a PAN is card data too); a hosted
+ * form's request has none.
  */
-export function requestFingerprint(body: { card: CardDetails; browserData?: unknown }, idempotencyKey: string | undefined): string {
+export function requestFingerprint(body: { card?: CardDetails; browserData?: unknown }, idempotencyKey: string | undefined): string {
   const { card, browserData: _browserData, ...rest } = body;
-  const canonical = JSON.stringify({ ...sortKeys(rest), card: summarizeCard(card), idempotencyKey: idempotencyKey ?? null });
+  const canonical = JSON.stringify({ ...sortKeys(rest), card: card ? summarizeCard(card) : null, idempotencyKey: idempotencyKey ?? null });
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../domain/provider-name';
 import { toInstant } from '../workflows/charge-plan';
-import { amountMinorSchema, billingAddressSchema, browserDataSchema, cardSchema, currencySchema, payerSchema, referenceSchema } from './payment-schemas';
+import { amountMinorSchema, billingAddressSchema, browserDataSchema, cardSchema, checkCardMethod, currencySchema, payerSchema, paymentMethodSchema, referenceSchema } from './payment-schemas';
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date (YYYY-MM-DD) or an ISO date-time' });
 
@@ -21,7 +21,8 @@ export const createReservationBodySchema = z
     currency: currencySchema,
     reference: referenceSchema,
     description: z.string().max(200).optional(),
-    card: cardSchema,
+    method: paymentMethodSchema.optional(),
+    card: cardSchema.optional(),
     payer: payerSchema.optional(),
     browserData: browserDataSchema.optional(),
     billingAddress: billingAddressSchema.optional(),
@@ -32,6 +33,7 @@ export const createReservationBodySchema = z
   })
   .strict()
   .superRefine((body, context) => {
+    checkCardMethod(body, context);
     const checkin = toInstant(body.stay.checkinAt);
     const checkout = toInstant(body.stay.checkoutAt);
     if (checkout <= checkin) context.addIssue({ code: 'custom', path: ['stay', 'checkoutAt'], message: 'must be after checkinAt' });

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CardSubmission } from '../activities/provider-adapter';
 import type { PaymentRequest } from '../domain/payment-request';
+import { firstOutcomeDuration } from '../infra/observability/metrics';
 import type { CardVault } from '../worker/card-vault';
 import { firstOutcomeUpdate, paymentStateQuery } from '../workflows/messages';
 import { paymentWorkflow } from '../workflows/payment';
-import type { PaymentTiming, PaymentView } from '../workflows/payment-types';
+import type { PaymentTiming, PaymentView, VaultCardSource } from '../workflows/payment-types';
 import { initialPaymentSearchAttributes } from '../workflows/search-attributes';
 
 export interface StartPaymentOptions {
@@ -14,7 +15,8 @@ export interface StartPaymentOptions {
   vault: CardVault;
   cardVaultTaskQueue: string;
   request: PaymentRequest;
-  submission: CardSubmission;
+  /** Absent for a hosted form (TurnStay Option A): no card reaches this process. */
+  submission?: CardSubmission;
   requestFingerprint?: string;
   timing?: PaymentTiming;
 }
@@ -37,16 +39,17 @@ export function paymentWorkflowId(merchantId: string, reference: string): string
  */
 export async function startPayment(options: StartPaymentOptions): Promise<StartedPayment> {
   const { client, request } = options;
-  const vaultHandle = options.vault.put(options.submission);
+  const vaultHandle = options.submission ? options.vault.put(options.submission) : undefined;
   const startRequestId = randomUUID();
-  const cardSource = { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } as const;
+  const cardSource: VaultCardSource | undefined = vaultHandle ? { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } : undefined;
+  const started = performance.now();
   const startOperation = new WithStartWorkflowOperation(paymentWorkflow, {
     workflowId: request.paymentId,
     taskQueue: options.taskQueue,
     args: [
       {
         request,
-        cardSource,
+        cardSource: cardSource ?? { kind: 'hosted' },
         requestFingerprint: options.requestFingerprint,
         startRequestId,
         timing: options.timing,
@@ -64,7 +67,9 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
       startWorkflowOperation: startOperation,
       args: [{ cardSource, requestFingerprint: options.requestFingerprint }],
     });
-    return { view: outcome.payment, created: outcome.startRequestId === startRequestId };
+    const created = outcome.startRequestId === startRequestId;
+    if (created) firstOutcomeDuration.observe({ provider: request.provider, status: outcome.payment.status }, (performance.now() - started) / 1_000);
+    return { view: outcome.payment, created };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     // The payment finished earlier: answer with what it became, never run it again.
@@ -72,6 +77,6 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     return { view, created: false };
   } finally {
     // The card is needed only until the submission activity read it, which happened before the first outcome.
-    options.vault.delete(vaultHandle);
+    if (vaultHandle) options.vault.delete(vaultHandle);
   }
 }

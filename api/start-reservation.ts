@@ -6,6 +6,7 @@ import type { CardVault } from '../worker/card-vault';
 import { toInstant } from '../workflows/charge-plan';
 import { reservationBookedUpdate, reservationStateQuery } from '../workflows/messages';
 import { reservationWorkflow } from '../workflows/reservation';
+import type { CardSource } from '../workflows/payment-types';
 import type { ReservationInput, ReservationView } from '../workflows/reservation-types';
 import {
   AmountMinorKey,
@@ -28,16 +29,18 @@ export async function startReservation(options: {
   vault: CardVault;
   cardVaultTaskQueue: string;
   input: Omit<ReservationInput, 'cardSource' | 'startRequestId'>;
-  submission: CardSubmission;
+  /** Absent for a hosted form: the guest enters the card on the provider's page, which keeps it on file. */
+  submission?: CardSubmission;
   requestFingerprint: string;
 }): Promise<{ view: ReservationView; created: boolean; fingerprint?: string }> {
   const { client, input } = options;
-  const vaultHandle = options.vault.put(options.submission);
+  const vaultHandle = options.submission ? options.vault.put(options.submission) : undefined;
+  const cardSource: CardSource = vaultHandle ? { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } : { kind: 'hosted' };
   const startRequestId = randomUUID();
   const operation = new WithStartWorkflowOperation(reservationWorkflow, {
     workflowId: input.reservationId,
     taskQueue: options.taskQueue,
-    args: [{ ...input, cardSource: { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle }, startRequestId }],
+    args: [{ ...input, cardSource, startRequestId }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
     memo: { requestFingerprint: options.requestFingerprint },
@@ -62,7 +65,7 @@ export async function startReservation(options: {
     const handle = client.workflow.getHandle(input.reservationId);
     return { view: await handle.query(reservationStateQuery), created: false, fingerprint: await memoFingerprint(client, input.reservationId) };
   } finally {
-    options.vault.delete(vaultHandle);
+    if (vaultHandle) options.vault.delete(vaultHandle);
   }
 }
 

@@ -130,7 +130,8 @@ export class BenchStack {
   async startWorker(extraEnv: Record<string, string | undefined> = {}): Promise<{ readyMs: number }> {
     const logFile = join(this.options.dir, 'worker.log');
     const offset = existsSync(logFile) ? statSync(logFile).size : 0;
-    const env: NodeJS.ProcessEnv = { ...this.sharedEnv(), ...this.options.workerEnv, ...extraEnv };
+    // No reconciliation Schedule: the bench measures payments alone.
+    const env: NodeJS.ProcessEnv = { ...this.sharedEnv(), RECONCILIATION_INTERVAL_MS: '0', ...this.options.workerEnv, ...extraEnv };
     // undefined removes a variable (e.g. WORKFLOW_BUNDLE_PATH, to measure a start that bundles the workflows).
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
     const started = performance.now();

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../worker/workflow-interceptor-modules';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
@@ -13,6 +14,7 @@ export async function buildWorkflowBundle(dir: string): Promise<{ path: string; 
   const bundle = await bundleWorkflowCode({
     workflowsPath: resolve(__dirname, '../workflows'),
     failureConverterPath: resolve(__dirname, '../worker/failure-converter'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: quiet,
   });
   const path = join(dir, 'workflow-bundle.js');

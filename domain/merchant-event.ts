@@ -41,7 +41,8 @@ export interface PaymentEventData {
   amountMinor: number;
   currency: string;
   refundedMinor: number;
-  card: CardSummary;
+  /** Absent while a hosted form's card is not known yet. */
+  card?: CardSummary;
   nextAction?: { type: 'redirect'; url: string };
   failure?: { code: string; message: string };
   /** Set by a partial refund (the payment stays COMPLETE) and by the refund that refunded the rest. */
@@ -60,7 +61,8 @@ export interface ReservationEventData {
   paidMinor: number;
   refundedMinor: number;
   currency: string;
-  card: CardSummary;
+  /** Absent while a hosted form's card is not known yet. */
+  card?: CardSummary;
   /** The charge this event is about (charged, charge_failed): its attempt and, after a decline, the dunning step. */
   charge?: {
     id: string;

@@ -17,5 +17,6 @@ export interface PaymentRequest {
   /** TurnStay requires a check-in date on every intent; a stay's dates where there is one. */
   checkinDate?: string;
   checkoutDate?: string;
-  card: CardSummary;
+  /** Absent for a hosted form (the shopper types the card on the provider's page; we never see it). */
+  card?: CardSummary;
 }

@@ -6,16 +6,19 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** Validates the whole environment at once and names every bad variable, not just the first. */
-export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+/**
+ * Validates the whole environment at once and names every bad variable, not just the first; `moreProblems` (found
+ * outside the schema) are reported with them.
+ */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env, moreProblems: string[] = []): z.infer<T> {
   const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
+  if (parsed.success && moreProblems.length === 0) return parsed.data;
+  const problems = (parsed.error?.issues ?? []).map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const unset = issue.code === 'invalid_type' && (env[name] === undefined || env[name] === '');
     return `${name}: ${unset ? 'is not set' : issue.message}`;
   });
-  throw new ConfigurationError([...new Set(problems)]);
+  throw new ConfigurationError([...new Set([...problems, ...moreProblems])]);
 }
 
 export const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');

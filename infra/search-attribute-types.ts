@@ -11,4 +11,6 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   Currency: 'Keyword',
   CheckinDate: 'Datetime',
   ReservationStatus: 'Keyword',
+  /** Set by a payment when reconciliation found a difference: RECHECKING, HEALED or MISMATCH. */
+  ReconStatus: 'Keyword',
 } as const;

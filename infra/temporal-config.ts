@@ -1,20 +1,25 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { TLSConfig } from '@temporalio/client';
 import { parsePayloadKeys, type PayloadKey } from '../worker/payload-codec';
-import { booleanFlag } from './env-config';
+import { booleanFlag, parseEnv } from './env-config';
+import { resolveTemporalConnection, type TemporalConnection } from './temporal-profile';
 
-/** Where Temporal is: the embedded dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key). */
+export type { TemporalConnection, TemporalConnectionOptions } from './temporal-profile';
+
+/** A variable from before the `temporal` CLI's names were adopted: named with its successor instead of ignored. */
+const renamed = (successor: string) => z.undefined({ error: `renamed ${successor} (the temporal CLI's name)` }).optional();
+
+/**
+ * Our own Temporal settings: the task queue and the payload keys. Where Temporal is (address, namespace, TLS, API
+ * key) comes from a profile and the `temporal` CLI's variables (temporal-profile.ts); the variables that
+ * @temporalio/envconfig reads loosely are checked here too.
+ */
 export const temporalEnvSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('payments'),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: booleanFlag.optional(),
-  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: z.undefined({ error: 'not supported by the TypeScript SDK' }).optional(),
+  TEMPORAL_TLS_CERT_PATH: renamed('TEMPORAL_TLS_CLIENT_CERT_PATH'),
+  TEMPORAL_TLS_KEY_PATH: renamed('TEMPORAL_TLS_CLIENT_KEY_PATH'),
+  TEMPORAL_TLS_CA_PATH: renamed('TEMPORAL_TLS_SERVER_CA_CERT_PATH'),
   PAYLOAD_KEYS: z
     .string()
     .min(1, 'required: "<id>:<base64 of 32 bytes>,..." (npm start generates a dev key)')
@@ -26,9 +31,6 @@ export const temporalEnvSchema = z.object({
       }
     }, 'each key must be "<id>:<base64 of 32 bytes>"'),
   PAYLOAD_ACTIVE_KEY_ID: z.string().min(1),
-}).refine((env) => !env.TEMPORAL_TLS_CERT_PATH === !env.TEMPORAL_TLS_KEY_PATH, {
-  message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
-  path: ['TEMPORAL_TLS_KEY_PATH'],
 }).refine((env) => !env.PAYLOAD_KEYS || parsePayloadKeysSafe(env.PAYLOAD_KEYS).some(({ id }) => id === env.PAYLOAD_ACTIVE_KEY_ID), {
   message: 'must name one of the keys in PAYLOAD_KEYS',
   path: ['PAYLOAD_ACTIVE_KEY_ID'],
@@ -44,31 +46,14 @@ function parsePayloadKeysSafe(value: string): PayloadKey[] {
   }
 }
 
-/** Options both the client Connection and the worker NativeConnection accept. */
-export interface TemporalConnectionOptions {
-  address: string;
-  apiKey?: string;
-  tls?: TLSConfig;
-}
-
-export function connectionOptions(env: TemporalEnv): TemporalConnectionOptions {
-  const mutualTls = env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH
-    ? { crt: readFileSync(env.TEMPORAL_TLS_CERT_PATH), key: readFileSync(env.TEMPORAL_TLS_KEY_PATH) }
-    : undefined;
-  const tlsWanted = env.TEMPORAL_TLS ?? Boolean(mutualTls || env.TEMPORAL_API_KEY);
-  return {
-    address: env.TEMPORAL_ADDRESS,
-    ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
-    ...(tlsWanted
-      ? {
-          tls: {
-            ...(mutualTls ? { clientCertPair: mutualTls } : {}),
-            ...(env.TEMPORAL_TLS_CA_PATH ? { serverRootCACertificate: readFileSync(env.TEMPORAL_TLS_CA_PATH) } : {}),
-            ...(env.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME } : {}),
-          },
-        }
-      : {}),
-  };
+/**
+ * A worker's or the API's whole configuration: its zod schema and the Temporal connection, with every problem of
+ * both named at once.
+ */
+export function parseTemporalEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): { env: z.infer<T>; temporal: TemporalConnection } {
+  const { connection, problems } = resolveTemporalConnection(env);
+  const parsed = parseEnv(schema, env, problems);
+  return { env: parsed, temporal: connection as TemporalConnection };
 }
 
 export function payloadEncryption(env: TemporalEnv) {

@@ -15,7 +15,9 @@ export const sandboxEnvSchema = z.object({
   TURNSTAY_SANDBOX_SCS_PORT: port.default(4011),
   TURNSTAY_SANDBOX_API_KEYS: list.pipe(z.array(z.string().regex(/^sk_(test|live)_\S+$/, 'each key must look like sk_test_...')).min(1, 'needs at least one key')).default(['sk_test_sandbox']),
   TURNSTAY_SANDBOX_ACCOUNT_ID: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').positive('must be positive').default(1001),
-  TURNSTAY_SANDBOX_ACCOUNT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP').default('GBP'),
+  TURNSTAY_SANDBOX_ACCOUNT_CURRENCY: list
+    .pipe(z.array(z.string().regex(/^[A-Z]{3}$/, 'each must be an ISO 4217 code such as GBP')).min(1, 'needs at least one currency'))
+    .default(['GBP']),
   TURNSTAY_SANDBOX_WEBHOOK_URL: url.optional(),
   TURNSTAY_SANDBOX_WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters').default('whsec_sandbox'),
   TRUSTIST_SANDBOX_PORT: port.default(4020),
@@ -59,7 +61,7 @@ export function sandboxOptionsFromEnv(env: SandboxEnv): { turnstay: TurnstaySand
       scsPort: env.TURNSTAY_SANDBOX_SCS_PORT,
       apiKeys: env.TURNSTAY_SANDBOX_API_KEYS,
       accountId: env.TURNSTAY_SANDBOX_ACCOUNT_ID,
-      accountCurrency: env.TURNSTAY_SANDBOX_ACCOUNT_CURRENCY,
+      accountCurrencies: env.TURNSTAY_SANDBOX_ACCOUNT_CURRENCY,
       webhookUrl: env.TURNSTAY_SANDBOX_WEBHOOK_URL,
       webhookSecret: env.TURNSTAY_SANDBOX_WEBHOOK_SECRET,
       latencyMs: env.SANDBOX_LATENCY_MS,

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { clientConfigToToml } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { hashApiKey } from '../api/key-hash';
 import { parseEnv, port } from '../infra/env-config';
@@ -20,6 +21,8 @@ const projectRoot = resolve(__dirname, '..');
 
 const topologyFlag = process.argv.find((arg) => arg.startsWith('--topology='))?.slice('--topology='.length);
 const topology = parseTopology(topologyFlag ?? process.env.TOPOLOGY);
+/** The local TurnStay account settles in GBP (the demo) and ZAR (the TurnStay document's own example). */
+const LOCAL_TURNSTAY_CURRENCIES = ['GBP', 'ZAR'];
 
 const startEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default(join(projectRoot, '.data', topology)),
@@ -27,9 +30,12 @@ const startEnvSchema = z.object({
   API_PORT: port.default(3000),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  WORKER_HEALTH_PORT: port.default(3001),
   TURNSTAY_PORT: port.default(4010),
   TURNSTAY_SCS_PORT: port.default(4011),
   TRUSTIST_PORT: port.default(4020),
+  /** The worker's metrics page (the API serves its own on /metrics). */
+  WORKER_METRICS_PORT: port.default(9464),
   SANDBOX_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
   /** The sample receiver of the demo merchant's events. */
   EVENT_RECEIVER_PORT: port.default(4030),
@@ -62,6 +68,9 @@ function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
+
+/** The `temporal` CLI's connection variables (ours, such as TEMPORAL_TASK_QUEUE, pass through). */
+const STANDARD_TEMPORAL_VARIABLE = /^TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|TLS|PROFILE|CONFIG_FILE|GRPC_META_|CODEC_)/;
 
 const portOrFree = async (value: number) => (value === 0 ? findFreePort() : value);
 
@@ -116,6 +125,7 @@ async function main(): Promise<void> {
     webhookUrl: `${apiUrl}/webhooks/turnstay`,
     webhookSecret: secrets.turnstayWebhookSecret,
     latencyMs: env.SANDBOX_LATENCY_MS,
+    accountCurrencies: LOCAL_TURNSTAY_CURRENCIES,
   });
   closers.push(() => turnstay.close());
   const trustist = await startTrustistSandbox({ port: await portOrFree(env.TRUSTIST_PORT), webhookUrl: trustistWebhookUrl, latencyMs: env.SANDBOX_LATENCY_MS });
@@ -130,24 +140,34 @@ async function main(): Promise<void> {
   });
   closers.push(() => eventReceiver.close());
 
+  // The parts find the embedded server through a profile file of its own (also usable by the temporal CLI), and
+  // none of the shell's own connection variables: a developer's Cloud or TLS settings must not redirect them.
+  const profileFile = join(env.DATA_DIR, 'temporal.toml');
+  writeFileSync(profileFile, clientConfigToToml({ profiles: { default: { address: server.address, namespace: server.namespace } } }));
+  const inheritedEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !STANDARD_TEMPORAL_VARIABLE.test(name)));
+  const workerHealthUrl = `http://127.0.0.1:${await portOrFree(env.WORKER_HEALTH_PORT)}`;
   const sharedEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: server.namespace,
+    ...inheritedEnv,
+    TEMPORAL_CONFIG_FILE: profileFile,
+    TEMPORAL_PROFILE: 'default',
     PAYLOAD_KEYS: `dev-1:${secrets.payloadKey}`,
     PAYLOAD_ACTIVE_KEY_ID: 'dev-1',
     TURNSTAY_API_URL: turnstay.apiUrl,
     TURNSTAY_SCS_URL: turnstay.scsUrl,
     TURNSTAY_API_KEY: 'sk_test_sandbox',
     TURNSTAY_ACCOUNT_ID: '1001',
+    TURNSTAY_CURRENCIES: LOCAL_TURNSTAY_CURRENCIES.join(','),
     TRUSTIST_API_URL: trustist.apiUrl,
     TRUSTIST_KEY_ID: 'sandbox-merchant',
     TRUSTIST_KEY: 'sandbox-hawk-key-0123456789abcdef',
   };
   say('starting the worker and the API...');
+  const workerMetricsPort = await portOrFree(env.WORKER_METRICS_PORT);
   children.push(
     spawnPart('worker', 'worker/main.ts', {
       ...sharedEnv,
+      WORKER_HEALTH_PORT: new URL(workerHealthUrl).port,
+      WORKER_METRICS_PORT: String(workerMetricsPort),
       MERCHANT_EVENT_ENDPOINTS: JSON.stringify({ demo: [{ id: 'sample_receiver', url: eventReceiver.url, secret: eventSecret }] }),
     }, () => void stopAll(1)),
   );
@@ -161,19 +181,25 @@ async function main(): Promise<void> {
       TURNSTAY_WEBHOOK_SECRETS: secrets.turnstayWebhookSecret,
       TRUSTIST_WEBHOOK_PATH_SECRET: secrets.trustistWebhookPathSecret,
       CODEC_ALLOWED_ORIGINS: `${server.uiUrl},${server.uiUrl.replace('127.0.0.1', 'localhost')}`,
+      TEMPORAL_UI_URL: server.uiUrl,
       DEMO_MERCHANT_KEY: secrets.merchantKey,
     }, () => void stopAll(1)),
   );
-  await waitForHttp(`${apiUrl}/health`, 60_000);
+  // Ready: connected to Temporal and polling every queue (the API's card-vault queue included).
+  await Promise.all([waitForHttp(`${apiUrl}/ready`, 90_000), waitForHttp(`${workerHealthUrl}/ready`, 90_000)]);
 
   process.stdout.write(
     [
       '',
       'Everything is running:',
-      `  API               ${apiUrl}            (health: ${apiUrl}/health, OpenAPI: ${apiUrl}/openapi.json)`,
+      `  API               ${apiUrl}            (health: ${apiUrl}/health, ready: ${apiUrl}/ready, OpenAPI: ${apiUrl}/openapi.json)`,
+      `  Worker health     ${workerHealthUrl}/health   (ready: ${workerHealthUrl}/ready)`,
       `  Demo checkout     ${apiUrl}/demo`,
+      `  Operator page     ${apiUrl}/ops            (sign in at ${apiUrl}/ops/login with the operator key)`,
+      `  Metrics           ${apiUrl}/metrics (API), http://127.0.0.1:${workerMetricsPort}/metrics (worker)`,
       `  Temporal Web UI   ${server.uiUrl}`,
       `  Temporal gRPC     ${server.address}   (${topology === 'dev' ? 'dev server, SQLite' : 'cluster, PostgreSQL'}, namespace ${server.namespace})`,
+      `  Temporal profile  ${profileFile}   (temporal CLI: TEMPORAL_CONFIG_FILE=${profileFile} temporal workflow list)`,
       ...(server.store.kind === 'postgres' ? [`  PostgreSQL        127.0.0.1:${server.store.port}   (user ${server.store.user}, databases ${server.store.databases.join(', ')})`] : []),
       `  TurnStay sandbox  ${turnstay.apiUrl}  (Secure Card Service ${turnstay.scsUrl})`,
       `  Trustist sandbox  ${trustist.apiUrl}`,

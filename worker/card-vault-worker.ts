@@ -2,7 +2,10 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import type { Tracing } from '../infra/observability/tracing';
 import { heartbeatWhileRunning } from './heartbeat-while-running';
+import { activityTracing } from './tracing-interceptors';
+import { withCallMetrics } from '../activities/call-metrics';
 import { createCardVaultActivities } from '../activities/card-vault-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import type { CardVault } from './card-vault';
@@ -13,6 +16,8 @@ export interface CardVaultWorkerOptions {
   vault: CardVault;
   providers: ProviderRegistry;
   dataConverter: DataConverter;
+  /** Spans for the card submissions (never their arguments); off when absent. */
+  tracing?: Tracing;
 }
 
 /**
@@ -25,8 +30,8 @@ export async function createCardVaultWorker(options: CardVaultWorkerOptions): Pr
     connection: options.connection,
     namespace: options.namespace,
     taskQueue,
-    activities: createCardVaultActivities(options.vault, options.providers),
-    interceptors: { activity: [heartbeatWhileRunning] },
+    activities: createCardVaultActivities(options.vault, withCallMetrics(options.providers)),
+    interceptors: { activity: [...(options.tracing ? [activityTracing] : []), heartbeatWhileRunning] },
     dataConverter: options.dataConverter,
   });
   return { worker, taskQueue };

@@ -1,13 +1,20 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createProviderRegistry } from '../activities/provider-registry';
-import { ConfigurationError, parseEnv } from '../infra/env-config';
+import { ConfigurationError, port } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { merchantEventsEnvSchema } from '../infra/merchant-endpoints-config';
 import { providersConfig, providersEnvSchema } from '../infra/providers-config';
-import { connectionOptions, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
+import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
+import { startHealthServer } from './health-server';
 import { createPaymentWorkers } from './payment-worker';
+import { DEFAULT_RECONCILIATION_INTERVAL_MS, ensureReconciliationSchedule } from './reconciliation-schedule';
+import { checkWorkerReadiness } from './worker-readiness';
+import { installProcessMetrics, sdkMetricsEnvSchema } from '../infra/observability/sdk-metrics';
+import { tracingFromEnv } from '../infra/observability/tracing';
+import { startWorkerMetricsServer } from './metrics-server';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
@@ -21,6 +28,21 @@ const workerEnvSchema = z.object({
   /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
   TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** How often the reconciliation Schedule runs (0: this worker leaves the Schedule alone). */
+  RECONCILIATION_INTERVAL_MS: z.coerce.number().int().nonnegative().default(DEFAULT_RECONCILIATION_INTERVAL_MS),
+  /** A payment still waiting this long after its start is overdue for reconciliation. */
+  RECONCILIATION_STUCK_AFTER_MS: z.coerce.number().int().positive().optional(),
+  /** How far back each run compares payments (ours started, the providers' created). */
+  RECONCILIATION_LOOKBACK_MS: z.coerce.number().int().positive().optional(),
+  /** The sweep's calls per second to each provider, on its own queue (default 2). */
+  RECONCILIATION_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** /health and /ready (default: any free port, logged); 0.0.0.0 for probes from outside the host. */
+  WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HEALTH_PORT: port.default(0),
+  /** The worker's metrics page (GET /metrics): its own metrics and the Temporal SDK's. Port 0: any free port (logged). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(0),
+  ...sdkMetricsEnvSchema.shape,
   ...merchantEventsEnvSchema.shape,
   /** Merchant event deliveries this worker makes at once (each endpoint is bounded further by its event log). */
   MERCHANT_EVENT_MAX_CONCURRENT_DELIVERIES: z.coerce.number().int().positive().optional(),
@@ -33,14 +55,21 @@ const workerEnvSchema = z.object({
 const log = createLogger('worker');
 
 async function main(): Promise<void> {
-  const env = parseEnv(workerEnvSchema.and(temporalEnvSchema));
-  const connection = await NativeConnection.connect(connectionOptions(env));
+  const { env, temporal } = parseTemporalEnv(workerEnvSchema.and(temporalEnvSchema));
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS });
+  const tracing = tracingFromEnv('payments-worker');
+  // First, so the page answers while the workers start (the SDK's part fills in as they do).
+  const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
+  const dataConverter = createDataConverter(payloadEncryption(env));
+  const clientConnection = await Connection.connect(temporal.connectionOptions);
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter });
   const workers = await createPaymentWorkers({
     connection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     providers: createProviderRegistry(providersConfig(env)),
-    dataConverter: createDataConverter(payloadEncryption(env)),
+    dataConverter,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     tuning: {
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -49,6 +78,8 @@ async function main(): Promise<void> {
       ...(env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS ? { stickyQueueScheduleToStartTimeout: env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS } : {}),
     },
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
+    reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
+    tracing,
     merchantEvents: {
       endpoints: env.MERCHANT_EVENT_ENDPOINTS,
       maxConcurrentDeliveries: env.MERCHANT_EVENT_MAX_CONCURRENT_DELIVERIES,
@@ -60,10 +91,41 @@ async function main(): Promise<void> {
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
-  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  const health = await startHealthServer({ host: env.WORKER_HEALTH_HOST, port: env.WORKER_HEALTH_PORT, readiness: () => checkWorkerReadiness(connection, workers) });
+  log.info(
+    { taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url, metricsUrl: metricsServer.url, tracing: tracing !== undefined },
+    'worker running',
+  );
+  if (env.RECONCILIATION_INTERVAL_MS > 0) {
+    // In the background: a worker runs payments even while the Schedule cannot be created (retried, then logged).
+    void keepTrying('reconciliation schedule', async () => {
+      const scheduleId = await ensureReconciliationSchedule(
+        client,
+        { paymentTaskQueue: env.TEMPORAL_TASK_QUEUE, stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS, lookbackMs: env.RECONCILIATION_LOOKBACK_MS },
+        env.RECONCILIATION_INTERVAL_MS,
+      );
+      log.info({ scheduleId, everyMs: env.RECONCILIATION_INTERVAL_MS }, 'reconciliation schedule ready');
+    });
+  }
   await Promise.all(workers.map((worker) => worker.run()));
+  await health.close();
+  metricsServer.server.close();
   await connection.close();
+  await clientConnection.close();
+  await tracing?.shutdown();
   log.info('worker stopped');
+}
+
+async function keepTrying(what: string, attempt: () => Promise<void>, attempts = 10, delayMs = 15_000): Promise<void> {
+  for (let round = 1; ; round += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (round >= attempts) return void log.error({ err: error }, `${what} failed; the next worker start tries again`);
+      log.warn({ err: error, round }, `${what} failed; trying again`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    }
+  }
 }
 
 main().catch((error: unknown) => {

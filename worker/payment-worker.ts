@@ -1,6 +1,12 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { Tracing } from '../infra/observability/tracing';
 import { heartbeatWhileRunning } from './heartbeat-while-running';
+import { paymentMetricsSinks } from './payment-metrics-sinks';
+import { activityTracing, workflowSpanSinks } from './tracing-interceptors';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptor-modules';
+import { withCallMetrics } from '../activities/call-metrics';
 import { withCallPacing } from '../activities/call-pacing';
 import { createMerchantEventActivities } from '../activities/merchant-event-activities';
 import { createPaymentActivities } from '../activities/payment-activities';
@@ -10,6 +16,7 @@ import { merchantEventTaskQueue } from '../workflows/merchant-event-task-queue';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import { PROVIDER_NAMES, type ProviderName } from '../domain/provider-name';
 import { providerTaskQueue } from '../workflows/provider-task-queue';
+import { createReconciliationWorker } from './reconciliation-worker';
 
 export interface PaymentWorkerOptions {
   connection: NativeConnection;
@@ -24,6 +31,10 @@ export interface PaymentWorkerOptions {
   providerCallsPerSecond?: Partial<Record<ProviderName, number>>;
   /** Where each merchant's events go (URLs and secrets stay here, never in history) and how they are delivered. */
   merchantEvents?: { endpoints: MerchantEndpoints; settings?: Partial<DeliverySettings>; maxConcurrentDeliveries?: number };
+  /** Runs the reconciliation sweep's calls too (its queue, its own per-provider pace); needs a client for visibility. */
+  reconciliation?: { client: Client; callsPerSecond?: number };
+  /** Where workflow and activity spans go (off when absent; see infra/observability/tracing.ts). */
+  tracing?: Tracing;
 }
 
 /**
@@ -41,7 +52,8 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
+    sinks: { ...paymentMetricsSinks, ...workflowSpanSinks(options.tracing) },
     dataConverter: options.dataConverter,
     // Workflows publish their merchant events through a local activity.
     activities: eventActivities,
@@ -56,18 +68,21 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: options.merchantEvents?.maxConcurrentDeliveries ?? 100,
   });
-  const activities = createPaymentActivities(withCallPacing(options.providers, options.providerCallsPerSecond));
+  const activities = createPaymentActivities(withCallPacing(withCallMetrics(options.providers), options.providerCallsPerSecond));
   const providerWorkers = PROVIDER_NAMES.map((provider) =>
     Worker.create({
       connection: options.connection,
       namespace: options.namespace,
       taskQueue: providerTaskQueue(options.taskQueue, provider),
       activities,
-      interceptors: { activity: [heartbeatWhileRunning] },
+      interceptors: { activity: [...(options.tracing ? [activityTracing] : []), heartbeatWhileRunning] },
       dataConverter: options.dataConverter,
       maxConcurrentActivityTaskExecutions: options.tuning?.maxConcurrentActivityTaskExecutions,
       maxTaskQueueActivitiesPerSecond: options.providerCallsPerSecond?.[provider],
     }),
   );
-  return Promise.all([workflowWorker, ...providerWorkers, eventWorker]);
+  const reconciliationWorker = options.reconciliation
+    ? [createReconciliationWorker({ ...options, client: options.reconciliation.client, callsPerSecond: options.reconciliation.callsPerSecond })]
+    : [];
+  return Promise.all([workflowWorker, ...providerWorkers, ...reconciliationWorker, eventWorker]);
 }

@@ -21,7 +21,7 @@ export class CardHandover {
 
   /** Keeps the latest offer from a request identical to the one that created the payment. */
   offer(offer: CardOffer | undefined): void {
-    if (!offer || offer.requestFingerprint === undefined || offer.requestFingerprint !== this.requestFingerprint) return;
+    if (!offer?.cardSource || offer.requestFingerprint === undefined || offer.requestFingerprint !== this.requestFingerprint) return;
     if (this.tried.has(offer.cardSource.handle)) return;
     this.offered = offer.cardSource;
   }

@@ -8,6 +8,7 @@ import type {
   ProviderEventSignal,
   RefundPaymentInput,
 } from './payment-types';
+import type { ReconciliationFinding } from './reconciliation-types';
 import type { RecordedRefund, RefundOutcome, RequestRefundInput } from './refund-types';
 import type { ChangeAmountInput, ChangeStayInput, ReservationBooked, ReservationView } from './reservation-types';
 import type { MerchantEvent } from '../domain/merchant-event';
@@ -35,6 +36,12 @@ export const refundRequestQuery = defineQuery<RecordedRefund, [string]>('refundR
 export const cancelOwnedPaymentSignal = defineSignal<[CancelPaymentInput]>('cancelOwnedPayment');
 /** To the owning reservation: the payment's state after its charge settled and whenever its refunds change. */
 export const ownedPaymentChangedSignal = defineSignal<[PaymentView]>('ownedPaymentChanged');
+
+/**
+ * From the reconciliation sweep: what it found. The payment records it (ReconStatus, a note), asks the provider
+ * again, and heals itself where it was waiting for an outcome the provider already has.
+ */
+export const reconciliationFindingSignal = defineSignal<[ReconciliationFinding]>('reconciliationFinding');
 
 /** Reservations: the booking's reply, its state, and the changes a hotel makes over the months before the stay. */
 export const reservationBookedUpdate = defineUpdate<ReservationBooked>('reservationBooked');

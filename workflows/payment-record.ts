@@ -1,8 +1,10 @@
+import type { CardSummary } from '../domain/card';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { MerchantEventType, PaymentEventData } from '../domain/merchant-event';
 import { canTransition, FIRST_OUTCOME_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import { MerchantEventPublisher } from './merchant-event-emitter';
 import type { PaymentWorkflowInput, PaymentView, NextAction, PaymentFailure, PaymentTransition } from './payment-types';
+import { countPaymentStarted, countPaymentTransition } from './payment-metrics';
 import { PaymentRefunds } from './payment-refunds';
 import { PaymentStatusKey } from './search-attributes';
 
@@ -28,6 +30,8 @@ export class PaymentRecord {
   failure?: PaymentFailure;
   refundedMinor = 0;
   waitingFor?: string;
+  /** The card as the provider reports it, where the request had none (a hosted form). */
+  card?: CardSummary;
   readonly refunds: PaymentRefunds;
   private readonly transitions: PaymentTransition[];
   /** Events published so far: each event's `sequence`, so receivers can drop stale ones. */
@@ -39,6 +43,7 @@ export class PaymentRecord {
   constructor(private readonly input: PaymentWorkflowInput) {
     this.transitions = [{ status: 'CREATED', at: new Date().toISOString() }];
     this.refunds = new PaymentRefunds(input.request.paymentId, input.request.currency);
+    countPaymentStarted(input.request.provider);
   }
 
   /** No event is on its way to the merchant's log: the run may close. */
@@ -64,6 +69,7 @@ export class PaymentRecord {
     if (!canTransition(this.status, status)) {
       throw new Error(`payment cannot move from ${this.status} to ${status}`);
     }
+    countPaymentTransition(this.input.request.provider, this.status, status);
     this.status = status;
     this.transitions.push({ status, at: new Date().toISOString(), ...(note ? { note } : {}) });
     if (status !== 'PENDING_ACTION') this.nextAction = undefined;
@@ -79,6 +85,7 @@ export class PaymentRecord {
 
   private publish(type: MerchantEventType, refundId?: string): void {
     const { request } = this.input;
+    const card = this.card ?? request.card;
     const data: PaymentEventData = {
       object: 'payment',
       paymentId: request.paymentId,
@@ -89,8 +96,8 @@ export class PaymentRecord {
       amountMinor: request.amountMinor,
       currency: request.currency,
       refundedMinor: this.refundedMinor,
-      // Brand and last four only, whatever else the summary may one day hold.
-      card: { brand: request.card.brand, last4: request.card.last4 },
+      // Brand and last four only, whatever else the summary may one day hold (none yet on a hosted form).
+      ...(card ? { card: { brand: card.brand, last4: card.last4 } } : {}),
       ...(this.nextAction ? { nextAction: { ...this.nextAction } } : {}),
       ...(this.failure ? { failure: { ...this.failure } } : {}),
       ...(this.input.owner ? { reservationId: this.input.owner.reservationId } : workflowInfo().parent ? { reservationId: workflowInfo().parent?.workflowId } : {}),
@@ -123,7 +130,7 @@ export class PaymentRecord {
       provider: request.provider,
       amountMinor: request.amountMinor,
       currency: request.currency,
-      card: request.card,
+      card: this.card ?? request.card,
       status: this.status,
       providerPaymentId: this.providerPaymentId,
       nextAction: this.nextAction,

@@ -19,7 +19,12 @@ export interface PaymentWorkflowInput {
  * Where the card comes from: the memory of the process that received it (its own task queue, host affinity),
  * or a provider token from an earlier tokenization (reservations), which is not card data.
  */
-export type CardSource = VaultCardSource | { kind: 'token'; paymentMethodToken: string };
+export type CardSource = VaultCardSource | { kind: 'token'; paymentMethodToken: string } | HostedCardSource;
+
+/** TurnStay Option A: the shopper types the card on the provider's hosted form; no card ever reaches us. */
+export interface HostedCardSource {
+  kind: 'hosted';
+}
 
 export interface VaultCardSource {
   kind: 'vault';
@@ -29,7 +34,8 @@ export interface VaultCardSource {
 
 /** What every start request offers with its first-outcome update: its card, in case the payment lost its own. */
 export interface CardOffer {
-  cardSource: VaultCardSource;
+  /** Absent when the request has no card (a hosted form). */
+  cardSource?: VaultCardSource;
   /** Must equal the payment's own fingerprint: only the same request (same body and key) may hand a card over. */
   requestFingerprint?: string;
 }

@@ -11,6 +11,7 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -29,6 +30,7 @@ import {
   paymentStateQuery,
   providerEventSignal,
   providerEventUpdate,
+  reconciliationFindingSignal,
   refundPaymentUpdate,
   refundRequestQuery,
   requestRefundUpdate,
@@ -40,6 +42,8 @@ import { describeDuration } from './describe-duration';
 import type { PaymentRefunds } from './payment-refunds';
 import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome } from './refund-types';
 import { WebhookHints } from './webhook-hints';
+import { ReconStatusKey } from './search-attributes';
+import type { ReconStatus } from './reconciliation-types';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
@@ -64,6 +68,35 @@ const REFUND_ID_PATTERN = /^re_[A-Za-z0-9_]{1,64}$/;
 const CARD_HANDOVER_PATCH = 'card-handover-after-lost-card';
 /** Cards a payment accepts from repeated requests: each one was lost in turn, so something else is wrong. */
 const MAX_CARD_HANDOVERS = 3;
+
+/**
+ * Versions TurnStay Option A (issue 14): a payment without card data whose first outcome is the provider's hosted card
+ * form. Only hosted payments reach it, so histories of card payments never record the marker.
+ */
+const HOSTED_FORM_PATCH = 'hosted-form';
+
+/** What the payment waits for while the shopper is on the provider's page, and what it says when they never finish. */
+interface ShopperStep {
+  waiting: string;
+  summary: string;
+  expiredCode: string;
+  expiredMessage: (timeout: string) => string;
+}
+const CHALLENGE_STEP: ShopperStep = {
+  waiting: 'the 3-D Secure challenge',
+  summary: 'Wait for challenge outcome or next status poll',
+  expiredCode: 'challenge_expired',
+  expiredMessage: (timeout) => `3-D Secure challenge not completed within ${timeout}`,
+};
+const HOSTED_FORM_STEP: ShopperStep = {
+  waiting: 'the shopper on the hosted card form',
+  summary: 'Wait for the hosted card form or next status poll',
+  expiredCode: 'hosted_form_expired',
+  expiredMessage: (timeout) => `hosted card form not completed within ${timeout}`,
+};
+
+/** Versions the reconciliation sweep's finding: histories from before it never acted on the signal. */
+const RECHECK_PATCH = 'recheck-signal';
 
 /** Ids named by webhooks that a lost answer checks at most: each costs a status call, and webhooks can be forged. */
 const MAX_WEBHOOK_IDS_CHECKED = 10;
@@ -131,6 +164,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, taskQueue: providerQueue, summary: `${label}: ${summary}` });
   const refundCalls = (summary: string) =>
     proxyActivities<PaymentActivities>({ ...REFUND_CALL_OPTIONS, taskQueue: providerQueue, summary: `${label}: ${summary}` });
+  const cardText = request.card ? `${request.card.brand} ****${request.card.last4}` : 'card';
   const cardVault = (taskQueue: string) =>
     proxyActivities<CardVaultActivities>({
       taskQueue,
@@ -140,12 +174,13 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       startToCloseTimeout: '45s',
       heartbeatTimeout: WORKER_LIVENESS_TIMEOUT,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
-      summary: `${label}: submit card ${request.card.brand} ****${request.card.last4}`,
+      summary: `${label}: submit card ${cardText}`,
     });
   const submitCard = (current: ProviderPaymentHandle, source: CardSource) => {
+    if (source.kind === 'hosted') throw ApplicationFailure.nonRetryable('a hosted-form payment has no card to submit', PaymentFailureType.CardDataUnavailable);
     return source.kind === 'vault'
       ? cardVault(source.taskQueue).submitCardFromVault({ request, handle: current, vaultHandle: source.handle })
-      : provider(`charge stored card ${request.card.brand} ****${request.card.last4}`).submitTokenizedCard({
+      : provider(`charge stored card ${cardText}`).submitTokenizedCard({
           request,
           handle: current,
           paymentMethodToken: source.paymentMethodToken,
@@ -268,6 +303,29 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     if (settled || FINAL_STATUSES.includes(record.status)) return;
     cancelReason ??= reason;
     paymentScope.cancel();
+  });
+
+  setHandler(reconciliationFindingSignal, async (finding) => {
+    if (!patched(RECHECK_PATCH)) return;
+    const markRecon = (value: ReconStatus) => upsertSearchAttributes([{ key: ReconStatusKey, value }]);
+    record.note(`reconciliation: ${finding.reason}`);
+    markRecon(finding.reconStatus);
+    if (WAITS_FOR_WEBHOOKS.includes(record.status)) {
+      // Waiting for an outcome the provider may already have: the same status check a webhook would cause.
+      hintArrived = true;
+      await condition(() => !WAITS_FOR_WEBHOOKS.includes(record.status));
+      if (finding.reconStatus === 'RECHECKING') markRecon('HEALED');
+      return;
+    }
+    // Settled here: nothing to heal, only re-confirm with the provider and record its answer for the operator.
+    const current = handle;
+    if (!current?.providerPaymentId) return;
+    try {
+      const status = await provider('re-check status for reconciliation').fetchProviderStatus({ request, handle: current });
+      record.note(`re-checked with ${label}: ${status.state}, refunded ${status.refundedMinor ?? 0} ${request.currency} minor units there, ${record.refundedMinor} here`);
+    } catch (error) {
+      record.note(`re-check with ${label} failed: ${failureMessage(error)}`);
+    }
   });
 
   function refundOutcome(refundId: string): RefundOutcome {
@@ -406,7 +464,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     }
   }
 
-  async function awaitChallenge(current: ProviderPaymentHandle): Promise<void> {
+  async function awaitChallenge(current: ProviderPaymentHandle, step: ShopperStep = CHALLENGE_STEP): Promise<void> {
     const deadline = Date.now() + timing.challengeTimeoutMs;
     let pollIndex = 0;
     for (;;) {
@@ -414,21 +472,23 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       if (remaining <= 0) break;
       const delays = timing.statusPollDelaysMs;
       const delay = Math.min(delays[Math.min(pollIndex, delays.length - 1)] ?? remaining, remaining);
-      record.waitFor(`the 3-D Secure challenge: a ${label} webhook, the merchant's signal, or a status poll in ${describeDuration(delay)}`);
-      const hinted = await condition(() => hintArrived, delay, { summary: 'Wait for challenge outcome or next status poll' });
+      record.waitFor(`${step.waiting}: a ${label} webhook, the merchant's signal, or a status poll in ${describeDuration(delay)}`);
+      const hinted = await condition(() => hintArrived, delay, { summary: step.summary });
       hintArrived = false;
       if (!hinted) pollIndex += 1;
       try {
         const status = await provider(hinted ? 'confirm status after a hint' : 'poll status').fetchProviderStatus({ request, handle: current });
+        // A hosted form's card is known only to the provider: show its brand and last four once it says.
+        if (!request.card && status.card) record.card = status.card;
         if (settleFromProvider(status, hinted ? 'after a webhook or merchant signal' : 'by polling')) return;
       } catch (error) {
         // The status endpoint failing is no outcome: keep waiting until the challenge deadline.
         record.note(`status check failed: ${failureMessage(error)}`);
       }
     }
-    record.waitFor(`${label} to cancel the abandoned challenge`);
+    record.waitFor(`${label} to cancel the abandoned ${step === CHALLENGE_STEP ? 'challenge' : 'hosted card form'}`);
     if (await cancelOrConfirm(current)) return;
-    record.failure = { code: 'challenge_expired', message: `3-D Secure challenge not completed within ${describeDuration(timing.challengeTimeoutMs)}` };
+    record.failure = { code: step.expiredCode, message: step.expiredMessage(describeDuration(timing.challengeTimeoutMs)) };
     record.moveTo('EXPIRED');
   }
 
@@ -462,8 +522,37 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     }
     record.providerPaymentId = handle.providerPaymentId;
     record.moveTo('SUBMITTED');
+    if (input.cardSource.kind === 'hosted' && patched(HOSTED_FORM_PATCH)) {
+      await awaitHostedForm(handle);
+    } else {
+      await submitAndSettle(handle);
+    }
+    if (record.status === 'COMPLETE') await notifyOwner();
+    if (record.status === 'COMPLETE' && timing.refundWindowMs > 0) {
+      record.waitFor('refund requests');
+      await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
+    }
+  }
+
+  /**
+   * Option A: the shopper's browser opens the provider's hosted form and types the card there, so nothing is
+   * submitted from here; the first outcome is PENDING_ACTION with the form's URL, then the payment waits as for a
+   * challenge (webhook, merchant signal or status poll, confirmed with the provider) and cancels an abandoned form.
+   */
+  async function awaitHostedForm(current: ProviderPaymentHandle): Promise<void> {
+    const url = current.extra?.hostedFormUrl;
+    if (!url) {
+      record.failure = { code: 'hosted_form_unavailable', message: `${label} offered no hosted card form for this payment` };
+      record.moveTo('FAILED', 'no hosted card form');
+      return;
+    }
+    record.nextAction = { type: 'redirect', url };
+    record.moveTo('PENDING_ACTION', `hosted card form: the shopper enters the card on ${label}'s Secure Card Service`);
+    await awaitChallenge(current, HOSTED_FORM_STEP);
+  }
+
+  async function submitAndSettle(current: ProviderPaymentHandle): Promise<void> {
     record.waitFor(`the card submission to ${label}`);
-    const current = handle;
     try {
       const outcome = await submitWithHandover(current);
       handle = { ...current, providerPaymentId: outcome.providerPaymentId };
@@ -478,11 +567,6 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     } catch (error) {
       if (isCancellation(error)) throw error;
       await settleSubmissionFailure(current, error);
-    }
-    if (record.status === 'COMPLETE') await notifyOwner();
-    if (record.status === 'COMPLETE' && timing.refundWindowMs > 0) {
-      record.waitFor('refund requests');
-      await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
     }
   }
 

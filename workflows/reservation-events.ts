@@ -24,7 +24,7 @@ export function reservationEventOf(reservation: ReservationView, sequence: numbe
       paidMinor: reservation.paidMinor,
       refundedMinor: reservation.refundedMinor,
       currency: reservation.currency,
-      card: { brand: reservation.card.brand, last4: reservation.card.last4 },
+      ...(reservation.card ? { card: { brand: reservation.card.brand, last4: reservation.card.last4 } } : {}),
       ...(aboutCharge && charge
         ? {
             charge: {

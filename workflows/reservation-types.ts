@@ -1,7 +1,7 @@
 import type { CardSummary } from '../domain/card';
 import type { PaymentStatus } from '../domain/payment-status';
 import type { ProviderName } from '../domain/provider-name';
-import type { CardSource, PaymentFailure, PaymentTiming } from './payment-types';
+import type { CardSource, NextAction, PaymentFailure, PaymentTiming } from './payment-types';
 
 /** When a reservation's money is taken (relative to check-in, where the stay's virtual card is valid from). */
 export type ChargePolicy =
@@ -50,6 +50,10 @@ export interface ReservationState {
   stay: Stay;
   charges: ScheduledCharge[];
   paymentMethodToken?: string;
+  /** Brand and last four of the card entered on a hosted form (the request had none). */
+  card?: CardSummary;
+  /** While booking with a hosted form: where the guest enters the card (TurnStay's Secure Card Service). */
+  nextAction?: NextAction;
   failure?: PaymentFailure;
   transitions: { status: ReservationStatus; at: string; note?: string }[];
   /** Merchant events published so far (carried over continue-as-new): each event's `sequence`. */
@@ -68,8 +72,12 @@ export interface ReservationInput {
   policy: ChargePolicy;
   /** Whether cancelling after a charge refunds it (false: a non-refundable rate keeps the money). */
   refundableOnCancel: boolean;
-  card: CardSummary;
-  /** The card in the receiving process's memory: tokenized at booking, or charged at once (charge now). */
+  /** Absent when the guest enters the card on a hosted form. */
+  card?: CardSummary;
+  /**
+   * The card in the receiving process's memory (tokenized at booking, or charged at once for charge now), or a hosted
+   * form on which the guest enters it (kept on file at the provider; only the token comes back).
+   */
   cardSource: CardSource;
   /** Waits between attempts after a decline (default 1 hour, 1 day, 3 days), never past check-in. */
   dunningDelaysMs?: number[];
@@ -88,7 +96,7 @@ export interface ReservationView extends ReservationState {
   reference: string;
   provider: ProviderName;
   currency: string;
-  card: CardSummary;
+  card?: CardSummary;
   policy: ChargePolicy;
   nextChargeAt?: string;
   paidMinor: number;

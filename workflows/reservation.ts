@@ -52,6 +52,14 @@ const CHARGES_THROUGH_OWNED_PAYMENTS = 'charges-through-owned-payments';
  * REFUNDED in the background. Histories from before waited for the refunds with no deadline.
  */
 const CANCEL_ANSWERS_WITHIN_REFUND_BUDGET = 'cancel-answers-within-refund-budget';
+/**
+ * Versions TurnStay Option A at booking (issue 14): the guest enters the card on the provider's hosted form, which
+ * keeps it on file; only the token comes back. Only hosted bookings reach it.
+ */
+const HOSTED_FORM_PATCH = 'hosted-form';
+/** Status polls while the guest is on the hosted form (the token intent sends no webhook). */
+const DEFAULT_HOSTED_FORM_POLL_DELAYS_MS = [5_000, 10_000, 15_000, 30_000];
+const DEFAULT_HOSTED_FORM_TIMEOUT_MS = 15 * 60_000;
 /** Payment statuses in which the charge's outcome is not known yet. */
 const CHARGE_UNSETTLED = ['CREATED', 'SUBMITTED', 'PENDING_ACTION'];
 
@@ -107,7 +115,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       reference: input.reference,
       provider: input.provider,
       currency: input.currency,
-      card: input.card,
+      card: state.card ?? input.card,
       policy: input.policy,
       nextChargeAt: next && !FINAL.includes(state.status) ? at(nextDue(next)) : undefined,
       paidMinor: paidMinor(),
@@ -158,7 +166,8 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
   setHandler(reservationBookedUpdate, async () => {
     // Charge now: answer with the charge's outcome; otherwise as soon as the card is on file and the plan set.
     const answered: ReservationStatus[] = input.policy.kind === 'charge_now' ? ['BOOKING', 'SCHEDULED', 'CHARGING'] : ['BOOKING'];
-    await condition(() => !answered.includes(state.status));
+    // A hosted form: answer with its URL, the guest enters the card there.
+    await condition(() => !answered.includes(state.status) || state.nextAction !== undefined);
     return { reservation: view(), startRequestId: input.startRequestId };
   });
   setHandler(
@@ -246,7 +255,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       payerPhone: input.payerPhone,
       checkinDate: at(toInstant(state.stay.checkinAt)).slice(0, 10),
       checkoutDate: at(toInstant(state.stay.checkoutAt)).slice(0, 10),
-      card: input.card,
+      card: state.card ?? input.card,
     };
   }
 
@@ -389,17 +398,64 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
     else moveTo('CANCELLED', `${reason}; refund could not be made, act at the provider: ${problems.join('; ')}`);
   }
 
+  /**
+   * Option A at booking: opens the provider's hosted card-on-file form, answers the booking with its URL, and polls
+   * until the guest has entered a card (the token is kept, the card never reaches us). False when the reservation
+   * ended instead: the form was abandoned (FAILED) or the booking cancelled meanwhile (CANCELLED, nothing charged).
+   */
+  async function keepCardFromHostedForm(): Promise<boolean> {
+    let form: { formId: string; url: string };
+    try {
+      form = await providerCalls.openHostedCardForm({ provider: input.provider, payerEmail: input.payerEmail });
+    } catch (error) {
+      state.failure = { code: 'hosted_form_unavailable', message: error instanceof Error ? error.message : String(error) };
+      moveTo('FAILED', 'the hosted card form could not be opened');
+      return false;
+    }
+    state.nextAction = { type: 'redirect', url: form.url };
+    moveTo('BOOKING', `hosted card form ${form.formId} opened: the guest enters the card on ${input.provider}'s Secure Card Service`);
+    const timeoutMs = input.paymentTiming?.challengeTimeoutMs ?? DEFAULT_HOSTED_FORM_TIMEOUT_MS;
+    const delays = input.paymentTiming?.statusPollDelaysMs ?? DEFAULT_HOSTED_FORM_POLL_DELAYS_MS;
+    const deadline = now() + timeoutMs;
+    for (let poll = 0; now() < deadline; poll += 1) {
+      const delay = Math.min(delays[Math.min(poll, delays.length - 1)] ?? 5_000, deadline - now());
+      waitFor(`the guest to enter the card on the hosted form (status poll in ${describeDuration(delay)})`);
+      if (await condition(() => cancelReason !== undefined, delay, { summary: 'Wait for the hosted card form or next status poll' })) {
+        state.nextAction = undefined;
+        moveTo('CANCELLED', `${cancelReason}; the card was never entered, nothing was charged`);
+        return false;
+      }
+      try {
+        const result = await providerCalls.hostedCardFormResult({ provider: input.provider, formId: form.formId });
+        if (result.state === 'COMPLETE' && result.paymentMethodToken) {
+          state.paymentMethodToken = result.paymentMethodToken;
+          state.card = result.card;
+          state.nextAction = undefined;
+          return true;
+        }
+      } catch (error) {
+        moveTo(state.status, `hosted card form status unknown: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    state.nextAction = undefined;
+    state.failure = { code: 'hosted_form_expired', message: `hosted card form not completed within ${describeDuration(timeoutMs)}` };
+    moveTo('FAILED', 'the guest did not enter a card on the hosted form');
+    return false;
+  }
+
   async function run(): Promise<void> {
     if (state.status === 'BOOKING') {
       upsertSearchAttributes([{ key: ReservationStatusKey, value: 'BOOKING' }]);
-      if (input.policy.kind !== 'charge_now' && input.cardSource.kind === 'vault') {
+      if (input.cardSource.kind === 'hosted' && patched(HOSTED_FORM_PATCH)) {
+        if (!(await keepCardFromHostedForm())) return;
+      } else if (input.policy.kind !== 'charge_now' && input.cardSource.kind === 'vault') {
         const vault = proxyActivities<CardVaultActivities>({
           taskQueue: input.cardSource.taskQueue,
           scheduleToStartTimeout: input.paymentTiming?.cardPickupTimeoutMs ?? '10s',
           startToCloseTimeout: '45s',
           heartbeatTimeout: WORKER_LIVENESS_TIMEOUT,
           retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
-          summary: `keep card ${input.card.brand} ****${input.card.last4} on file at ${input.provider}`,
+          summary: `keep card ${input.card ? `${input.card.brand} ****${input.card.last4}` : ''} on file at ${input.provider}`,
         });
         try {
           state.paymentMethodToken = (await vault.tokenizeCardFromVault({ provider: input.provider, vaultHandle: input.cardSource.handle, payerEmail: input.payerEmail })).paymentMethodToken;

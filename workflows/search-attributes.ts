@@ -9,6 +9,8 @@ export const AmountMinorKey = defineSearchAttributeKey('AmountMinor', SearchAttr
 export const CurrencyKey = defineSearchAttributeKey('Currency', SearchAttributeType.KEYWORD);
 export const CheckinDateKey = defineSearchAttributeKey('CheckinDate', SearchAttributeType.DATETIME);
 export const ReservationStatusKey = defineSearchAttributeKey('ReservationStatus', SearchAttributeType.KEYWORD);
+/** What reconciliation last found about a payment (see workflows/reconciliation-types.ts). */
+export const ReconStatusKey = defineSearchAttributeKey('ReconStatus', SearchAttributeType.KEYWORD);
 
 /** What a payment workflow starts with: findable in the Web UI by status, provider, merchant, reference and amount. */
 export function initialPaymentSearchAttributes(request: {

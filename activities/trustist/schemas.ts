@@ -21,6 +21,11 @@ export const paymentResponseSchema = z.object({
   refundedAmount: z.number().nonnegative().nullish(),
 });
 
+/** The sandbox's listing (an extension: Trustist documents none). */
+export const paymentListResponseSchema = z.object({
+  payments: z.array(paymentResponseSchema.extend({ amount: z.number().nonnegative(), currency: z.string() })),
+});
+
 export const refundResponseSchema = z.object({
   id: z.string().min(1),
   amount: z.number().positive(),

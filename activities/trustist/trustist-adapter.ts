@@ -8,6 +8,7 @@ import type {
   CardSubmission,
   ProviderAdapter,
   ProviderPaymentHandle,
+  ProviderPaymentListing,
   ProviderPaymentState,
   ProviderStatus,
   RefundRequest,
@@ -16,7 +17,7 @@ import type {
 } from '../provider-adapter';
 import type { TrustistConfig } from './config';
 import { hawkAuthorization } from './hawk-header';
-import { errorResponseSchema, paymentResponseSchema, refundResponseSchema, serverToServerResponseSchema, type paymentStatusSchema } from './schemas';
+import { errorResponseSchema, paymentListResponseSchema, paymentResponseSchema, refundResponseSchema, serverToServerResponseSchema, type paymentStatusSchema } from './schemas';
 import type { z } from 'zod';
 
 const PROVIDER = 'Trustist';
@@ -111,6 +112,20 @@ export class TrustistAdapter implements ProviderAdapter {
     }
     const result = parseProviderBody(refundResponseSchema, response, what);
     return { refundId: result.id, amountMinor: toMinorUnits(result.amount, request.currency) };
+  }
+
+  async listPaymentsSince(since: Date): Promise<ProviderPaymentListing[]> {
+    const what = `${PROVIDER} payment listing`;
+    const response = await this.call('GET', `/v1/payments?createdAfter=${encodeURIComponent(since.toISOString())}`);
+    this.rejectClientErrors(response, what);
+    return parseProviderBody(paymentListResponseSchema, response, what).payments.map((payment) => ({
+      providerPaymentId: payment.id,
+      reference: payment.reference,
+      state: toProviderState(payment.status, payment.failureReason),
+      amountMinor: toMinorUnits(payment.amount, payment.currency),
+      currency: payment.currency,
+      refundedMinor: toMinorUnits(payment.refundedAmount ?? 0, payment.currency),
+    }));
   }
 
   private call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ProviderHttpResponse> {

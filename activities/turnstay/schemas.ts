@@ -20,11 +20,22 @@ export const confirmResponseSchema = z.object({
   failure_code: z.string().nullish(),
 });
 
+const cardSummarySchema = z.object({
+  brand: z.enum(['visa', 'mastercard', 'amex', 'discover', 'unknown']).catch('unknown'),
+  last4: z.string().regex(/^\d{4}$/),
+});
+
 export const intentResponseSchema = z.object({
   lookup_id: z.string().min(1),
   status: z.object({ name: intentStatusNameSchema }),
   failure_code: z.string().nullish(),
   amount_refunded: z.number().int().nonnegative().nullish(),
+  card: cardSummarySchema.nullish().catch(undefined),
+});
+
+/** The sandbox's listing (an extension: TurnStay documents none). */
+export const intentListResponseSchema = z.object({
+  data: z.array(intentResponseSchema.extend({ merchant_reference: z.string().nullish(), billing_amount: z.number().int(), billing_currency: z.string() })),
 });
 
 export const declineResponseSchema = z.object({
@@ -58,4 +69,13 @@ export const tokenizeResponseSchema = z.object({
 export const tokenIntentResponseSchema = z.object({
   lookup_id: z.string().min(1),
   confirm_endpoint_url: z.string().url(),
+  next_actions: z.array(nextActionSchema).default([]),
+});
+
+/** `GET /api/v1/payment_method_token_intent/{lookup_id}` (sandbox extension, see sandbox/README.md). */
+export const tokenIntentStatusSchema = z.object({
+  lookup_id: z.string().min(1),
+  status: z.object({ name: z.enum(['INITIALIZED', 'PROCESSED']) }),
+  payment_method_token: z.string().min(1).nullish(),
+  card: cardSummarySchema.nullish().catch(undefined),
 });

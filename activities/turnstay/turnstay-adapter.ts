@@ -5,8 +5,11 @@ import { PaymentFailureType } from '../payment-failure-types';
 import type {
   CancelResult,
   CardSubmission,
+  HostedCardForm,
+  HostedCardFormResult,
   ProviderAdapter,
   ProviderPaymentHandle,
+  ProviderPaymentListing,
   ProviderPaymentState,
   ProviderStatus,
   RefundRequest,
@@ -22,9 +25,11 @@ import {
   declineResponseSchema,
   errorResponseSchema,
   existingRefundsResponseSchema,
+  intentListResponseSchema,
   intentResponseSchema,
   refundResponseSchema,
   tokenIntentResponseSchema,
+  tokenIntentStatusSchema,
   tokenizeResponseSchema,
   type intentStatusNameSchema,
 } from './schemas';
@@ -68,7 +73,8 @@ export class TurnstayAdapter implements ProviderAdapter {
     const scsIntentId = actionUrl.pathname.split('/').pop() ?? '';
     const clientSecret = actionUrl.searchParams.get('client_secret') ?? '';
     if (!scsIntentId || !clientSecret) throw malformed(what, 'a "Tokenize Card" URL without intent id or client_secret');
-    return { provider: 'turnstay', providerPaymentId: intent.lookup_id, extra: { scsIntentId, clientSecret } };
+    // The same URL is the hosted card form of Option A (the document's `action_url`): the shopper's browser opens it.
+    return { provider: 'turnstay', providerPaymentId: intent.lookup_id, extra: { scsIntentId, clientSecret, hostedFormUrl: tokenizeAction.url } };
   }
 
   async submitCard(request: PaymentRequest, handle: ProviderPaymentHandle, submission: CardSubmission): Promise<SubmissionOutcome> {
@@ -140,7 +146,34 @@ export class TurnstayAdapter implements ProviderAdapter {
       state: toProviderState(intent.status.name),
       ...(intent.failure_code ? { failureCode: intent.failure_code } : {}),
       refundedMinor: intent.amount_refunded ?? 0,
+      ...(intent.card ? { card: intent.card } : {}),
     };
+  }
+
+  /** Option A for card on file: a tokenization intent whose "Tokenize Card" form the shopper fills in. */
+  async openHostedCardForm(payerEmail?: string): Promise<HostedCardForm> {
+    const what = `${PROVIDER} hosted card-on-file form`;
+    const response = await this.api('POST', '/api/v1/payment_method_token_intent', {
+      body: { account_id: this.config.accountId, payment_type: 'Tokenization', ...(payerEmail ? { customer_email: payerEmail } : {}) },
+    });
+    this.rejectClientErrors(response, what);
+    const intent = parseProviderBody(tokenIntentResponseSchema, response, what);
+    const form = intent.next_actions.find((action) => action.type === 'Tokenize Card');
+    if (!form) throw malformed(what, 'no "Tokenize Card" next action');
+    if (new URL(form.url).origin !== new URL(this.config.scsUrl).origin) {
+      throw malformed(what, `a Secure Card Service URL outside the configured origin (${new URL(form.url).origin})`);
+    }
+    return { formId: intent.lookup_id, url: form.url };
+  }
+
+  async hostedCardFormResult(formId: string): Promise<HostedCardFormResult> {
+    const what = `${PROVIDER} card-on-file status`;
+    const response = await this.api('GET', `/api/v1/payment_method_token_intent/${encodeURIComponent(formId)}`);
+    this.rejectClientErrors(response, what);
+    const intent = parseProviderBody(tokenIntentStatusSchema, response, what);
+    if (intent.status.name !== 'PROCESSED') return { state: 'PENDING' };
+    if (!intent.payment_method_token) throw malformed(what, 'PROCESSED without a payment_method_token');
+    return { state: 'COMPLETE', paymentMethodToken: intent.payment_method_token, ...(intent.card ? { card: intent.card } : {}) };
   }
 
   async cancel(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<CancelResult> {
@@ -180,6 +213,20 @@ export class TurnstayAdapter implements ProviderAdapter {
     this.rejectClientErrors(response, what);
     const found = parseProviderBody(existingRefundsResponseSchema, response, what).find((refund) => refund.idempotency_key === idempotencyKey);
     return found && found.status !== 'FAILED' ? { refundId: String(found.id), amountMinor: found.billing_amount } : undefined;
+  }
+
+  async listPaymentsSince(since: Date): Promise<ProviderPaymentListing[]> {
+    const what = `${PROVIDER} intent listing`;
+    const response = await this.api('GET', `/api/v1/payments/intents?created_after=${encodeURIComponent(since.toISOString())}`);
+    this.rejectClientErrors(response, what);
+    return parseProviderBody(intentListResponseSchema, response, what).data.map((intent) => ({
+      providerPaymentId: intent.lookup_id,
+      reference: intent.merchant_reference ?? intent.lookup_id,
+      state: toProviderState(intent.status.name),
+      amountMinor: intent.billing_amount,
+      currency: intent.billing_currency,
+      refundedMinor: intent.amount_refunded ?? 0,
+    }));
   }
 
   private api(method: 'GET' | 'POST', path: string, options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<ProviderHttpResponse> {

@@ -6,7 +6,7 @@ import { OPERATOR_SESSION_COOKIE, type OperatorAuth } from '../operator-auth';
 const LOGIN_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Operator sign-in</title></head>
 <body style="font-family:sans-serif;max-width:28rem;margin:3rem auto">
 <h1>Operator sign-in</h1>
-<p>Signs this browser in to the payload codec, so the Temporal Web UI can show decoded payloads
+<p>Signs this browser in to the operator page (<code>/ops</code>) and the payload codec, so the Temporal Web UI can show decoded payloads
 (in the Web UI's Data Encoder settings, turn on "Include cross-origin credentials").</p>
 <form method="post" action="/ops/login"><label>Operator key <input name="key" type="password" autocomplete="off" required></label>
 <button type="submit">Sign in</button></form></body></html>`;
@@ -19,8 +19,10 @@ export function operatorLoginRoutes(operatorAuth: OperatorAuth): Router {
   router.post('/ops/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
     const { key } = parseOrThrow(z.object({ key: z.string().min(1).max(200) }), req.body ?? {}, 'body');
     if (!operatorAuth.keyIsValid(key)) throw new ApiError(401, 'operator_unauthenticated', 'the operator key is not valid', 'key');
-    res.cookie(OPERATOR_SESSION_COOKIE, operatorAuth.issueSession(), { httpOnly: true, sameSite: 'lax', path: '/codec', secure: req.secure });
-    res.type('html').send('<p>Signed in. The Temporal Web UI can now decode payloads through this codec.</p>');
+    const session = operatorAuth.issueSession();
+    // One cookie per operator surface: the codec (called by the Web UI) and the operator page.
+    for (const path of ['/codec', '/ops']) res.cookie(OPERATOR_SESSION_COOKIE, session, { httpOnly: true, sameSite: 'lax', path, secure: req.secure });
+    res.type('html').send('<p>Signed in. The Temporal Web UI can now decode payloads through this codec. <a href="/ops">Operator page</a></p>');
   });
   return router;
 }

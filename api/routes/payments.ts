@@ -48,7 +48,7 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
       payerPhone: body.payer?.phone,
       checkinDate: body.stay?.checkinDate,
       checkoutDate: body.stay?.checkoutDate,
-      card: summarizeCard(body.card),
+      ...(body.card ? { card: summarizeCard(body.card) } : {}),
     };
     let started;
     try {
@@ -58,7 +58,8 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         request,
-        submission: { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress },
+        // A hosted form carries no card: the shopper types it on the provider's page.
+        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
         requestFingerprint: fingerprint,
         timing: options.timing,
       });

@@ -41,7 +41,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         requestFingerprint: fingerprint,
-        submission: { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress },
+        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
         input: {
           reservationId,
           merchantId,
@@ -53,7 +53,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
           payerPhone: body.payer?.phone,
           policy: body.policy,
           refundableOnCancel: body.refundableOnCancel,
-          card: summarizeCard(body.card),
+          ...(body.card ? { card: summarizeCard(body.card) } : {}),
           dunningDelaysMs: body.dunning?.delaysSeconds.map((seconds) => seconds * 1_000),
           paymentTiming: options.timing,
           initial: { amountMinor: body.amountMinor, stay: body.stay },

@@ -9,6 +9,7 @@ import { verifyTurnstaySignature } from '../../activities/turnstay/webhook-signa
 import { providerEventUpdate } from '../../workflows/messages';
 import { HINT_REFILL_MS, WebhookRefusal } from '../../workflows/webhook-hints';
 import { unmatchedWebhookSignal, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
+import { webhookVerificationsRefused } from '../../infra/observability/metrics';
 import { ApiError, parseOrThrow } from '../api-error';
 import { RecentIds } from '../recent-ids';
 import { PerKeyRateLimit } from '../webhook-rate-limit';
@@ -84,6 +85,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     const verdict = verifyTurnstaySignature(rawBody, req.header('turnstay-signature'), options.turnstaySecrets, options.toleranceSeconds);
     if (!verdict.valid) {
       log.warn({ provider: 'turnstay', reason: verdict.reason, bytes: rawBody.length }, 'webhook rejected');
+      webhookVerificationsRefused.inc({ provider: 'turnstay', reason: verdict.reason });
       throw new ApiError(401, `signature_${verdict.reason}`, `Turnstay-Signature is ${verdict.reason}`, 'Turnstay-Signature');
     }
     const event = parseOrThrow(turnstayWebhookEventSchema, parseJson(rawBody), 'body');
@@ -98,6 +100,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     const expected = Buffer.from(options.trustistPathSecret);
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       log.warn({ provider: 'trustist', reason: 'wrong path secret' }, 'webhook rejected');
+      webhookVerificationsRefused.inc({ provider: 'trustist', reason: 'wrong_path_secret' });
       throw new ApiError(401, 'unknown_webhook_url', 'this webhook URL is not valid', 'url');
     }
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

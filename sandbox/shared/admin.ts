@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { behindOurBackRouter, type BehindOurBack } from './behind-our-back';
 import { faultConfigSchema, type FaultInjector } from './faults';
 import type { ErrorBody } from './http';
 import { jsonBody } from './http';
@@ -16,6 +17,8 @@ export interface AdminTargets {
   /** Clears the provider's own state (payments, idempotency keys, tokens, nonces). */
   resetProviderState: () => void;
   errorBody: ErrorBody;
+  /** Changes the provider makes without telling us (reconciliation tests). */
+  behindOurBack?: BehindOurBack;
 }
 
 export const ADMIN_PREFIX = '/__sandbox';
@@ -63,6 +66,8 @@ export function createAdminRouter(targets: AdminTargets): Router {
     targets.resetProviderState();
     res.json({ reset: true });
   });
+
+  if (targets.behindOurBack) router.use('/behind-our-back', behindOurBackRouter(targets.behindOurBack, errorBody));
 
   router.use((req, res) => void res.status(404).json(errorBody(404, `No admin route for ${req.method} ${ADMIN_PREFIX}${req.path}`)));
   return router;

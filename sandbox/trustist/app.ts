@@ -36,6 +36,11 @@ function paymentIdQuery(req: Request): string {
   return id;
 }
 
+function sinceQuery(value: unknown): string {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new SandboxHttpError(400, 'createdAfter query parameter must be an ISO-8601 time');
+  return new Date(value).toISOString();
+}
+
 export function createTrustistApp(services: TrustistServices): express.Express {
   const { payments } = services;
   const app = express();
@@ -53,6 +58,7 @@ export function createTrustistApp(services: TrustistServices): express.Express {
         services.nonces.clear();
       },
       errorBody: trustistError,
+      behindOurBack: payments.behindOurBack,
     }),
   );
   app.use(services.requestLog.middleware('api', services.logger));
@@ -62,6 +68,10 @@ export function createTrustistApp(services: TrustistServices): express.Express {
 
   route(app, trustistError, '/v1/payments/server-to-server', {
     post: [auth, async (req, res) => void res.json(await payments.serverToServer(req.body))],
+  });
+  // Sandbox extension (Trustist documents no listing): recent payments, for reconciliation.
+  route(app, trustistError, '/v1/payments', {
+    get: [auth, (req, res) => void res.json({ payments: payments.createdSince(sinceQuery(req.query.createdAfter)).map((payment) => payments.view(payment)) })],
   });
   route(app, trustistError, '/v1/payments/:id', {
     get: [auth, (req, res) => void res.json(payments.view(payments.get(param(req, 'id'))))],

@@ -4,6 +4,7 @@ import { SandboxHttpError, sleep } from '../shared/http';
 import type { Ledger } from '../shared/ledger';
 import { behaviourOf, brandOf, describeCard, expiryInPast, luhnValid, type CardBrand } from '../shared/test-cards';
 import { parseOrThrow } from '../shared/validation';
+import type { BehindOurBack } from '../shared/behind-our-back';
 import type { WebhookDispatcher } from '../shared/webhook-dispatcher';
 import { refundSchema, s2sPaymentSchema, toMajor, toMinor } from './schemas';
 
@@ -252,6 +253,48 @@ export class TrustistPayments {
     }
     return this.view(payment);
   }
+
+  /** Payments created at or after `since` (ISO-8601), oldest first. */
+  createdSince(since: string): TrustistPayment[] {
+    return [...this.payments.values()].filter((payment) => payment.created >= since);
+  }
+
+  /** Changes made without a webhook or an answer to us (reconciliation tests). */
+  readonly behindOurBack: BehindOurBack = {
+    refund: (paymentId, amountMinor) => {
+      const payment = this.get(paymentId);
+      if (payment.status !== 'COMPLETE' || amountMinor > payment.amountMinor - payment.refundedMinor) {
+        throw new SandboxHttpError(409, `Payment ${paymentId} (${payment.status}) cannot be refunded ${amountMinor}`);
+      }
+      payment.refundedMinor += amountMinor;
+      if (payment.refundedMinor === payment.amountMinor) payment.status = 'REFUNDED';
+      this.config.ledger.refund({ reference: payment.reference, paymentId, amountMinor, currency: payment.currency });
+    },
+    fail: (paymentId) => {
+      const payment = this.get(paymentId);
+      payment.status = 'FAILED';
+      payment.failureReason = 'DECLINED';
+    },
+    chargeUnrecorded: (reference, amountMinor) => {
+      const payment: TrustistPayment = {
+        id: newId('3PAY'),
+        reference,
+        amountMinor,
+        currency: 'GBP',
+        description: null,
+        payerEmail: null,
+        status: 'PROCESSING',
+        failureReason: null,
+        refundedMinor: 0,
+        card: { brand: 'visa', last4: '4242' },
+        created: new Date().toISOString(),
+      };
+      this.payments.set(payment.id, payment);
+      this.byReference.set(reference, payment);
+      this.charge(payment);
+      return payment.id;
+    },
+  };
 
   /** POST /v1/payments/{id}/refunds, idempotent on the refund reference. */
   refund(id: string, input: unknown): Record<string, unknown> {

@@ -57,6 +57,18 @@ export function createTurnstayApiApp(services: TurnstayServices): express.Expres
     ],
   });
 
+  // Sandbox extension (TurnStay documents no listing): recent intents, for reconciliation.
+  route(app, '/api/v1/payments/intents', {
+    get: [
+      auth,
+      (req, res) => {
+        const since = req.query.created_after;
+        if (typeof since !== 'string' || Number.isNaN(Date.parse(since))) throw new SandboxHttpError(400, 'created_after must be an ISO-8601 time');
+        res.json({ data: payments.createdSince(new Date(since).toISOString()).map((intent) => payments.intentView(intent)) });
+      },
+    ],
+  });
+
   route(app, '/api/v1/payments/intent/:lookupId', {
     get: [auth, (req, res) => void res.json(payments.intentView(payments.getIntent(param(req, 'lookupId'))))],
   });
@@ -67,6 +79,11 @@ export function createTurnstayApiApp(services: TurnstayServices): express.Expres
 
   route(app, '/api/v1/payment_method_token_intent', {
     post: [auth, (req, res) => send(res, payments.createTokenIntent(req.body))],
+  });
+
+  // Extension: the card-on-file intent's status, with its token once the hosted "Tokenize Card" form was filled in.
+  route(app, '/api/v1/payment_method_token_intent/:lookupId', {
+    get: [auth, (req, res) => void res.json(payments.tokenIntentView(payments.getTokenIntent(param(req, 'lookupId'))))],
   });
 
   route(app, '/api/v1/refund', {

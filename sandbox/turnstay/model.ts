@@ -51,6 +51,7 @@ export interface TokenIntent {
   customerEmail: string | null;
   status: 'INITIALIZED' | 'PROCESSED';
   token: string | null;
+  card: { brand: CardBrand; last4: string } | null;
   createdAt: string;
 }
 

@@ -4,6 +4,7 @@ import { SandboxHttpError, canonicalJson, sleep } from '../shared/http';
 import type { Ledger } from '../shared/ledger';
 import {
   behaviourOf,
+  type CardBrand,
   cardNumberValid,
   describeCard,
   expiryInPast,
@@ -11,6 +12,7 @@ import {
   type DeclineCode,
 } from '../shared/test-cards';
 import { parseOrThrow } from '../shared/validation';
+import type { BehindOurBack } from '../shared/behind-our-back';
 import type { WebhookDispatcher } from '../shared/webhook-dispatcher';
 import { buildEvent, type TurnstayEventType } from './events';
 import type { IntentStatus, StoredToken, TokenIntent, TurnstayIntent, TurnstayRefund } from './model';
@@ -27,7 +29,8 @@ import {
 
 export interface TurnstayPaymentsConfig {
   accountId: number;
-  accountCurrency: string;
+  /** The currencies the account settles in (an intent must be in one of them). */
+  accountCurrencies: string[];
   slowCardDelayMs: number;
   urls: () => { api: string; scs: string };
   ledger: Ledger;
@@ -58,6 +61,7 @@ export class TurnstayPayments {
   private idempotency = new Map<string, { fingerprint: string; lookupId: string; body: unknown }>();
   private tokens = new Map<string, StoredToken>();
   private tokenIntents = new Map<string, TokenIntent>();
+  private tokenIntentsByLookupId = new Map<string, TokenIntent>();
   private refunds: TurnstayRefund[] = [];
   private refundKeys = new Map<string, TurnstayRefund>();
   private nextIntentId = 1;
@@ -71,6 +75,7 @@ export class TurnstayPayments {
     this.idempotency.clear();
     this.tokens.clear();
     this.tokenIntents.clear();
+    this.tokenIntentsByLookupId.clear();
     this.refunds = [];
     this.refundKeys.clear();
   }
@@ -93,8 +98,14 @@ export class TurnstayPayments {
     if (body.account_id !== this.config.accountId) {
       throw new SandboxHttpError(422, `account_id ${body.account_id} is not an account of this API key`);
     }
-    if (body.billing_currency !== this.config.accountCurrency) {
-      throw new SandboxHttpError(422, `billing_currency must equal the account currency ${this.config.accountCurrency}`);
+    const currencies = this.config.accountCurrencies;
+    if (!currencies.includes(body.billing_currency)) {
+      throw new SandboxHttpError(
+        422,
+        currencies.length === 1
+          ? `billing_currency must equal the account currency ${currencies[0]}`
+          : `billing_currency must be one of the account currencies ${currencies.join(', ')}`,
+      );
     }
     if (body.checkout_date && body.checkout_date < body.checkin_date) {
       throw new SandboxHttpError(422, 'checkout_date must not be before checkin_date');
@@ -367,13 +378,21 @@ export class TurnstayPayments {
       customerEmail: body.customer_email ?? null,
       status: 'INITIALIZED',
       token: null,
+      card: null,
       createdAt: new Date().toISOString(),
     };
     this.tokenIntents.set(tokenIntent.scsId, tokenIntent);
+    this.tokenIntentsByLookupId.set(tokenIntent.lookupId, tokenIntent);
     return { status: 200, body: this.tokenIntentView(tokenIntent) };
   }
 
-  private tokenIntentView(tokenIntent: TokenIntent): Record<string, unknown> {
+  /**
+   * Extension (sandbox/README.md): `next_actions` offers the "Tokenize Card" hosted form while the intent waits for a
+   * card; once PROCESSED the view (Bearer-authenticated) carries the token and the card's brand and last four.
+   */
+  tokenIntentView(tokenIntent: TokenIntent): Record<string, unknown> {
+    const { scs } = this.config.urls();
+    const secret = `client_secret=${encodeURIComponent(tokenIntent.clientSecret)}`;
     return {
       id: tokenIntent.id,
       lookup_id: tokenIntent.lookupId,
@@ -381,17 +400,37 @@ export class TurnstayPayments {
       payment_type: 'Tokenization',
       account_id: tokenIntent.accountId,
       customer_email: tokenIntent.customerEmail,
-      confirm_endpoint_url: `${this.config.urls().scs}/api/v1/public/payment_method_token_intent/${tokenIntent.scsId}/confirm?client_secret=${encodeURIComponent(tokenIntent.clientSecret)}`,
+      confirm_endpoint_url: `${scs}/api/v1/public/payment_method_token_intent/${tokenIntent.scsId}/confirm?${secret}`,
+      next_actions: tokenIntent.status === 'INITIALIZED' ? [{ type: 'Tokenize Card', url: `${scs}/api/v1/card/tokenize/${tokenIntent.scsId}?${secret}` }] : [],
+      ...(tokenIntent.token ? { payment_method_token: tokenIntent.token } : {}),
+      ...(tokenIntent.card ? { card: { ...tokenIntent.card } } : {}),
       created_at: tokenIntent.createdAt,
     };
   }
 
-  /** Card on file: the first confirmation issues the token; later ones answer the same token. */
-  confirmTokenIntent(scsId: string, clientSecret: unknown, input: unknown): Answer {
+  getTokenIntent(lookupId: string): TokenIntent {
+    const tokenIntent = this.tokenIntentsByLookupId.get(lookupId);
+    if (!tokenIntent) throw new SandboxHttpError(404, `Payment method token intent ${lookupId} not found`);
+    return tokenIntent;
+  }
+
+  /** Whether an SCS id names a card-on-file intent (the "Tokenize Card" form then keeps the card, it charges nothing). */
+  isTokenIntent(scsId: string): boolean {
+    return this.tokenIntents.has(scsId);
+  }
+
+  /** The card-on-file intent addressed by SCS id + client_secret (404 unknown id, 401 missing or wrong secret). */
+  tokenIntentForScs(scsId: string, clientSecret: unknown): TokenIntent {
     const tokenIntent = this.tokenIntents.get(scsId);
     if (!tokenIntent) throw new SandboxHttpError(404, `Payment method token intent ${scsId} not found`);
     if (typeof clientSecret !== 'string' || !clientSecret) throw new SandboxHttpError(401, 'client_secret query parameter is required');
     if (clientSecret !== tokenIntent.clientSecret) throw new SandboxHttpError(401, 'client_secret is invalid for this intent');
+    return tokenIntent;
+  }
+
+  /** Card on file: the first confirmation issues the token; later ones answer the same token. */
+  confirmTokenIntent(scsId: string, clientSecret: unknown, input: unknown): Answer {
+    const tokenIntent = this.tokenIntentForScs(scsId, clientSecret);
     if (tokenIntent.token) {
       const stored = this.tokens.get(tokenIntent.token);
       if (stored) {
@@ -403,6 +442,7 @@ export class TurnstayPayments {
     }
     const issued = this.storeToken(this.validateCard(input));
     tokenIntent.token = issued.payment_method_token as string;
+    tokenIntent.card = { brand: (issued.card as { brand: CardBrand }).brand, last4: (issued.card as { last4: string }).last4 };
     tokenIntent.status = 'PROCESSED';
     return { status: 200, body: { lookup_id: tokenIntent.lookupId, ...issued } };
   }
@@ -453,6 +493,45 @@ export class TurnstayPayments {
     });
     return { status: 200, body: { ...refund } };
   }
+
+  /** Intents created at or after `since` (ISO-8601), oldest first. */
+  createdSince(since: string): TurnstayIntent[] {
+    return [...this.intents.values()].filter((intent) => intent.createdAt >= since);
+  }
+
+  /** Changes made without a webhook or an answer to us (reconciliation tests). */
+  readonly behindOurBack: BehindOurBack = {
+    refund: (lookupId, amountMinor) => {
+      const intent = this.getIntent(lookupId);
+      const charged = intent.status === 'PROCESSED' || intent.status === 'PARTIALLY_REFUNDED';
+      if (!charged || amountMinor > intent.billingAmount - intent.amountRefunded) {
+        throw new SandboxHttpError(409, `Payment intent ${lookupId} (${intent.status}) cannot be refunded ${amountMinor}`);
+      }
+      intent.amountRefunded += amountMinor;
+      intent.status = intent.amountRefunded === intent.billingAmount ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+      intent.updatedAt = new Date().toISOString();
+      this.config.ledger.refund({ reference: intent.merchantReference ?? intent.lookupId, paymentId: lookupId, amountMinor, currency: intent.billingCurrency });
+    },
+    fail: (lookupId) => {
+      const intent = this.getIntent(lookupId);
+      intent.status = 'FAILED';
+      intent.failureCode = 'card_declined';
+      intent.failureMessage = DECLINE_MESSAGES.card_declined;
+      intent.updatedAt = new Date().toISOString();
+    },
+    chargeUnrecorded: (reference, amountMinor) => {
+      const { body } = this.createIntent(
+        { account_id: this.config.accountId, billing_amount: amountMinor, billing_currency: this.config.accountCurrencies[0] ?? 'GBP', checkin_date: new Date().toISOString().slice(0, 10), merchant_reference: reference },
+        'behind-our-back',
+        undefined,
+      );
+      const intent = this.getIntent((body as { lookup_id: string }).lookup_id);
+      intent.card = { brand: 'visa', last4: '4242' };
+      intent.status = 'PROCESSED';
+      this.config.ledger.charge({ reference, paymentId: intent.lookupId, amountMinor, currency: intent.billingCurrency });
+      return intent.lookupId;
+    },
+  };
 
   refundsFor(lookupId: string): TurnstayRefund[] {
     return this.refunds.filter((refund) => refund.payment_intent_id === lookupId).map((refund) => ({ ...refund }));

@@ -18,6 +18,7 @@ export function baseApp(services: TurnstayServices, serverName: 'api' | 'scs'): 
       faults: services.faults,
       webhooks: services.webhooks,
       resetProviderState: () => services.payments.reset(),
+      behindOurBack: services.payments.behindOurBack,
       errorBody: turnstayError,
     }),
   );

@@ -24,6 +24,8 @@ export interface TurnstaySandboxOptions {
   accountId?: number;
   /** Default 'GBP'. */
   accountCurrency?: string;
+  /** Extension: an account that settles in several currencies (wins over accountCurrency). */
+  accountCurrencies?: string[];
   webhookUrl?: string;
   /** Default 'whsec_sandbox'. */
   webhookSecret?: string;
@@ -61,7 +63,7 @@ export async function startTurnstaySandbox(options: TurnstaySandboxOptions = {})
   });
   const payments = new TurnstayPayments({
     accountId: options.accountId ?? 1001,
-    accountCurrency: options.accountCurrency ?? 'GBP',
+    accountCurrencies: options.accountCurrencies ?? [options.accountCurrency ?? 'GBP'],
     slowCardDelayMs: options.slowCardDelayMs ?? 3000,
     urls: () => urls,
     ledger,

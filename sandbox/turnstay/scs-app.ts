@@ -34,7 +34,23 @@ export function createTurnstayScsApp(services: TurnstayServices): express.Expres
   route(app, '/api/v1/card/tokenize/:scsIntentId', {
     get: [
       (req, res) => {
-        const intent = payments.intentForScs(param(req, 'scsIntentId'), req.query.client_secret);
+        const scsId = param(req, 'scsIntentId');
+        if (payments.isTokenIntent(scsId)) {
+          // A card-on-file intent's "Tokenize Card" form keeps the card and charges nothing.
+          const tokenIntent = payments.tokenIntentForScs(scsId, req.query.client_secret);
+          res.type('html').send(
+            renderCheckoutPage({
+              mode: 'tokenize',
+              lookupId: tokenIntent.lookupId,
+              reference: tokenIntent.lookupId,
+              submitUrl: `/api/v1/public/payment_method_token_intent/${tokenIntent.scsId}/confirm?client_secret=${encodeURIComponent(tokenIntent.clientSecret)}`,
+              successRedirectUrl: null,
+              failedRedirectUrl: null,
+            }),
+          );
+          return;
+        }
+        const intent = payments.intentForScs(scsId, req.query.client_secret);
         res.redirect(302, payments.checkoutFormUrl(intent));
       },
     ],
@@ -56,6 +72,7 @@ export function createTurnstayScsApp(services: TurnstayServices): express.Expres
         const intent = payments.intentForScs(param(req, 'scsIntentId'), req.query.client_secret);
         res.type('html').send(
           renderCheckoutPage({
+            mode: 'pay',
             lookupId: intent.lookupId,
             amountMinor: intent.billingAmount,
             currency: intent.billingCurrency,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { createApiApp } from '../../api/app';
+import { createApiApp, type ApiDependencies } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
 import { CardVault } from '../../worker/card-vault';
@@ -29,6 +29,7 @@ describe('operator sessions', () => {
       taskQueue: 'unused',
       vault: new CardVault(),
       cardVaultTaskQueue: 'unused',
+      cardVaultWorker: {} as ApiDependencies['cardVaultWorker'],
       codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
       merchantKeys: [],
       operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],

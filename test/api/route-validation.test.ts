@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { createApiApp } from '../../api/app';
+import { createApiApp, type ApiDependencies } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
 import { CardVault } from '../../worker/card-vault';
@@ -33,6 +33,7 @@ describe('bad input on every route: 400 naming the field', () => {
       taskQueue: 'unused',
       vault: new CardVault(),
       cardVaultTaskQueue: 'unused',
+      cardVaultWorker: {} as ApiDependencies['cardVaultWorker'],
       codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
       merchantKeys: [{ merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) }],
       operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],

@@ -57,7 +57,7 @@ describe(`npm ${command.join(' ')}`, () => {
     const child = spawn('npm', command, {
       cwd: resolve(__dirname, '../..'),
       // Free ports, so this runs beside a developer's own `npm start`.
-      env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0', EVENT_RECEIVER_PORT: '0' },
+      env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', WORKER_HEALTH_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0', WORKER_METRICS_PORT: '0', EVENT_RECEIVER_PORT: '0' },
       detached: true, // its own process group, as a terminal's foreground job
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,6 +76,10 @@ describe(`npm ${command.join(' ')}`, () => {
     expect(uiUrl).toBeDefined();
     expect(await (await fetch(`${apiUrl}/health`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${apiUrl}/ready`)).status).toBe(200);
+    const workerHealthUrl = /Worker health\s+(http:\/\/\S+)\/health/.exec(output)?.[1];
+    expect((await fetch(`${workerHealthUrl}/ready`)).status).toBe(200);
+    const metricsUrls = /Metrics\s+(\S+) \(API\), (\S+) \(worker\)/.exec(output)?.slice(1) ?? [];
+    expect(await Promise.all(metricsUrls.map(async (url) => (await fetch(url)).status))).toEqual([200, 200]);
     const ui = await fetch(uiUrl as string);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/<html/i);
@@ -85,6 +89,26 @@ describe(`npm ${command.join(' ')}`, () => {
     const merchantKey = /Merchant API key\s+(\S+)/.exec(output)?.[1];
     const paid = await callApi<PaymentBody>(apiUrl as string, 'POST', '/v1/payments', { body: paymentBody('turnstay'), key: merchantKey });
     expect([paid.status, paid.body.status]).toEqual([201, 'COMPLETE']);
+    // The TurnStay document's own example, as written (ZAR): the local account settles in it, at the sandbox and as a
+    // hosted-form payment through the API.
+    const turnstayUrl = /TurnStay sandbox\s+(http:\/\/\S+)/.exec(output)?.[1];
+    const documentExample = await fetch(`${turnstayUrl}/api/v1/payments/intent`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_sandbox', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        account_id: 1001, billing_amount: 10000, billing_currency: 'ZAR', checkin_date: '2026-12-12',
+        customer_phone_number: '+27123456789', customer_email: 'test@example.com', payment_type: 'Virtual Card',
+      }),
+    });
+    expect(documentExample.status).toBe(200);
+    const hosted = await callApi<PaymentBody>(apiUrl as string, 'POST', '/v1/payments', {
+      body: {
+        provider: 'turnstay', method: 'hosted_form', amountMinor: 10000, currency: 'ZAR', reference: `doc-example-${Date.now()}`,
+        payer: { email: 'test@example.com', phone: '+27123456789' }, stay: { checkinDate: '2026-12-12' },
+      },
+      key: merchantKey,
+    });
+    expect([hosted.status, hosted.body.status, hosted.body.nextAction?.url.startsWith(turnstayUrl!.replace(/:\d+$/, ''))]).toEqual([201, 'PENDING_ACTION', true]);
     const query = encodeURIComponent(`PaymentStatus="COMPLETE" AND WorkflowId="${paid.body.id}"`);
     const foundDeadline = Date.now() + 30_000;
     let listed: { executions?: { execution?: { workflowId?: string } }[] } = {};
@@ -98,6 +122,18 @@ describe(`npm ${command.join(' ')}`, () => {
     const eventDeadline = Date.now() + 30_000;
     while (!output.includes(`[events] payment.completed ${paid.body.id} COMPLETE`) && Date.now() < eventDeadline) await new Promise((done) => setTimeout(done, 200));
     expect(output).toContain(`[events] payment.completed ${paid.body.id} COMPLETE (sequence 1`);
+
+    // The worker created the reconciliation Schedule, and the operator page answers with the printed operator key.
+    const scheduleDeadline = Date.now() + 30_000;
+    let schedules: { schedules?: { scheduleId?: string }[] } = {};
+    while (!schedules.schedules?.some((entry) => entry.scheduleId === 'reconciliation-payments') && Date.now() < scheduleDeadline) {
+      schedules = (await (await fetch(`${uiUrl}/api/v1/namespaces/default/schedules`)).json()) as typeof schedules;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    expect(schedules.schedules?.map((entry) => entry.scheduleId)).toContain('reconciliation-payments');
+    const operatorKey = /Operator key\s+(\S+)/.exec(output)?.[1];
+    const opsPage = await fetch(`${apiUrl}/ops`, { headers: { authorization: `Bearer ${operatorKey}` } });
+    expect([opsPage.status, await opsPage.text()]).toEqual([200, expect.stringContaining('Payments operations')]);
 
     const processes = descendants(child.pid as number);
     const commands = processes.map((pid) => {

@@ -1,5 +1,7 @@
 import { startTurnstaySandbox, type RunningTurnstaySandbox } from '../../sandbox';
 import { call, ledgerOf, PAST_YEAR, silentLogger } from './support/helpers';
+import { fillHostedForm } from '../support/hosted-form';
+import { testCard } from '../support/test-cards';
 import { AUTH, cardFields, confirm, confirmUrl, createIntent, getIntent, intentBody, scsOf, type Intent } from './support/turnstay';
 
 const SLOW_MS = 150;
@@ -406,6 +408,47 @@ describe('TurnStay tokenization and card on file', () => {
     expect(wrongType.body.detail).toContain('payment_type');
     const noAuth = await call(`${sandbox.apiUrl}/api/v1/payment_method_token_intent`, { body: { account_id: 1001, payment_type: 'Tokenization' } });
     expect(noAuth.status).toBe(401);
+  });
+});
+
+describe('TurnStay hosted card-on-file form (Option A for a token)', () => {
+  it('a Tokenization intent offers a "Tokenize Card" form; filling it keeps the card, charges nothing, and the intent shows the token', async () => {
+    const created = await call(`${sandbox.apiUrl}/api/v1/payment_method_token_intent`, { body: { account_id: 1001, payment_type: 'Tokenization' }, headers: AUTH });
+    const actions = created.body.next_actions as { type: string; url: string }[];
+    expect(actions.map((action) => action.type)).toEqual(['Tokenize Card']);
+    expect(actions[0]!.url.startsWith(`${sandbox.scsUrl}/api/v1/card/tokenize/`)).toBe(true);
+    const statusUrl = `${sandbox.apiUrl}/api/v1/payment_method_token_intent/${String(created.body.lookup_id)}`;
+    const before = await call(statusUrl, { method: 'GET', headers: AUTH });
+    expect(before.body).toMatchObject({ status: { name: 'INITIALIZED' } });
+    expect(before.body.payment_method_token).toBeUndefined();
+
+    const page = await fetch(actions[0]!.url);
+    expect(await page.text()).toContain('Save card');
+    const ledgerBefore = (await ledgerOf(sandbox.apiUrl)).length;
+    const filled = await fillHostedForm(actions[0]!.url, testCard('4242424242424242'));
+    expect(filled.status).toBe(200);
+
+    const after = await call(statusUrl, { method: 'GET', headers: AUTH });
+    expect(after.body).toMatchObject({ status: { name: 'PROCESSED' }, payment_method_token: expect.stringMatching(/^pm_/), card: { brand: 'visa', last4: '4242' }, next_actions: [] });
+    expect((await ledgerOf(sandbox.apiUrl)).length).toBe(ledgerBefore);
+    expect((await call(statusUrl, { method: 'GET' })).status).toBe(401);
+    expect((await call(`${sandbox.apiUrl}/api/v1/payment_method_token_intent/pmti_unknown`, { method: 'GET', headers: AUTH })).status).toBe(404);
+  });
+
+  it('an account settling in several currencies takes the S2S document\'s example (ZAR) as written and names them when refusing', async () => {
+    const multi = await startTurnstaySandbox({ accountCurrencies: ['GBP', 'ZAR'], logger: silentLogger() });
+    try {
+      const documentExample = {
+        account_id: 1001, billing_amount: 10000, billing_currency: 'ZAR', checkin_date: '2026-12-12',
+        customer_phone_number: '+27123456789', customer_email: 'test@example.com', payment_type: 'Virtual Card',
+      };
+      const accepted = await call(`${multi.apiUrl}/api/v1/payments/intent`, { body: documentExample, headers: AUTH });
+      expect([accepted.status, accepted.body.billing_currency]).toEqual([200, 'ZAR']);
+      const refused = await call(`${multi.apiUrl}/api/v1/payments/intent`, { body: { ...documentExample, billing_currency: 'EUR' }, headers: AUTH });
+      expect([refused.status, refused.body.detail]).toEqual([422, 'billing_currency must be one of the account currencies GBP, ZAR']);
+    } finally {
+      await multi.close();
+    }
   });
 });
 

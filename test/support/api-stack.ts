@@ -10,6 +10,7 @@ import type { PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';
 import { keepIdleConnectionsOpen } from '../../infra/http-keep-alive';
+import type { Tracing } from '../../infra/observability/tracing';
 
 export { TURNSTAY_WEBHOOK_SECRET };
 
@@ -33,12 +34,15 @@ export async function startApiStack(
     providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
     /** Interceptors on the API's own Temporal client (fault injection between the API and Temporal). */
     apiClientInterceptors?: WorkflowClientInterceptor[];
+    /** Tracing in the workers (the API's client interceptors come with apiClientInterceptors). */
+    tracing?: Tracing;
     merchantEvents?: PaymentWorkerOptions['merchantEvents'];
   } = {},
 ): Promise<ApiStack> {
   const stack = await startPaymentStack({
     sandboxLatencyMs: options.sandboxLatencyMs,
     providerCallsPerSecond: options.providerCallsPerSecond,
+    tracing: options.tracing,
     merchantEvents: options.merchantEvents,
   });
   const capturedLogs: string[] = [];
@@ -58,6 +62,7 @@ export async function startApiStack(
     taskQueue: stack.taskQueue,
     vault: stack.vault,
     cardVaultTaskQueue: stack.cardVaultTaskQueue,
+    cardVaultWorker: stack.cardVaultWorker,
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: [
       { merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) },
@@ -69,6 +74,7 @@ export async function startApiStack(
     webhookToleranceSeconds: 300,
     codecAllowedOrigins: ['http://127.0.0.1:8233', ...(process.env.TEST_TEMPORAL_UI_URL ? [process.env.TEST_TEMPORAL_UI_URL] : [])],
     rules: { turnstayCurrencies: ['GBP'] },
+    webUiUrl: process.env.TEST_TEMPORAL_UI_URL,
     timing: options.timing,
     demo: { merchantKey: MERCHANT_KEY },
     log: createLogger('api-test', { level: 'debug', destination: capture }),

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-interceptor-modules';
 import { startTemporal } from '../../infra/start-temporal';
 import { parseTopology } from '../../infra/temporal-topology';
 import { testRunDir } from './test-run-dir';
@@ -30,6 +31,7 @@ export default async function globalSetup(): Promise<void> {
     bundleWorkflowCode({
       workflowsPath: resolve(__dirname, '../../workflows'),
       failureConverterPath: resolve(__dirname, '../../worker/failure-converter'),
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     }),
   ]);

@@ -8,6 +8,7 @@ import { createCardVaultWorker } from '../../worker/card-vault-worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
 import { createPaymentWorkers, type PaymentWorkerOptions } from '../../worker/payment-worker';
+import type { Tracing } from '../../infra/observability/tracing';
 
 export const SANDBOX_TURNSTAY_KEY = 'sk_test_sandbox';
 export const SANDBOX_TURNSTAY_ACCOUNT = 1001;
@@ -21,6 +22,8 @@ export interface PaymentStack {
   namespace: string;
   vault: CardVault;
   cardVaultTaskQueue: string;
+  /** The card-vault worker (the API's /ready includes it) and its connection. */
+  cardVaultWorker: { worker: Worker; connection: NativeConnection };
   turnstay: RunningTurnstaySandbox;
   trustist: RunningTrustistSandbox;
   providersConfig: ProvidersConfig;
@@ -51,6 +54,8 @@ export async function startPaymentStack(
   options: {
     sandboxLatencyMs?: number;
     providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
+    /** Workflow and activity spans of the workers (tracing tests). */
+    tracing?: Tracing;
     merchantEvents?: PaymentWorkerOptions['merchantEvents'];
   } = {},
 ): Promise<PaymentStack> {
@@ -82,10 +87,12 @@ export async function startPaymentStack(
       dataConverter,
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       providerCallsPerSecond: options.providerCallsPerSecond,
+      reconciliation: { client, callsPerSecond: 20 },
+      tracing: options.tracing,
       merchantEvents: options.merchantEvents,
     });
   let paymentWorkers = await startPaymentWorkers();
-  const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter });
+  const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter, tracing: options.tracing });
   const running = new Map<Worker, Promise<void>>([
     ...paymentWorkers.map((worker) => [worker, worker.run()] as [Worker, Promise<void>]),
     [cardVaultWorker.worker, cardVaultWorker.worker.run()],
@@ -103,6 +110,7 @@ export async function startPaymentStack(
     namespace,
     vault,
     cardVaultTaskQueue: cardVaultWorker.taskQueue,
+    cardVaultWorker: { worker: cardVaultWorker.worker, connection },
     turnstay,
     trustist,
     providersConfig,

@@ -1,12 +1,12 @@
 import { apiEnvSchema } from '../../api/api-env';
-import { ConfigurationError, parseEnv } from '../../infra/env-config';
-import { temporalEnvSchema } from '../../infra/temporal-config';
+import { ConfigurationError } from '../../infra/env-config';
+import { parseTemporalEnv, temporalEnvSchema } from '../../infra/temporal-config';
 
 describe('configuration', () => {
   test('every bad variable is named at once, not just the first', () => {
     let error: unknown;
     try {
-      parseEnv(apiEnvSchema.and(temporalEnvSchema), {
+      parseTemporalEnv(apiEnvSchema.and(temporalEnvSchema), {
         TEMPORAL_ADDRESS: 'no-port',
         PAYLOAD_KEYS: 'k1:tooshort',
         PAYLOAD_ACTIVE_KEY_ID: 'k1',

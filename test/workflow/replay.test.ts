@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createDataConverter } from '../../worker/data-converter';
+import { paymentMetricsSinks } from '../../worker/payment-metrics-sinks';
 import { parsePayloadKeys } from '../../worker/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { LostStartAnswer } from '../support/lost-start-answer';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
+import { fillHostedForm } from '../support/hosted-form';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 import { merchantEventLogId } from '../../domain/merchant-event';
 import { EventReceiver, newEventSecret, waitFor } from '../events/support/event-receiver';
+import { reconciliationFindingSignal } from '../../workflows/messages';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 const DAY_MS = 86_400_000;
@@ -74,9 +77,46 @@ describe('workflow replay', () => {
     const retried = await createPayment(stack.baseUrl, handedOver, { 'idempotency-key': handedOver.reference });
     await setFaults(stack.turnstay.apiUrl, {});
     expect(retried.body.status).toBe('COMPLETE');
+    // Hosted card forms (patch hosted-form): a payment the shopper pays on TurnStay's form, and a charge-now reservation
+    // whose guest keeps the card on file there (only the token comes back), charged with it, then cancelled and refunded.
+    const hosted = await createPayment(stack.baseUrl, { ...paymentBody('turnstay', { method: 'hosted_form' }), card: undefined });
+    expect(hosted.body.status).toBe('PENDING_ACTION');
+    await fillHostedForm(hosted.body.nextAction!.url, testCard(TEST_CARDS.frictionless));
+    await waitForPayment(stack.baseUrl, hosted.body.id, (payment) => payment.status === 'COMPLETE');
+    const hostedStay = await callApi<{ id: string; status: string; nextAction?: { url: string } }>(stack.baseUrl, 'POST', '/v1/reservations', {
+      body: {
+        provider: 'turnstay',
+        amountMinor: 20_000,
+        currency: 'GBP',
+        reference: `stay-${randomUUID().slice(0, 12)}`,
+        method: 'hosted_form',
+        stay: { checkinAt: new Date(Date.now() + 2 * DAY_MS).toISOString(), checkoutAt: new Date(Date.now() + 3 * DAY_MS).toISOString() },
+        policy: { kind: 'charge_now' },
+      },
+    });
+    expect(hostedStay.body.status).toBe('BOOKING');
+    await fillHostedForm(hostedStay.body.nextAction!.url, testCard(TEST_CARDS.frictionless));
+    await waitForReservationStatus(stack, hostedStay.body.id, 'PAID');
+    await callApi(stack.baseUrl, 'POST', `/v1/reservations/${hostedStay.body.id}/cancel`, { body: { reason: 'replay fixture' } });
+    // Reconciliation's finding on a settled payment (patch recheck-signal): recorded as MISMATCH, re-confirmed with the provider.
+    const reconciled = await createPayment(stack.baseUrl, paymentBody('turnstay'));
+    await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
+    await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('re-checked with TurnStay')));
+    // Reconciliation's re-check of a payment waiting for its challenge: it asks the provider, settles on the webhook, HEALED.
+    const rechecked = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }));
+    const recheckedHandle = stack.client.workflow.getHandle(rechecked.body.id);
+    await recheckedHandle.signal(reconciliationFindingSignal, { reconStatus: 'RECHECKING', reason: 'PENDING_ACTION here for 3 h, provider says COMPLETE' });
+    await waitForPayment(stack.baseUrl, rechecked.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('reconciliation:')));
+    await completeChallenge(rechecked.body.nextAction!.url, 'authenticate');
+    await waitForPayment(stack.baseUrl, rechecked.body.id, (payment) => payment.status === 'COMPLETE');
+    for (const deadline = Date.now() + 10_000; (await recheckedHandle.describe()).searchAttributes.ReconStatus?.[0] !== 'HEALED'; ) {
+      if (Date.now() > deadline) throw new Error('the re-checked payment did not turn HEALED');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
-    // Closed histories replay whole: the reservation and its payment end with the cancellation's refund.
-    await Promise.all([reservation.body.id, reservationPaymentId].map((id) => stack.client.workflow.getHandle(id).result()));
+    ids.push(hosted.body.id, hostedStay.body.id, reconciled.body.id, rechecked.body.id);
+    // Closed histories replay whole: the reservations and their payments end with the cancellation's refund.
+    await Promise.all([reservation.body.id, reservationPaymentId, hostedStay.body.id].map((id) => stack.client.workflow.getHandle(id).result()));
     // The merchant's event log, once it has delivered the reservation's last event.
     await waitFor('the reservation events delivered', () => receiver.of(reservation.body.id).some((event) => event.type === 'reservation.cancelled'));
     ids.push(merchantEventLogId('merchant1', stack.taskQueue));
@@ -107,6 +147,8 @@ describe('workflow replay', () => {
       {
         workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE as string },
         dataConverter: createDataConverter({ keys: [...keys, ...FIXTURE_KEY], activeKeyId }),
+        // Registered as a worker registers them; a replay calls none of them.
+        sinks: paymentMetricsSinks,
       },
       [...histories, ...recorded],
     )) {
@@ -116,3 +158,13 @@ describe('workflow replay', () => {
     expect(results.filter((result) => result.error).map((result) => `${result.workflowId}: ${String(result.error)}`)).toEqual([]);
   });
 });
+
+async function waitForReservationStatus(stack: ApiStack, id: string, status: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const reservation = await callApi<{ status: string }>(stack.baseUrl, 'GET', `/v1/reservations/${id}`);
+    if (reservation.body.status === status) return;
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`reservation ${id} did not reach ${status}`);
+}

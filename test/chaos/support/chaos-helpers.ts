@@ -58,6 +58,28 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 }
 
+/** The process's readiness probe (worker or API): 200 once it is connected to Temporal and polling its queues. */
+export async function isReady(baseUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${baseUrl}/ready`, { signal: AbortSignal.timeout(5_000) })).status === 200;
+  } catch {
+    return false; // not listening yet, or gone
+  }
+}
+
+/** Waits until `${baseUrl}/ready` answers 200; `stillRunning` ends the wait early when the process has died. */
+export function waitForReady(baseUrl: string, timeoutMs: number, stillRunning: () => boolean = () => true): Promise<true> {
+  return waitUntil(
+    `${baseUrl}/ready`,
+    async () => {
+      if (!stillRunning()) throw new Error('the process exited');
+      return (await isReady(baseUrl)) ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
 /** Waits until the sandbox has received a request matching `accept` that is still unanswered (held by a fault). */
 export function waitForHeldRequest(sandboxUrl: string, accept: (request: SandboxRequest) => boolean, alreadySeen = 0, timeoutMs = 20_000) {
   return waitUntil(

@@ -6,6 +6,7 @@ import { hashApiKey } from '../../../api/key-hash';
 import { findFreePort } from '../../../infra/free-port';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../../sandbox';
 import { createDataConverter } from '../../../worker/data-converter';
+import { waitForReady } from './chaos-helpers';
 import { MERCHANT_KEY, OPERATOR_KEY, OTHER_MERCHANT_KEY, TRUSTIST_WEBHOOK_PATH_SECRET } from '../../support/api-stack';
 import { SANDBOX_TRUSTIST_CREDENTIALS, SANDBOX_TURNSTAY_ACCOUNT, SANDBOX_TURNSTAY_KEY, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET } from '../../support/payment-stack';
 
@@ -18,6 +19,8 @@ export interface ChildPart {
   /** Everything the process wrote to stdout and stderr, chunk by chunk. */
   output: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Where its /health and /ready answer (a worker's health port, an API's own port). */
+  healthUrl?: string;
 }
 
 export interface ProcessStackOptions {
@@ -34,6 +37,7 @@ export interface ProcessStackOptions {
   sandboxLatencyMs?: number;
   webhookRetry?: { baseDelayMs: number; maxAttempts: number };
   extraWorkerEnv?: NodeJS.ProcessEnv;
+  extraApiEnv?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -110,20 +114,25 @@ export class ProcessStack {
     };
   }
 
-  /** Starts one more payment worker on the stack's task queue and resolves once it polls. */
+  /** Starts one more payment worker on the stack's task queue and resolves once it is ready (polls every queue). */
   async startWorker(): Promise<ChildPart> {
+    const healthPort = await findFreePort();
     const part = spawnPart(`worker-${this.workers.length + 1}`, 'worker/main.ts', {
       ...this.sharedEnv(),
       WORKFLOW_BUNDLE_PATH: required('TEST_WORKFLOW_BUNDLE'),
+      // No reconciliation runs: its signals would add to the histories these tests measure.
+      RECONCILIATION_INTERVAL_MS: '0',
+      WORKER_HEALTH_PORT: String(healthPort),
       ...this.options.extraWorkerEnv,
     });
+    part.healthUrl = `http://127.0.0.1:${healthPort}`;
     this.workers.push(part);
     this.allParts.push(part);
-    await waitForOutput(part, /"msg":"worker running"/, 60_000);
+    await waitUntilReady(part, 60_000);
     return part;
   }
 
-  /** Starts the API (and its card-vault worker) on the stack's fixed port; resolves once /health answers. */
+  /** Starts the API (and its card-vault worker) on the stack's fixed port; resolves once /ready answers. */
   async startApi(): Promise<ChildPart> {
     const part = await this.spawnApi('api', this.apiPort);
     this.api = part;
@@ -151,9 +160,11 @@ export class ProcessStack {
       STATUS_POLL_DELAYS_MS: (this.options.statusPollDelaysMs ?? [30_000]).join(','),
       LOST_ANSWER_GRACE_MS: String(this.options.lostAnswerGraceMs ?? 10_000),
       CARD_HANDOVER_WINDOW_MS: String(this.options.cardHandoverWindowMs ?? 15_000),
+      ...this.options.extraApiEnv,
     });
+    part.healthUrl = `http://127.0.0.1:${port}`;
     this.allParts.push(part);
-    await waitForOutput(part, /"msg":"api listening"/, 60_000);
+    await waitUntilReady(part, 60_000);
     return part;
   }
 
@@ -196,18 +207,17 @@ function spawnPart(name: string, entry: string, env: NodeJS.ProcessEnv): ChildPa
   return { name, process: child, output, exited };
 }
 
-async function waitForOutput(part: ChildPart, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** Resolves once the process's /ready answers 200; fails with its output if it exits or does not get ready. */
+async function waitUntilReady(part: ChildPart, timeoutMs: number): Promise<void> {
   let exited = false;
   void part.exited.then(() => {
     exited = true;
   });
-  while (Date.now() < deadline) {
-    if (pattern.test(part.output.join(''))) return;
-    if (exited) throw new Error(`${part.name} exited while starting:\n${part.output.join('').slice(-3_000)}`);
-    await sleep(100);
+  try {
+    await waitForReady(part.healthUrl as string, timeoutMs, () => !exited);
+  } catch (error) {
+    throw new Error(`${part.name} did not get ready (${(error as Error).message}):\n${part.output.join('').slice(-3_000)}`, { cause: error });
   }
-  throw new Error(`${part.name} did not start within ${timeoutMs} ms:\n${part.output.join('').slice(-3_000)}`);
 }
 
 async function stopPart(part: ChildPart): Promise<void> {
@@ -218,5 +228,3 @@ async function stopPart(part: ChildPart): Promise<void> {
   await part.exited;
   clearTimeout(force);
 }
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));

@@ -1,0 +1,45 @@
+import type { ApiStack } from '../../support/api-stack';
+import { OPERATOR_KEY } from '../../support/api-stack';
+import { ensureReconciliationSchedule } from '../../../worker/reconciliation-schedule';
+import type { ReconciliationReport } from '../../../workflows/reconciliation-types';
+
+const HOUR_MS = 3_600_000;
+
+/** The sandbox's behind-our-back admin routes: what the provider does without telling us. */
+export async function behindOurBack(sandboxUrl: string, path: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const response = await fetch(`${sandboxUrl}/__sandbox/behind-our-back${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`behind-our-back ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/**
+ * Creates the stack's reconciliation Schedule (hourly, so it never fires by itself during a test), forces one run
+ * with `trigger()`, and waits until `GET /ops/reconciliation/latest` shows a run that started after the trigger.
+ */
+export async function runReconciliation(stack: ApiStack, timeoutMs = 60_000): Promise<{ workflowId: string; runId: string; report: ReconciliationReport }> {
+  const scheduleId = await ensureReconciliationSchedule(stack.client, { paymentTaskQueue: stack.taskQueue, stuckAfterMs: 1, lookbackMs: HOUR_MS }, HOUR_MS);
+  const triggeredAt = new Date().toISOString();
+  await stack.client.schedule.getHandle(scheduleId).trigger();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${stack.baseUrl}/ops/reconciliation/latest`, { headers: { authorization: `Bearer ${OPERATOR_KEY}` } });
+    if (response.ok) {
+      const latest = (await response.json()) as { workflowId: string; runId: string; report: ReconciliationReport };
+      if (latest.report.startedAt >= triggeredAt.slice(0, 19)) return latest;
+    } else if (response.status !== 404) {
+      throw new Error(`latest reconciliation answered ${response.status}: ${await response.text()}`);
+    }
+    if (Date.now() > deadline) throw new Error('no reconciliation run finished in time');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Waits until visibility lists this many payments of the stack's task queue (eventually consistent on a cluster). */
+export async function waitForVisiblePayments(stack: ApiStack, count: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const query = `WorkflowType = "paymentWorkflow" AND TaskQueue = "${stack.taskQueue}"`;
+  while ((await stack.client.workflow.count(query)).count < count) {
+    if (Date.now() > deadline) throw new Error(`visibility did not list ${count} payments in time`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
