@@ -17,6 +17,8 @@ const onCluster = process.env.TEST_TOPOLOGY === 'cluster';
 const mainTests = onCluster
   ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat(
       ['browser/web-ui', 'browser/ops-page', 'operations/reconciliation', 'operations/metrics', 'operations/traces', 'operations/otlp-export'].map((file) => `<rootDir>/test/${file}.test.ts`),
+      // Merchant events: delivery, catch-up and isolation depend on the server; the SIGKILL test runs on dev only.
+      '<rootDir>/test/events/merchant-events.test.ts',
     )
   : ['<rootDir>/test/**/*.test.ts'];
 module.exports = {

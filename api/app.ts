@@ -15,6 +15,7 @@ import { OperatorAuth } from './operator-auth';
 import type { CreatePaymentRules } from './payment-schemas';
 import { codecRoutes } from './routes/codec';
 import { demoRoutes } from './routes/demo';
+import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { operationsRoutes } from './routes/operations';
 import { metricsRoutes, type MetricsScrape } from './routes/metrics';
@@ -100,6 +101,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   };
   app.use(paymentRoutes(merchantRouteOptions));
   app.use(reservationRoutes(merchantRouteOptions));
+  app.use(eventRoutes({ client: deps.client, taskQueue: deps.taskQueue }));
   app.use((req) => {
     throw new ApiError(404, 'route_not_found', `no route ${req.method} ${req.path}`, 'path');
   });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { MERCHANT_EVENT_TYPES } from '../domain/merchant-event';
 import { REFUND_STATUSES } from '../workflows/refund-types';
+import { EVENT_ID_PATTERN } from './event-schemas';
 import {
   cancelBodySchema,
   challengeCompleteBodySchema,
@@ -63,6 +65,18 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
         Cancel: jsonSchema(cancelBodySchema),
         ChallengeComplete: jsonSchema(challengeCompleteBodySchema),
         Error: jsonSchema(errorSchema),
+        MerchantEvent: {
+          type: 'object',
+          required: ['id', 'type', 'timestamp', 'data', 'cursor'],
+          description: 'As delivered (Standard Webhooks body { type, timestamp, data }; id is the webhook-id header), with its place in the log',
+          properties: {
+            id: { type: 'string', pattern: EVENT_ID_PATTERN.source },
+            type: { type: 'string', enum: [...MERCHANT_EVENT_TYPES] },
+            timestamp: { type: 'string', format: 'date-time' },
+            data: { type: 'object', description: 'the payment or reservation: status, sequence (grows per payment/reservation), amounts, card brand and last four' },
+            cursor: { type: 'string' },
+          },
+        },
         Payment: {
           type: 'object',
           required: ['id', 'status', 'provider', 'reference', 'amountMinor', 'currency', 'refundedMinor', 'refundableMinor', 'refunds', 'transitions'],
@@ -131,6 +145,32 @@ export function buildOpenApiDocument(rules: CreatePaymentRules) {
           parameters: [paymentIdParameter],
           requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Cancel' } } } },
           responses: { '200': paymentResponse, ...errorResponses(400, 401, 404, 409, 503) },
+        },
+      },
+      '/v1/events': {
+        get: {
+          summary: "The merchant's recent events in the order they were logged, after a cursor (catch-up for a receiver that was down)",
+          parameters: [
+            { name: 'after', in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{1,15}$' }, description: "a cursor: the previous answer's nextCursor (default 0, from the oldest kept)" },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
+          ],
+          responses: {
+            '200': {
+              description: 'data (events with their cursor), nextCursor, hasMore, oldestCursor (the window keeps the last 1,000 events)',
+              content: { 'application/json': { schema: { type: 'object', properties: { data: { type: 'array', items: { $ref: '#/components/schemas/MerchantEvent' } } } } } },
+            },
+            ...errorResponses(400, 401, 503),
+          },
+        },
+      },
+      '/v1/events/{id}/redeliver': {
+        post: {
+          summary: "Send one recent event to the merchant's endpoints again (same webhook-id)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: EVENT_ID_PATTERN.source } }],
+          responses: {
+            '202': { description: 'the event, queued for delivery', content: { 'application/json': { schema: { $ref: '#/components/schemas/MerchantEvent' } } } },
+            ...errorResponses(400, 401, 404, 503),
+          },
         },
       },
       '/v1/payments/{id}/refund': {

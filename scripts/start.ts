@@ -15,6 +15,7 @@ import { findFreePort } from '../infra/free-port';
 import { startTemporal } from '../infra/start-temporal';
 import { parseTopology, type RunningTemporal } from '../infra/temporal-topology';
 import { startTrustistSandbox, startTurnstaySandbox } from '../sandbox';
+import { startSampleEventReceiver } from './sample-event-receiver';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -36,6 +37,8 @@ const startEnvSchema = z.object({
   /** The worker's metrics page (the API serves its own on /metrics). */
   WORKER_METRICS_PORT: port.default(9464),
   SANDBOX_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+  /** The sample receiver of the demo merchant's events. */
+  EVENT_RECEIVER_PORT: port.default(4030),
 });
 
 interface DevSecrets {
@@ -128,6 +131,15 @@ async function main(): Promise<void> {
   const trustist = await startTrustistSandbox({ port: await portOrFree(env.TRUSTIST_PORT), webhookUrl: trustistWebhookUrl, latencyMs: env.SANDBOX_LATENCY_MS });
   closers.push(() => trustist.close());
 
+  // A fresh signing secret each start: events are signed when delivered, so older ones verify with it too.
+  const eventSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  const eventReceiver = await startSampleEventReceiver({
+    port: await portOrFree(env.EVENT_RECEIVER_PORT),
+    secret: eventSecret,
+    print: (line) => process.stdout.write(`[events] ${line}\n`),
+  });
+  closers.push(() => eventReceiver.close());
+
   // The parts find the embedded server through a profile file of its own (also usable by the temporal CLI), and
   // none of the shell's own connection variables: a developer's Cloud or TLS settings must not redirect them.
   const profileFile = join(env.DATA_DIR, 'temporal.toml');
@@ -152,7 +164,12 @@ async function main(): Promise<void> {
   say('starting the worker and the API...');
   const workerMetricsPort = await portOrFree(env.WORKER_METRICS_PORT);
   children.push(
-    spawnPart('worker', 'worker/main.ts', { ...sharedEnv, WORKER_HEALTH_PORT: new URL(workerHealthUrl).port, WORKER_METRICS_PORT: String(workerMetricsPort) }, () => void stopAll(1)),
+    spawnPart('worker', 'worker/main.ts', {
+      ...sharedEnv,
+      WORKER_HEALTH_PORT: new URL(workerHealthUrl).port,
+      WORKER_METRICS_PORT: String(workerMetricsPort),
+      MERCHANT_EVENT_ENDPOINTS: JSON.stringify({ demo: [{ id: 'sample_receiver', url: eventReceiver.url, secret: eventSecret }] }),
+    }, () => void stopAll(1)),
   );
   children.push(
     spawnPart('api', 'api/main.ts', {
@@ -186,6 +203,7 @@ async function main(): Promise<void> {
       ...(server.store.kind === 'postgres' ? [`  PostgreSQL        127.0.0.1:${server.store.port}   (user ${server.store.user}, databases ${server.store.databases.join(', ')})`] : []),
       `  TurnStay sandbox  ${turnstay.apiUrl}  (Secure Card Service ${turnstay.scsUrl})`,
       `  Trustist sandbox  ${trustist.apiUrl}`,
+      `  Event receiver    ${eventReceiver.url}   (the demo merchant's events, verified and printed as [events] lines)`,
       '',
       `  Merchant API key  ${secrets.merchantKey}   (merchant "demo")`,
       `  Operator key      ${secrets.operatorKey}   (sign in at ${apiUrl}/ops/login to decode payloads in the Web UI)`,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createProviderRegistry } from '../activities/provider-registry';
 import { ConfigurationError, port } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
+import { merchantEventsEnvSchema } from '../infra/merchant-endpoints-config';
 import { providersConfig, providersEnvSchema } from '../infra/providers-config';
 import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { createDataConverter } from './data-converter';
@@ -42,6 +43,13 @@ const workerEnvSchema = z.object({
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_METRICS_PORT: port.default(0),
   ...sdkMetricsEnvSchema.shape,
+  ...merchantEventsEnvSchema.shape,
+  /** Merchant event deliveries this worker makes at once (each endpoint is bounded further by its event log). */
+  MERCHANT_EVENT_MAX_CONCURRENT_DELIVERIES: z.coerce.number().int().positive().optional(),
+  /** A merchant's event log takes these when it starts: first and longest wait between delivery attempts. */
+  MERCHANT_EVENT_RETRY_INITIAL_MS: z.coerce.number().int().positive().optional(),
+  MERCHANT_EVENT_RETRY_MAX_MS: z.coerce.number().int().positive().optional(),
+  MERCHANT_EVENT_MAX_IN_FLIGHT_PER_ENDPOINT: z.coerce.number().int().positive().optional(),
 });
 
 const log = createLogger('worker');
@@ -72,6 +80,15 @@ async function main(): Promise<void> {
     providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
     reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
     tracing,
+    merchantEvents: {
+      endpoints: env.MERCHANT_EVENT_ENDPOINTS,
+      maxConcurrentDeliveries: env.MERCHANT_EVENT_MAX_CONCURRENT_DELIVERIES,
+      settings: {
+        ...(env.MERCHANT_EVENT_RETRY_INITIAL_MS ? { initialRetryMs: env.MERCHANT_EVENT_RETRY_INITIAL_MS } : {}),
+        ...(env.MERCHANT_EVENT_RETRY_MAX_MS ? { maxRetryMs: env.MERCHANT_EVENT_RETRY_MAX_MS } : {}),
+        ...(env.MERCHANT_EVENT_MAX_IN_FLIGHT_PER_ENDPOINT ? { maxInFlightPerEndpoint: env.MERCHANT_EVENT_MAX_IN_FLIGHT_PER_ENDPOINT } : {}),
+      },
+    },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   const health = await startHealthServer({ host: env.WORKER_HEALTH_HOST, port: env.WORKER_HEALTH_PORT, readiness: () => checkWorkerReadiness(connection, workers) });

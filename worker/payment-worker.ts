@@ -8,7 +8,11 @@ import { activityTracing, workflowSpanSinks } from './tracing-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptor-modules';
 import { withCallMetrics } from '../activities/call-metrics';
 import { withCallPacing } from '../activities/call-pacing';
+import { createMerchantEventActivities } from '../activities/merchant-event-activities';
 import { createPaymentActivities } from '../activities/payment-activities';
+import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../workflows/merchant-event-log-types';
+import { merchantEventTaskQueue } from '../workflows/merchant-event-task-queue';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import { PROVIDER_NAMES, type ProviderName } from '../domain/provider-name';
 import { providerTaskQueue } from '../workflows/provider-task-queue';
@@ -25,6 +29,8 @@ export interface PaymentWorkerOptions {
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'>;
   /** Calls per second allowed to each provider, across every worker on its queue (Temporal enforces it). */
   providerCallsPerSecond?: Partial<Record<ProviderName, number>>;
+  /** Where each merchant's events go (URLs and secrets stay here, never in history) and how they are delivered. */
+  merchantEvents?: { endpoints: MerchantEndpoints; settings?: Partial<DeliverySettings>; maxConcurrentDeliveries?: number };
   /** Runs the reconciliation sweep's calls too (its queue, its own per-provider pace); needs a client for visibility. */
   reconciliation?: { client: Client; callsPerSecond?: number };
   /** Where workflow and activity spans go (off when absent; see infra/observability/tracing.ts). */
@@ -36,6 +42,10 @@ export interface PaymentWorkerOptions {
  * without card data) on a queue of its own with that provider's rate limit.
  */
 export async function createPaymentWorkers(options: PaymentWorkerOptions): Promise<Worker[]> {
+  const eventActivities = createMerchantEventActivities(options.merchantEvents?.endpoints ?? {}, {
+    ...DEFAULT_DELIVERY_SETTINGS,
+    ...options.merchantEvents?.settings,
+  });
   const workflowWorker = Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -45,7 +55,18 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
       : { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     sinks: { ...paymentMetricsSinks, ...workflowSpanSinks(options.tracing) },
     dataConverter: options.dataConverter,
+    // Workflows publish their merchant events through a local activity.
+    activities: eventActivities,
     ...options.tuning,
+  });
+  // Deliveries wait on merchants' receivers: a queue of their own, so a slow receiver holds no payment's slots.
+  const eventWorker = Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: merchantEventTaskQueue(options.taskQueue),
+    activities: eventActivities,
+    dataConverter: options.dataConverter,
+    maxConcurrentActivityTaskExecutions: options.merchantEvents?.maxConcurrentDeliveries ?? 100,
   });
   const activities = createPaymentActivities(withCallPacing(withCallMetrics(options.providers), options.providerCallsPerSecond));
   const providerWorkers = PROVIDER_NAMES.map((provider) =>
@@ -63,5 +84,5 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
   const reconciliationWorker = options.reconciliation
     ? [createReconciliationWorker({ ...options, client: options.reconciliation.client, callsPerSecond: options.reconciliation.callsPerSecond })]
     : [];
-  return Promise.all([workflowWorker, ...providerWorkers, ...reconciliationWorker]);
+  return Promise.all([workflowWorker, ...providerWorkers, ...reconciliationWorker, eventWorker]);
 }

@@ -11,6 +11,8 @@ import type {
 import type { ReconciliationFinding } from './reconciliation-types';
 import type { RecordedRefund, RefundOutcome, RequestRefundInput } from './refund-types';
 import type { ChangeAmountInput, ChangeStayInput, ReservationBooked, ReservationView } from './reservation-types';
+import type { MerchantEvent } from '../domain/merchant-event';
+import type { EventsAfterInput, EventsPage, PublishedEvent } from './merchant-event-log-types';
 
 /**
  * Answers as soon as the first outcome is known (COMPLETE, DECLINED, PENDING_ACTION...): the start call's reply.
@@ -47,3 +49,8 @@ export const reservationStateQuery = defineQuery<ReservationView>('reservationSt
 export const changeStayUpdate = defineUpdate<ReservationView, [ChangeStayInput]>('changeStay');
 export const changeAmountUpdate = defineUpdate<ReservationView, [ChangeAmountInput]>('changeAmount');
 export const cancelReservationUpdate = defineUpdate<ReservationView, [CancelPaymentInput]>('cancelReservation');
+
+/** The merchant event log: events published by payments and reservations, the catch-up listing, and redelivery. */
+export const merchantEventPublishedSignal = defineSignal<[PublishedEvent]>('merchantEventPublished');
+export const merchantEventsAfterQuery = defineQuery<EventsPage, [EventsAfterInput]>('merchantEventsAfter');
+export const redeliverMerchantEventUpdate = defineUpdate<MerchantEvent & { cursor: number }, [string]>('redeliverMerchantEvent');

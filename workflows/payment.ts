@@ -430,7 +430,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     record.refunds.succeed(entry, providerRefundId);
     record.refundedMinor += view.amountMinor;
     if (record.remainingMinor <= 0) record.moveTo('REFUNDED', `refund ${view.id}: ${view.reason}`);
-    else record.note(`refunded ${view.amountMinor} ${request.currency} (refund ${view.id}): ${view.reason}`);
+    else {
+      record.note(`refunded ${view.amountMinor} ${request.currency} (refund ${view.id}): ${view.reason}`);
+      record.refundedInPart(view.id);
+    }
   }
 
   async function refund(amountMinor: number, reason: string): Promise<void> {
@@ -445,7 +448,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       });
       record.refundedMinor += result.amountMinor;
       if (record.remainingMinor <= 0) record.moveTo('REFUNDED', reason);
-      else record.note(`refunded ${result.amountMinor} ${request.currency}: ${reason}`);
+      else {
+        record.note(`refunded ${result.amountMinor} ${request.currency}: ${reason}`);
+        record.refundedInPart();
+      }
     } catch (error) {
       throw ApplicationFailure.nonRetryable(`${label} refused the refund: ${failureMessage(error)}`, 'RefundRefused');
     } finally {
@@ -762,6 +768,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   record.waitFor(undefined);
   await condition(allHandlersFinished);
   await notifyOwner();
+  await condition(() => record.eventsPublished);
   return record.view();
 }
 

@@ -56,6 +56,8 @@ export interface ReservationState {
   nextAction?: NextAction;
   failure?: PaymentFailure;
   transitions: { status: ReservationStatus; at: string; note?: string }[];
+  /** Merchant events published so far (carried over continue-as-new): each event's `sequence`. */
+  eventSequence?: number;
 }
 
 export interface ReservationInput {

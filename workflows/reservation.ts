@@ -19,6 +19,7 @@ import type { PaymentActivities } from '../activities/payment-activities';
 import type { PaymentRequest } from '../domain/payment-request';
 import { planCharges, replanDueDates, toInstant } from './charge-plan';
 import { describeDuration } from './describe-duration';
+import { MerchantEventPublisher } from './merchant-event-emitter';
 import {
   cancelOwnedPaymentSignal,
   cancelReservationUpdate,
@@ -32,6 +33,7 @@ import { paymentWorkflow } from './payment';
 import type { CardSource, PaymentView } from './payment-types';
 import { providerTaskQueue } from './provider-task-queue';
 import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS } from './refund-types';
+import { reservationEventOf } from './reservation-events';
 import type { ReservationInput, ReservationState, ReservationStatus, ReservationView, ScheduledCharge } from './reservation-types';
 import { AmountMinorKey, CheckinDateKey, initialPaymentSearchAttributes, ReservationStatusKey } from './search-attributes';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
@@ -124,11 +126,22 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
 
   const moveTo = (status: ReservationStatus, note?: string) => {
     if (state.status === status && !note) return;
+    const changed = state.status !== status;
     state.status = status;
     state.transitions.push({ status, at: at(now()), ...(note ? { note } : {}) });
     // A stay with many changes must not grow its history without bound: keep the latest transitions.
     if (state.transitions.length > 100) state.transitions.splice(0, state.transitions.length - 100);
     upsertSearchAttributes([{ key: ReservationStatusKey, value: status }]);
+    if (changed) publishEvent();
+  };
+
+  const events = new MerchantEventPublisher();
+  /** The merchant hears of the status changes it acts on (see reservationEventOf). */
+  const publishEvent = () => {
+    const current = view();
+    const sequence = (state.eventSequence ?? 0) + 1;
+    const event = reservationEventOf(current, sequence);
+    if (event && events.emit(input.merchantId, sequence, event.type, event.data)) state.eventSequence = sequence;
   };
 
   const waitFor = (description: string) => setCurrentDetails(`Waiting for ${description}`);
@@ -487,7 +500,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
       await attemptCharge(next);
     }
     if (!FINAL.includes(state.status)) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && events.idle);
       await continueAsNew<typeof reservationWorkflow>({ ...input, carried: state });
     }
   }
@@ -497,7 +510,7 @@ export async function reservationWorkflow(input: ReservationInput): Promise<Rese
   } finally {
     settled = true;
   }
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && events.idle);
   return view();
 }
 

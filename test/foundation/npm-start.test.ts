@@ -57,7 +57,7 @@ describe(`npm ${command.join(' ')}`, () => {
     const child = spawn('npm', command, {
       cwd: resolve(__dirname, '../..'),
       // Free ports, so this runs beside a developer's own `npm start`.
-      env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', WORKER_HEALTH_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0', WORKER_METRICS_PORT: '0' },
+      env: { ...process.env, DATA_DIR: dataDir, API_PORT: '0', TEMPORAL_PORT: '0', TEMPORAL_UI_PORT: '0', WORKER_HEALTH_PORT: '0', TURNSTAY_PORT: '0', TURNSTAY_SCS_PORT: '0', TRUSTIST_PORT: '0', WORKER_METRICS_PORT: '0', EVENT_RECEIVER_PORT: '0' },
       detached: true, // its own process group, as a terminal's foreground job
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -117,6 +117,11 @@ describe(`npm ${command.join(' ')}`, () => {
       if (!listed.executions?.length) await new Promise((done) => setTimeout(done, 250));
     }
     expect(listed.executions?.map((entry) => entry.execution?.workflowId)).toEqual([paid.body.id]);
+    // The sample receiver verified the payment's event and printed it.
+    expect(output).toMatch(/Event receiver\s+http:\/\/127\.0\.0\.1:\d+\/events/);
+    const eventDeadline = Date.now() + 30_000;
+    while (!output.includes(`[events] payment.completed ${paid.body.id} COMPLETE`) && Date.now() < eventDeadline) await new Promise((done) => setTimeout(done, 200));
+    expect(output).toContain(`[events] payment.completed ${paid.body.id} COMPLETE (sequence 1`);
 
     // The worker created the reconciliation Schedule, and the operator page answers with the printed operator key.
     const scheduleDeadline = Date.now() + 30_000;

@@ -1,5 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import type { Payload } from '@temporalio/common';
+import { merchantEventLogId } from '../../domain/merchant-event';
 import { ENCRYPTED_ENCODING } from '../../worker/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
@@ -47,16 +48,38 @@ describe('card data stays out of every store', () => {
       const payloads = collectPayloads(history).map(({ payload }) => payload);
       expect(payloads.length).toBeGreaterThan(3);
       // Search attributes are never encoded by Temporal (they are indexed); they hold only these non-card fields.
+      // Nor are patch markers and TemporalChangeVersion (every payment has a patch since merchant-events): the SDK
+      // writes the patch names there; nor a local activity marker's bookkeeping.
       const plain = collectPayloads(history).filter(({ payload }) => Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString() !== ENCRYPTED_ENCODING);
       expect(plain.length).toBeGreaterThan(0);
-      for (const { path } of plain) {
-        expect(path).toMatch(/\.searchAttributes\.indexedFields\.(PaymentStatus|PaymentProvider|MerchantReference|MerchantId|AmountMinor|Currency)$/);
+      for (const { path, payload } of plain) {
+        if (path.endsWith('.markerRecordedEventAttributes.details.patch-data.payloads')) {
+          expect(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).toMatch(/^\{"id":"[a-z-]+","deprecated":(true|false)\}$/);
+          continue;
+        }
+        // A local activity's marker (merchant events): the SDK's own bookkeeping is plain, its result is encrypted.
+        if (path.endsWith('.markerRecordedEventAttributes.details.data.payloads')) {
+          expect(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).toMatch(/^\{"seq":\d+,"attempt":\d+,"activity_id":"\d+","activity_type":"\w+","complete_time"/);
+          continue;
+        }
+        expect(path).toMatch(/\.searchAttributes\.indexedFields\.(PaymentStatus|PaymentProvider|MerchantReference|MerchantId|AmountMinor|Currency|TemporalChangeVersion)$/);
       }
       const decoded = await stack.dataConverter.payloadCodecs![0]!.decode(payloads);
       const plaintext = decoded.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('\n');
       expect(plaintext).toContain(payment.card.last4); // positive control: decryption worked and shows the last four
       expect(containsCardData(plaintext)).toEqual([]);
     }
+  });
+
+  test("the merchant's event log (every payment's events): brand and last four only, encrypted", async () => {
+    const history = await stack.client.workflow.getHandle(merchantEventLogId('merchant1', stack.taskQueue)).fetchHistory();
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+    expect(containsCardData(raw)).toEqual([]);
+    const decoded = await stack.dataConverter.payloadCodecs![0]!.decode(collectPayloads(history).map(({ payload }) => payload));
+    const plaintext = decoded.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('\n');
+    for (const payment of payments) expect(plaintext).toContain(payment.id); // positive control: every payment's event is there
+    expect(containsCardData(plaintext)).toEqual([]);
+    expect(plaintext).not.toMatch(/expiry|cvc|holderName/i);
   });
 
   test("the server's store holds no card data (SQLite files; or PostgreSQL dumps and data directory files)", () => {

@@ -6,6 +6,7 @@ import { createApiApp } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
 import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import type { PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';
 import { keepIdleConnectionsOpen } from '../../infra/http-keep-alive';
@@ -35,9 +36,15 @@ export async function startApiStack(
     apiClientInterceptors?: WorkflowClientInterceptor[];
     /** Tracing in the workers (the API's client interceptors come with apiClientInterceptors). */
     tracing?: Tracing;
+    merchantEvents?: PaymentWorkerOptions['merchantEvents'];
   } = {},
 ): Promise<ApiStack> {
-  const stack = await startPaymentStack({ sandboxLatencyMs: options.sandboxLatencyMs, providerCallsPerSecond: options.providerCallsPerSecond, tracing: options.tracing });
+  const stack = await startPaymentStack({
+    sandboxLatencyMs: options.sandboxLatencyMs,
+    providerCallsPerSecond: options.providerCallsPerSecond,
+    tracing: options.tracing,
+    merchantEvents: options.merchantEvents,
+  });
   const capturedLogs: string[] = [];
   const capture = new Writable({
     write(chunk, _encoding, done) {

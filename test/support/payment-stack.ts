@@ -7,7 +7,7 @@ import { CardVault } from '../../worker/card-vault';
 import { createCardVaultWorker } from '../../worker/card-vault-worker';
 import { createDataConverter } from '../../worker/data-converter';
 import { parsePayloadKeys } from '../../worker/payload-codec';
-import { createPaymentWorkers } from '../../worker/payment-worker';
+import { createPaymentWorkers, type PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { Tracing } from '../../infra/observability/tracing';
 
 export const SANDBOX_TURNSTAY_KEY = 'sk_test_sandbox';
@@ -56,6 +56,7 @@ export async function startPaymentStack(
     providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
     /** Workflow and activity spans of the workers (tracing tests). */
     tracing?: Tracing;
+    merchantEvents?: PaymentWorkerOptions['merchantEvents'];
   } = {},
 ): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
@@ -88,6 +89,7 @@ export async function startPaymentStack(
       providerCallsPerSecond: options.providerCallsPerSecond,
       reconciliation: { client, callsPerSecond: 20 },
       tracing: options.tracing,
+      merchantEvents: options.merchantEvents,
     });
   let paymentWorkers = await startPaymentWorkers();
   const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter, tracing: options.tracing });

@@ -13,6 +13,8 @@ import { testPayloadEncryption } from '../support/payment-stack';
 import { fillHostedForm } from '../support/hosted-form';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+import { merchantEventLogId } from '../../domain/merchant-event';
+import { EventReceiver, newEventSecret, waitFor } from '../events/support/event-receiver';
 import { reconciliationFindingSignal } from '../../workflows/messages';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
@@ -23,10 +25,17 @@ const FIXTURE_KEY = parsePayloadKeys(readFileSync(join(FIXTURES, 'fixture-payloa
 describe('workflow replay', () => {
   let stack: ApiStack;
   const ids: string[] = [];
+  // Merchant events (patch merchant-events): payments and reservations publish, the merchant's log delivers here.
+  const receiver = new EventReceiver(newEventSecret());
 
   beforeAll(async () => {
     const lostStartAnswer = new LostStartAnswer();
-    stack = await startApiStack({ timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] }, apiClientInterceptors: [lostStartAnswer.interceptor] });
+    await receiver.start();
+    stack = await startApiStack({
+      timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] },
+      apiClientInterceptors: [lostStartAnswer.interceptor],
+      merchantEvents: { endpoints: { merchant1: [{ id: 'ep_replay', url: receiver.url, secret: receiver.secret }] }, settings: { initialRetryMs: 200, maxRetryMs: 1_000 } },
+    });
     lostStartAnswer.observer = stack.client;
     const frictionless = await createPayment(stack.baseUrl, paymentBody('turnstay'));
     const declined = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.declined) }));
@@ -108,8 +117,14 @@ describe('workflow replay', () => {
     ids.push(hosted.body.id, hostedStay.body.id, reconciled.body.id, rechecked.body.id);
     // Closed histories replay whole: the reservations and their payments end with the cancellation's refund.
     await Promise.all([reservation.body.id, reservationPaymentId, hostedStay.body.id].map((id) => stack.client.workflow.getHandle(id).result()));
+    // The merchant's event log, once it has delivered the reservation's last event.
+    await waitFor('the reservation events delivered', () => receiver.of(reservation.body.id).some((event) => event.type === 'reservation.cancelled'));
+    ids.push(merchantEventLogId('merchant1', stack.taskQueue));
   });
-  afterAll(() => stack?.close());
+  afterAll(async () => {
+    await stack?.close();
+    await receiver.stop();
+  });
 
   test('histories from this run and recorded fixtures replay without non-determinism', async () => {
     const histories = [];
