@@ -11,7 +11,7 @@ import { LostStartAnswer } from '../support/lost-start-answer';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
 import { fillHostedForm } from '../support/hosted-form';
-import { completeChallenge, setFaults } from '../support/sandbox-client';
+import { completeChallenge, setFaults, setWebhookMode } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 import { merchantEventLogId } from '../../domain/merchant-event';
 import { EventReceiver, newEventSecret, waitFor } from '../events/support/event-receiver';
@@ -32,7 +32,7 @@ describe('workflow replay', () => {
     const lostStartAnswer = new LostStartAnswer();
     await receiver.start();
     stack = await startApiStack({
-      timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500] },
+      timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500], lostAnswerGraceMs: 1_000 },
       apiClientInterceptors: [lostStartAnswer.interceptor],
       merchantEvents: { endpoints: { merchant1: [{ id: 'ep_replay', url: receiver.url, secret: receiver.secret }] }, settings: { initialRetryMs: 200, maxRetryMs: 1_000 } },
     });
@@ -113,6 +113,14 @@ describe('workflow replay', () => {
       if (Date.now() > deadline) throw new Error('the re-checked payment did not turn HEALED');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Every answer to a Trustist card submission lost after the charge and its webhook dropped: the same card is sent
+    // again (patch lost-answer-asks-provider) and the idempotent answer names the payment.
+    await setWebhookMode(stack.trustist.apiUrl, 'drop');
+    await setFaults(stack.trustist.apiUrl, { failNext: { count: 5, kind: 'status', status: 502, phase: 'after', pathPrefix: '/v1/payments/server-to-server' } });
+    const resubmitted = await createPayment(stack.baseUrl, paymentBody('trustist'));
+    await waitForPayment(stack.baseUrl, resubmitted.body.id, (payment) => payment.status === 'COMPLETE', 60_000);
+    await setWebhookMode(stack.trustist.apiUrl, 'deliver');
+    ids.push(resubmitted.body.id);
     ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
     ids.push(hosted.body.id, hostedStay.body.id, reconciled.body.id, rechecked.body.id);
     // Closed histories replay whole: the reservations and their payments end with the cancellation's refund.
