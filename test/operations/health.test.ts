@@ -1,4 +1,5 @@
 import { reconciliationTaskQueue } from '../../workflows/reconciliation-types';
+import { merchantEventTaskQueue } from '../../workflows/merchant-event-task-queue';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ describe('health and readiness of the worker and the API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('connected: the worker is ready once Temporal lists it polling the payment queue, each provider queue and the reconciliation queue', async () => {
+  test('connected: the worker is ready once Temporal lists it polling the payment queue, each provider queue, the reconciliation and the merchant-events queues', async () => {
     expect(await probe(`${worker.healthUrl}/health`)).toEqual({ status: 200, body: { status: 'ok' } });
     const ready = await probe(`${worker.healthUrl}/ready`);
     expect(ready.status).toBe(200);
@@ -51,8 +52,11 @@ describe('health and readiness of the worker and the API', () => {
       temporal: 'reachable',
       queues: [
         { taskQueue: stack.taskQueue, type: 'workflow', state: 'RUNNING', polling: true },
+        // The workflow worker also takes activities on its queue: the merchant-event publisher's fallback.
+        { taskQueue: stack.taskQueue, type: 'activity', state: 'RUNNING', polling: true },
         ...PROVIDER_NAMES.map((provider) => ({ taskQueue: providerTaskQueue(stack.taskQueue, provider), type: 'activity', state: 'RUNNING', polling: true })),
         { taskQueue: reconciliationTaskQueue(stack.taskQueue), type: 'activity', state: 'RUNNING', polling: true },
+        { taskQueue: merchantEventTaskQueue(stack.taskQueue), type: 'activity', state: 'RUNNING', polling: true },
       ],
     });
     expect(await probe(`${api.healthUrl}/ready`)).toEqual({

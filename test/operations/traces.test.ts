@@ -45,6 +45,8 @@ describe('traces', () => {
       'POST /v1/payments -> UpdateWithStartWorkflow:firstOutcome',
       'RunWorkflow:paymentWorkflow -> StartActivity:fetchProviderStatus',
       'RunWorkflow:paymentWorkflow -> StartActivity:preparePayment',
+      // The merchant events of the payment's status changes (local activities: no RunActivity span of their own).
+      'RunWorkflow:paymentWorkflow -> StartActivity:publishMerchantEvent',
       'RunWorkflow:paymentWorkflow -> StartActivity:submitCardFromVault',
       'StartActivity:fetchProviderStatus -> RunActivity:fetchProviderStatus',
       'StartActivity:preparePayment -> RunActivity:preparePayment',
