@@ -45,6 +45,8 @@ describe('worker readiness, queue by queue', () => {
       ['INITIALIZED', false],
       ['INITIALIZED', false],
       ['INITIALIZED', false],
+      ['INITIALIZED', false],
+      ['INITIALIZED', false],
     ]);
 
     runs.push(...workers.map((worker) => worker.run()));
@@ -56,8 +58,10 @@ describe('worker readiness, queue by queue', () => {
     expect(after.ready).toBe(false);
     expect(after.queues.map(({ type, state }) => [type, state === 'RUNNING'])).toEqual([
       ['workflow', true],
+      ['activity', true], // the merchant-event publisher's fallback, on the workflow queue
       ['activity', true],
       ['activity', false],
+      ['activity', true], // merchant-event deliveries
     ]);
   });
 });
