@@ -2,7 +2,7 @@ import { startApiStack, OPERATOR_KEY, type ApiStack } from '../support/api-stack
 import { createPayment, getPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
 import { charges, completeChallenge, setWebhookMode } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
-import type { ReconciliationReport } from '../../workflows/reconciliation-types';
+import { reconciliationTaskQueue, type ReconciliationReport } from '../../workflows/reconciliation-types';
 import { behindOurBack, runReconciliation, waitForVisiblePayments } from './support/reconciliation';
 
 /**
@@ -13,6 +13,7 @@ import { behindOurBack, runReconciliation, waitForVisiblePayments } from './supp
 describe('reconciliation', () => {
   let stack: ApiStack;
   let report: ReconciliationReport;
+  let run: { workflowId: string; runId: string };
   let refunded: PaymentBody;
   let failed: PaymentBody;
   let stuck: PaymentBody;
@@ -33,7 +34,7 @@ describe('reconciliation', () => {
     await behindOurBack(stack.trustist.apiUrl, `/payments/${failed.providerPaymentId}/fail`);
     unrecordedId = String((await behindOurBack(stack.turnstay.apiUrl, '/charges', { reference: unrecordedReference, amountMinor: 1_234 })).paymentId);
     await waitForVisiblePayments(stack, 4);
-    ({ report } = await runReconciliation(stack));
+    ({ report, ...run } = await runReconciliation(stack));
   });
   afterAll(() => stack?.close());
 
@@ -84,6 +85,13 @@ describe('reconciliation', () => {
     expect(text).toContain('| Provider | Payment | Provider id | Here | Provider | Difference | Action |');
     expect(text).toContain(`| turnstay | ${refunded.id} | ${refunded.providerPaymentId} | COMPLETE | COMPLETE | COMPLETE here, refunded 5.00 GBP at the provider | reported |`);
     expect((await getPayment(stack.baseUrl, matching.id)).body.status).toBe('COMPLETE');
+  });
+
+  test("the sweep's provider calls never take a live payment's queue: every activity of the run is on the reconciliation queue", async () => {
+    const history = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    const queues = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.taskQueue?.name] : []));
+    expect(queues.length).toBeGreaterThan(0);
+    expect(new Set(queues)).toEqual(new Set([reconciliationTaskQueue(stack.taskQueue)]));
   });
 
   test('the report is for operators only', async () => {
