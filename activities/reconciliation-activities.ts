@@ -52,6 +52,8 @@ export function createReconciliationActivities(client: Client, providers: Provid
         `${base} AND StartTime >= ${quoted(input.since)}`,
         // Closed in the window though started before it (a payment that ran long, then ended).
         `${base} AND CloseTime >= ${quoted(input.since)}`,
+        // Open findings of earlier runs, however old: each run checks whether they still differ.
+        `${base} AND ExecutionStatus = "Running" AND ReconStatus = "MISMATCH"`,
       ];
       const found = new Map<string, OurPayment>();
       for (const query of queries) {

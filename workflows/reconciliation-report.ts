@@ -11,6 +11,7 @@ export function reportMarkdown(report: Omit<ReconciliationReport, 'markdown'>): 
       `${report.providerPaymentsListed} listed by the providers, ${report.differences.length} difference${report.differences.length === 1 ? '' : 's'}.`,
     '',
   ];
+  if (report.resolved?.length) lines.push(`Resolved since an earlier run (agree with the provider again): ${report.resolved.join(', ')}.`, '');
   if (report.differences.length === 0) return [...lines, 'No differences.'].join('\n');
   lines.push('| Provider | Payment | Provider id | Here | Provider | Difference | Action |', '|---|---|---|---|---|---|---|');
   for (const difference of report.differences) lines.push(row(difference));

@@ -4,9 +4,10 @@ import type { ProviderName } from '../domain/provider-name';
 
 /**
  * ReconStatus values: RECHECKING while a payment re-asks its provider about a safe difference, HEALED once that
- * settled it, MISMATCH for a difference an operator must look at.
+ * settled it, MISMATCH for a difference an operator must look at, RESOLVED once a MISMATCH agrees with the provider
+ * again (an operator fixed it, or the provider's side changed back).
  */
-export type ReconStatus = 'RECHECKING' | 'HEALED' | 'MISMATCH';
+export type ReconStatus = 'RECHECKING' | 'HEALED' | 'MISMATCH' | 'RESOLVED';
 
 export interface ReconciliationFinding {
   reconStatus: Exclude<ReconStatus, 'HEALED'>;
@@ -68,6 +69,8 @@ export interface ReconciliationReport {
   paymentsChecked: number;
   providerPaymentsListed: number;
   differences: ReconciliationDifference[];
+  /** Payments flagged MISMATCH by an earlier run that agree with the provider now (told so: ReconStatus RESOLVED). */
+  resolved?: string[];
   /** The same as a Markdown table, for people (the Web UI shows it in the run's result). */
   markdown: string;
 }

@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, log, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, patched, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payment-activities';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
 import { PROVIDER_NAMES } from '../domain/provider-name';
@@ -13,6 +13,9 @@ import {
   type ReconciliationReport,
   type TheirPayment,
 } from './reconciliation-types';
+
+/** Versions the RESOLVED signal to payments whose earlier MISMATCH agrees again. */
+const RESOLVED_PATCH = 'recon-resolved';
 
 // maxPayments bounds the listing activity's result (about 500 bytes a payment) well below the 2 MB payload limit.
 const DEFAULTS = { stuckAfterMs: 30 * 60_000, lookbackMs: 2 * 3_600_000, maxPayments: 1_000 };
@@ -48,6 +51,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
   });
 
   const differences: ReconciliationDifference[] = [];
+  const resolved: string[] = [];
   let providerPaymentsListed = 0;
   for (const provider of PROVIDER_NAMES) {
     const mine = ours.filter((payment) => payment.request.provider === provider);
@@ -56,7 +60,11 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     for (const payment of mine) {
       const theirs = await theirPayment(payment, listing);
       const found = classify(payment, theirs, now);
-      if (found) {
+      if (!found && theirs && payment.reconStatus === 'MISMATCH' && payment.running && patched(RESOLVED_PATCH)) {
+        await getExternalWorkflowHandle(payment.workflowId)
+          .signal(reconciliationFindingSignal, { reconStatus: 'RESOLVED', reason: 'agrees with the provider again' })
+          .then(() => resolved.push(payment.workflowId), () => undefined);
+      } else if (found) {
         const { safe, ...difference } = found;
         differences.push({ ...difference, action: await report(payment, safe, difference.reason) });
       }
@@ -114,6 +122,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     paymentsChecked: ours.length,
     providerPaymentsListed,
     differences,
+    resolved,
   };
   log.info('reconciliation finished', { workflowId: workflowInfo().workflowId, differences: differences.length });
   return { ...body, markdown: reportMarkdown(body) };

@@ -3,6 +3,7 @@ import { createPayment, getPayment, paymentBody, waitForPayment, type PaymentBod
 import { charges, completeChallenge, setWebhookMode } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 import { reconciliationTaskQueue, type ReconciliationReport } from '../../workflows/reconciliation-types';
+import { reconciliationFindingSignal } from '../../workflows/messages';
 import { behindOurBack, runReconciliation, waitForVisiblePayments } from './support/reconciliation';
 
 /**
@@ -92,6 +93,22 @@ describe('reconciliation', () => {
     const queues = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.taskQueue?.name] : []));
     expect(queues.length).toBeGreaterThan(0);
     expect(new Set(queues)).toEqual(new Set([reconciliationTaskQueue(stack.taskQueue)]));
+  });
+
+  test('a MISMATCH that agrees with the provider again turns RESOLVED on the next run', async () => {
+    const flagged = (await createPayment(stack.baseUrl, paymentBody('turnstay'))).body;
+    // An earlier run's finding, since cleared up (say, the operator had the provider reverse its refund).
+    await stack.client.workflow.getHandle(flagged.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
+    await waitForReconStatus(flagged.id, 'MISMATCH');
+    const query = `WorkflowId = "${flagged.id}" AND ReconStatus = "MISMATCH"`;
+    for (const deadline = Date.now() + 30_000; (await stack.client.workflow.count(query)).count === 0; ) {
+      if (Date.now() > deadline) throw new Error('visibility never listed the MISMATCH');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const next = await runReconciliation(stack);
+    expect(next.report.resolved).toContain(flagged.id);
+    expect(next.report.differences.map((difference) => difference.workflowId)).not.toContain(flagged.id);
+    await waitForReconStatus(flagged.id, 'RESOLVED');
   });
 
   test('the report is for operators only', async () => {

@@ -16,6 +16,7 @@ import { testCard, TEST_CARDS } from '../support/test-cards';
 import { merchantEventLogId } from '../../domain/merchant-event';
 import { EventReceiver, newEventSecret, waitFor } from '../events/support/event-receiver';
 import { reconciliationFindingSignal } from '../../workflows/messages';
+import { runReconciliation } from '../operations/support/reconciliation';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 const DAY_MS = 86_400_000;
@@ -102,6 +103,13 @@ describe('workflow replay', () => {
     const reconciled = await createPayment(stack.baseUrl, paymentBody('turnstay'));
     await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
     await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('re-checked with TurnStay')));
+    // A reconciliation run that finds that MISMATCH agreeing with the provider and tells the payment (patch recon-resolved).
+    for (const deadline = Date.now() + 30_000; (await stack.client.workflow.count(`WorkflowId = "${reconciled.body.id}" AND ReconStatus = "MISMATCH"`)).count === 0; ) {
+      if (Date.now() > deadline) throw new Error('visibility never listed the MISMATCH');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const reconciliationRun = await runReconciliation(stack);
+    expect(reconciliationRun.report.resolved).toContain(reconciled.body.id);
     // Reconciliation's re-check of a payment waiting for its challenge: it asks the provider, settles on the webhook, HEALED.
     const rechecked = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }));
     const recheckedHandle = stack.client.workflow.getHandle(rechecked.body.id);
@@ -122,7 +130,7 @@ describe('workflow replay', () => {
     await setWebhookMode(stack.trustist.apiUrl, 'deliver');
     ids.push(resubmitted.body.id);
     ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
-    ids.push(hosted.body.id, hostedStay.body.id, reconciled.body.id, rechecked.body.id);
+    ids.push(hosted.body.id, hostedStay.body.id, reconciled.body.id, rechecked.body.id, reconciliationRun.workflowId);
     // Closed histories replay whole: the reservations and their payments end with the cancellation's refund.
     await Promise.all([reservation.body.id, reservationPaymentId, hostedStay.body.id].map((id) => stack.client.workflow.getHandle(id).result()));
     // The merchant's event log, once it has delivered the reservation's last event.
