@@ -1,12 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Client } from '@temporalio/client';
-import { createApiApp, type ApiDependencies } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
-import { createLogger } from '../../infra/logger';
-import { CardVault } from '../../worker/card-vault';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
-import { testPayloadEncryption } from '../support/payment-stack';
+import { startApiWithoutTemporal } from '../support/api-without-temporal';
 
 const OPERATOR_KEY = 'ok_test_operator_sessions_0123456789';
 const SESSION_SECRET = 'operator-session-secret-for-tests-0123456789';
@@ -22,30 +16,9 @@ describe('operator sessions', () => {
   });
 
   async function startApi(options: { operatorSessionSecret?: string; trustProxy?: string } = {}): Promise<string> {
-    const encryption = testPayloadEncryption();
-    const app = createApiApp({
-      client: {} as Client,
-      namespace: 'default',
-      taskQueue: 'unused',
-      vault: new CardVault(),
-      cardVaultTaskQueue: 'unused',
-      cardVaultWorker: {} as ApiDependencies['cardVaultWorker'],
-      codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
-      merchantKeys: [],
-      operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],
-      ...options,
-      turnstayWebhookSecrets: ['whsec_unused'],
-      trustistWebhookPathSecret: 'unused-unused-unused-unused',
-      webhookToleranceSeconds: 300,
-      codecAllowedOrigins: [],
-      rules: { turnstayCurrencies: ['GBP'] },
-      log: createLogger('operator-sessions-test', { level: 'silent' }),
-    });
-    const server: Server = await new Promise((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    servers.push(server);
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const api = await startApiWithoutTemporal({ operatorKeyHashes: [hashApiKey(OPERATOR_KEY)], ...options });
+    servers.push(api.server);
+    return api.baseUrl;
   }
 
   const signIn = (baseUrl: string, headers: Record<string, string> = {}) =>

@@ -1,13 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Client } from '@temporalio/client';
-import { createApiApp, type ApiDependencies } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
-import { createLogger } from '../../infra/logger';
-import { CardVault } from '../../worker/card-vault';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { startApiWithoutTemporal } from '../support/api-without-temporal';
 import { signTurnstayPayload } from '../../activities/turnstay/webhook-signature';
-import { testPayloadEncryption } from '../support/payment-stack';
 import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
 
 const MERCHANT_KEY = 'mk_route_validation_0123456789';
@@ -26,28 +20,12 @@ describe('bad input on every route: 400 naming the field', () => {
   let server: Server;
 
   beforeAll(async () => {
-    const encryption = testPayloadEncryption();
-    const app = createApiApp({
-      client: {} as Client,
-      namespace: 'default',
-      taskQueue: 'unused',
-      vault: new CardVault(),
-      cardVaultTaskQueue: 'unused',
-      cardVaultWorker: {} as ApiDependencies['cardVaultWorker'],
-      codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
+    ({ baseUrl, server } = await startApiWithoutTemporal({
       merchantKeys: [{ merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) }],
       operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],
       turnstayWebhookSecrets: [TURNSTAY_SECRET],
       trustistWebhookPathSecret: TRUSTIST_PATH_SECRET,
-      webhookToleranceSeconds: 300,
-      codecAllowedOrigins: [],
-      rules: { turnstayCurrencies: ['GBP'] },
-      log: createLogger('route-validation-test', { level: 'silent' }),
-    });
-    server = await new Promise((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }));
   });
   afterAll(() => new Promise((done) => server.close(done)));
 

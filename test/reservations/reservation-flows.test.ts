@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startApiStack, type ApiStack } from '../support/api-stack';
-import { callApi } from '../support/merchant-client';
+import { callApi, waitForReservation } from '../support/merchant-client';
 import { ledger, setFaults } from '../support/sandbox-client';
 import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -51,16 +51,7 @@ describe('reservations', () => {
     policy: { kind: 'days_before_checkin', days: 1 },
   });
   const read = (id: string) => callApi<ReservationBody>(stack.baseUrl, 'GET', `/v1/reservations/${id}`);
-  const waitFor = async (id: string, accept: (reservation: ReservationBody) => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    let last: ReservationBody | undefined;
-    while (Date.now() < deadline) {
-      last = (await read(id)).body;
-      if (accept(last)) return last;
-      await new Promise((done) => setTimeout(done, 250));
-    }
-    throw new Error(`reservation ${id} did not get there: ${JSON.stringify(last)}`);
-  };
+  const waitFor = (id: string, accept: (reservation: ReservationBody) => boolean, timeoutMs?: number) => waitForReservation<ReservationBody>(stack.baseUrl, id, accept, timeoutMs);
   /** Ledger entries of every child payment of the reservation. */
   const ledgerOf = async (reservation: ReservationBody) => {
     const ids = reservation.charges.flatMap((charge) => charge.paymentIds);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startApiStack, type ApiStack } from '../support/api-stack';
-import { callApi, type PaymentBody } from '../support/merchant-client';
+import { callApi, type PaymentBody, waitForReservation } from '../support/merchant-client';
 import { ledger, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -44,17 +44,7 @@ describe('reservation refunds', () => {
         policy: { kind: 'charge_now' },
       },
     });
-  const read = (id: string) => callApi<ReservationBody>(stack.baseUrl, 'GET', `/v1/reservations/${id}`);
-  const waitFor = async (id: string, accept: (reservation: ReservationBody) => boolean, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    let last: ReservationBody | undefined;
-    while (Date.now() < deadline) {
-      last = (await read(id)).body;
-      if (accept(last)) return last;
-      await new Promise((done) => setTimeout(done, 250));
-    }
-    throw new Error(`reservation ${id} did not get there: ${JSON.stringify(last)}`);
-  };
+  const waitFor = (id: string, accept: (reservation: ReservationBody) => boolean, timeoutMs: number) => waitForReservation<ReservationBody>(stack.baseUrl, id, accept, timeoutMs);
 
   test('cancel a paid reservation, then refund its child payment: refused, the child shows the refund, one refund in the ledger', async () => {
     const booked = await callApi<ReservationBody>(stack.baseUrl, 'POST', '/v1/reservations', {

@@ -83,4 +83,17 @@ export async function waitForPayment(baseUrl: string, id: string, accept: (payme
   throw new Error(`payment ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
 }
 
+/** Reads the reservation until `accept` holds; each test file types the reservation fields it reads. */
+export async function waitForReservation<T>(baseUrl: string, id: string, accept: (reservation: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    const response = await callApi<T>(baseUrl, 'GET', `/v1/reservations/${id}`);
+    last = response.body;
+    if (response.status === 200 && accept(last)) return last;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`reservation ${id} did not get there in ${timeoutMs} ms: ${JSON.stringify(last)}`);
+}
+
 export const isFinal = (payment: PaymentBody) => ['COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'].includes(payment.status);

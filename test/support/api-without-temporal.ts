@@ -1,0 +1,38 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { createApiApp, type ApiDependencies } from '../../api/app';
+import { createLogger } from '../../infra/logger';
+import { CardVault } from '../../worker/card-vault';
+import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { testPayloadEncryption } from './payment-stack';
+
+/**
+ * The real API app with no Temporal behind it, for what must answer before Temporal is involved (validation, sign-in,
+ * the codec): a request that got that far would hit the empty client and answer 500.
+ */
+export async function startApiWithoutTemporal(overrides: Partial<ApiDependencies>): Promise<{ baseUrl: string; server: Server }> {
+  const encryption = testPayloadEncryption();
+  const app = createApiApp({
+    client: {} as Client,
+    namespace: 'default',
+    taskQueue: 'unused',
+    vault: new CardVault(),
+    cardVaultTaskQueue: 'unused',
+    cardVaultWorker: {} as ApiDependencies['cardVaultWorker'],
+    codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
+    merchantKeys: [],
+    operatorKeyHashes: [],
+    turnstayWebhookSecrets: ['whsec_unused'],
+    trustistWebhookPathSecret: 'unused-unused-unused-unused',
+    webhookToleranceSeconds: 300,
+    codecAllowedOrigins: [],
+    rules: { turnstayCurrencies: ['GBP'] },
+    log: createLogger('api-without-temporal', { level: 'silent' }),
+    ...overrides,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
