@@ -1,6 +1,6 @@
 import { charges } from '../support/sandbox-client';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
-import { chaosPaymentBody, postPayment, seconds, setSandboxFaults, waitForHeldRequest } from './support/chaos-helpers';
+import { chaosPaymentBody, postPayment, seconds, setSandboxFaults, waitForHeldRequest, waitUntil } from './support/chaos-helpers';
 import { ProcessStack } from './support/process-stack';
 
 const CREATE_PATH = '/api/v1/payments/intent';
@@ -35,7 +35,10 @@ describe('API graceful shutdown', () => {
     await waitForHeldRequest(turnstay, (request) => request.method === 'POST' && request.path === CREATE_PATH, IN_FLIGHT - 1, 60_000);
 
     const terminatedAt = Date.now();
-    const exited = stack.terminate(stack.api!);
+    const api = stack.api!;
+    const exited = stack.terminate(api);
+    // A request that reaches the process before it handles the signal is served, rightly: probe once it is draining.
+    await waitUntil('the API to start draining', async () => (api.output.join('').includes('api stopping') ? true : undefined), 10_000, 20);
     const refused = await postPayment(stack.apiUrl, chaosPaymentBody('turnstay'));
     const responses = await answers;
     const exit = await exited;
