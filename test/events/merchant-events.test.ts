@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { startApiStack, OTHER_MERCHANT_KEY, type ApiStack } from '../support/api-stack';
-import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
+import { callApi, createPayment, paymentBody, waitForPayment, reservationBody } from '../support/merchant-client';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 import { EventReceiver, newEventSecret, waitFor, type ReceivedEvent } from './support/event-receiver';
@@ -138,17 +137,7 @@ describe('merchant events', () => {
 
   test('reservation events: scheduled, charge_failed with its dunning step, charged, cancelled', async () => {
     const book = (overrides: Record<string, unknown>) =>
-      callApi<{ id: string; status: string }>(stack.baseUrl, 'POST', '/v1/reservations', {
-        body: {
-          provider: 'turnstay',
-          amountMinor: 40_000,
-          currency: 'GBP',
-          reference: `stay-${randomUUID().slice(0, 12)}`,
-          card: testCard(TEST_CARDS.frictionless),
-          payer: { email: 'guest@example.com' },
-          ...overrides,
-        },
-      });
+      callApi<{ id: string; status: string }>(stack.baseUrl, 'POST', '/v1/reservations', { body: reservationBody(overrides) });
     const dunned = await book({
       dunning: { delaysSeconds: [2, 2] },
       stay: { checkinAt: inSeconds(4, DAY_MS), checkoutAt: inSeconds(4, 2 * DAY_MS) },

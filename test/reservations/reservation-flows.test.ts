@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { startApiStack, type ApiStack } from '../support/api-stack';
-import { callApi, waitForReservation } from '../support/merchant-client';
+import { callApi, waitForReservation, reservationBody } from '../support/merchant-client';
 import { ledger, setFaults } from '../support/sandbox-client';
 import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -34,17 +33,11 @@ describe('reservations', () => {
 
   const book = (overrides: Record<string, unknown>) =>
     callApi<ReservationBody>(stack.baseUrl, 'POST', '/v1/reservations', {
-      body: {
-        provider: 'turnstay',
-        amountMinor: 40_000,
-        currency: 'GBP',
-        reference: `stay-${randomUUID().slice(0, 12)}`,
-        card: testCard(TEST_CARDS.frictionless),
-        payer: { email: 'guest@example.com' },
+      body: reservationBody({
         stay: { checkinAt: inSeconds(4), checkoutAt: inSeconds(4, 2 * DAY_MS) },
         policy: { kind: 'on_checkin' },
         ...overrides,
-      },
+      }),
     });
   const chargedADayBefore = (seconds: number) => ({
     stay: { checkinAt: inSeconds(seconds, DAY_MS), checkoutAt: inSeconds(seconds, 2 * DAY_MS) },

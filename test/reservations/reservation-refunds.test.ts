@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startApiStack, type ApiStack } from '../support/api-stack';
-import { callApi, type PaymentBody, waitForReservation } from '../support/merchant-client';
+import { callApi, type PaymentBody, waitForReservation, reservationBody } from '../support/merchant-client';
 import { ledger, setFaults } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -48,16 +48,7 @@ describe('reservation refunds', () => {
 
   test('cancel a paid reservation, then refund its child payment: refused, the child shows the refund, one refund in the ledger', async () => {
     const booked = await callApi<ReservationBody>(stack.baseUrl, 'POST', '/v1/reservations', {
-      body: {
-        provider: 'turnstay',
-        amountMinor: 40_000,
-        currency: 'GBP',
-        reference: `stay-${randomUUID().slice(0, 12)}`,
-        card: testCard(TEST_CARDS.frictionless),
-        payer: { email: 'guest@example.com' },
-        stay: { checkinAt: inSeconds(60, DAY_MS), checkoutAt: inSeconds(60, 2 * DAY_MS) },
-        policy: { kind: 'charge_now' },
-      },
+      body: reservationBody({ stay: { checkinAt: inSeconds(60, DAY_MS), checkoutAt: inSeconds(60, 2 * DAY_MS) }, policy: { kind: 'charge_now' } }),
     });
     expect(booked.body.status).toBe('PAID');
     const childId = booked.body.charges[0]?.paymentIds[0] as string;

@@ -62,6 +62,19 @@ export function paymentBody(provider: 'turnstay' | 'trustist', overrides: Record
   };
 }
 
+/** A reservation booking with a frictionless TurnStay card; tests add the stay and the policy they need. */
+export function reservationBody(overrides: Record<string, unknown> = {}) {
+  return {
+    provider: 'turnstay',
+    amountMinor: 40_000,
+    currency: 'GBP',
+    reference: `stay-${randomUUID().slice(0, 12)}`,
+    card: testCard(TEST_CARDS.frictionless),
+    payer: { email: 'guest@example.com' },
+    ...overrides,
+  };
+}
+
 export function createPayment(baseUrl: string, body: Record<string, unknown>, headers?: Record<string, string>) {
   return callApi<PaymentBody>(baseUrl, 'POST', '/v1/payments', { body, headers });
 }
