@@ -36,7 +36,7 @@ export function renderReport(results: BenchResults): string {
   lines.push('');
   lines.push(`| Scenario | Measured | ${shown.join(' | ')} |${dev && cluster ? ' cluster / dev |' : ''}`);
   lines.push(`|---|---|${shown.map(() => '---|').join('')}${dev && cluster ? '---|' : ''}`);
-  const rows = [...latencyRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...failureRows(runs)];
+  const rows = [...latencyRows(runs), ...transitionRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...failureRows(runs)];
   for (const row of rows) {
     const cells = runs.map((run) => row.cell(run) ?? '—');
     const ratio = dev && cluster && row.compared ? ratios(row.compared(cluster), row.compared(dev)) : '';
@@ -92,6 +92,30 @@ function latencyRows(runs: TopologyResults[]): Row[] {
       },
     };
   });
+}
+
+/** Server work per frictionless payment (POST /v1/payments), from the histories the latency scenario fetched. */
+function transitionRows(runs: TopologyResults[]): Row[] {
+  const counts = (run: TopologyResults) => run.latency?.historyCounts.earlyReturn;
+  if (!runs.some(counts)) return [];
+  const mean = (run: TopologyResults, key: string) => counts(run)?.[key]?.mean;
+  return [
+    {
+      scenario: '',
+      measured: 'server work per payment (mean): state transitions, from the history / as the server counts them',
+      cell: (run) => {
+        if (!counts(run)) return undefined;
+        const parts = ['history events', 'workflow tasks', 'activity tasks', 'signals', 'updates', 'search-attribute upserts', 'timers started', 'markers']
+          .filter((key) => mean(run, key) !== undefined)
+          .map((key) => `${fmt(mean(run, key))} ${key}`);
+        return `**${fmt(mean(run, 'state transitions'))}** / ${fmt(mean(run, 'state transitions (server count)'))} (${parts.join(', ')})`;
+      },
+      compared: (run) => {
+        const value = mean(run, 'state transitions');
+        return value === undefined ? undefined : [value];
+      },
+    },
+  ];
 }
 
 const best = (throughput: ThroughputResult) => [...throughput.levels].sort((a, b) => b.paymentsPerSecond - a.paymentsPerSecond)[0];
