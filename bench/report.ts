@@ -51,7 +51,7 @@ function header(results: BenchResults): string[] {
   const m = results.machine;
   return [
     `Command: \`${results.command}\``,
-    `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${/^Mem:\s+(\d+)/m.exec(m.freeG)?.[1] ?? '?'} GiB RAM (free -g), Node ${m.node}, load average ${m.loadAverageAtStart} at start; commit ${m.gitCommit}`,
+    `Machine: ${m.hostname ? `${m.hostname} (Linux ${m.kernel}), ` : ''}${m.nproc} CPUs (${m.cpuModel}), ${/^Mem:\s+(\d+)/m.exec(m.freeG)?.[1] ?? '?'} GiB RAM (free -g), Node ${m.node}, load average ${m.loadAverageAtStart} at start; commit ${m.gitCommit}`,
     `Wall time: ${results.wallSeconds ?? '?'} s; sandbox latency ${results.options.sandboxLatencyMs} ms per provider call; ${results.options.prebuiltBundle ? 'prebuilt workflow bundle' : 'workers bundle at start'}${Object.keys(results.options.workerEnv).length ? `; worker env ${JSON.stringify(results.options.workerEnv)}` : ''}`,
     `Topologies: dev = CLI dev server (${m.temporalCli}; SQLite, WAL, synchronous=OFF, 1 shard); cluster = Temporal server (${m.temporalServer}) on ${m.postgres} (fsync on, 4 shards, SQL visibility, Web UI server). Each scenario ran on a fresh system per topology.`,
   ];
