@@ -51,7 +51,8 @@ const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'worke
   startConcurrency: 8,
   maxConcurrency: 256,
   p99LimitMs: 2_000,
-  reservations: 2_000,
+  // Small enough that the default bench, both topologies, fits in about 20 minutes on 2 CPUs.
+  reservations: 1_000,
   bookingConcurrency: 48,
   callsPerSecond: 200,
   bookingRate: 0,
