@@ -217,6 +217,20 @@ function waitingRows(runs: TopologyResults[]): Row[] {
       },
       compared: (run) => run.waiting && [run.waiting.charging.lastChargeSeconds, run.waiting.charging.chargesPerSecond],
     },
+    {
+      scenario: '',
+      measured: 'state transitions (mean, from sampled histories): reservation + its charge',
+      cell: (run) => {
+        const work = run.waiting?.charging.serverWork;
+        return work && `${fmt(work.reservation['state transitions']?.mean)} + ${fmt(work.charge['state transitions']?.mean)}`;
+      },
+      compared: (run) => {
+        const work = run.waiting?.charging.serverWork;
+        const reservation = work?.reservation['state transitions']?.mean;
+        const charge = work?.charge['state transitions']?.mean;
+        return reservation === undefined || charge === undefined ? undefined : [reservation, charge];
+      },
+    },
   ];
 }
 
