@@ -89,7 +89,9 @@ export function throughputChartSpec(results: BenchResults): TopLevelSpec | undef
     width: WIDTH,
     height: HEIGHT,
     layer: [
-      { data: { values }, mark: { type: 'line', point: true }, encoding },
+      // Points in a layer of their own: on the line itself they would turn the percentile legend's dashes into dots.
+      { data: { values }, mark: 'line', encoding },
+      { data: { values }, mark: { type: 'point', filled: true }, encoding: { x: encoding.x, y: encoding.y, color: encoding.color } },
       {
         data: { values },
         transform: [{ filter: "datum.percentile === 'p99'" }],
