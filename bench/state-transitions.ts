@@ -35,6 +35,8 @@ export type ServerWork = {
  *   no event, so they are not counted here (the server's own count, from DescribeWorkflowExecution, includes them).
  * - signal received, timer fired, child started or completed, signal delivered to another workflow: 1 each
  * - update: 0 (accepted and completed inside workflow tasks; one that is rejected leaves no event at all)
+ * A model, so the bench records the server's own count next to it: the two can differ by heartbeats, and by workflow
+ * tasks the server handles without persisting each step (a speculative task for an update is written only if kept).
  */
 const TRANSITION_EVENTS = new Set<number>([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
