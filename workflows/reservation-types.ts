@@ -46,7 +46,6 @@ export interface ScheduledCharge {
 
 export interface ReservationState {
   status: ReservationStatus;
-  amountMinor: number;
   stay: Stay;
   charges: ScheduledCharge[];
   paymentMethodToken?: string;
@@ -91,6 +90,8 @@ export interface ReservationInput {
 }
 
 export interface ReservationView extends ReservationState {
+  /** What the charges add up to (a change of amount moves the last pending charge). */
+  amountMinor: number;
   reservationId: string;
   merchantId: string;
   reference: string;
