@@ -138,8 +138,6 @@ const REFUND_CALL_OPTIONS: ActivityOptions = {
   retry: { ...PROVIDER_CALL_OPTIONS.retry, maximumInterval: '10s', maximumAttempts: 5 },
 };
 
-const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
-
 /**
  * One card payment, durable from the first call to the last refund: prepare at the provider, submit the card
  * from the process that holds it, then finish (frictionless) or wait for the 3-D Secure challenge (webhook,
@@ -184,7 +182,7 @@ class PaymentWorkflow {
   constructor(private readonly input: PaymentWorkflowInput) {
     this.request = input.request;
     this.timing = { ...DEFAULT_TIMING, ...input.timing };
-    this.label = PROVIDER_LABELS[input.request.provider];
+    this.label = input.providerLabel ?? input.request.provider;
     this.record = new PaymentRecord(input);
     this.handover = new CardHandover(input.requestFingerprint, input.cardSource.kind === 'vault' ? input.cardSource : undefined);
     this.submittedCard = input.cardSource;

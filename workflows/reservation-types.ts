@@ -64,6 +64,8 @@ export interface ReservationInput {
   merchantId: string;
   reference: string;
   provider: ProviderName;
+  /** How the provider is named to people (see PaymentWorkflowInput.providerLabel); passed on to the charges' payments. */
+  providerLabel?: string;
   currency: string;
   description?: string;
   payerEmail?: string;

@@ -322,6 +322,7 @@ class ReservationWorkflow {
             startRequestId: paymentId,
             timing: input.paymentTiming,
             owner: { reservationId: input.reservationId },
+            ...(input.providerLabel ? { providerLabel: input.providerLabel } : {}),
           },
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,

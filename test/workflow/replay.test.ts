@@ -105,7 +105,7 @@ describe('workflow replay', () => {
     // Reconciliation's finding on a settled payment (patch recheck-signal): recorded as MISMATCH, re-confirmed with the provider.
     const reconciled = await createPayment(stack.baseUrl, paymentBody('turnstay'));
     await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
-    await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('re-checked with TurnStay')));
+    await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => /^re-checked with turnstay/i.test(entry.note ?? '')));
     // A reconciliation run that finds that MISMATCH agreeing with the provider and tells the payment (patch recon-resolved).
     for (const deadline = Date.now() + 30_000; (await stack.client.workflow.count(`WorkflowId = "${reconciled.body.id}" AND ReconStatus = "MISMATCH"`)).count === 0; ) {
       if (Date.now() > deadline) throw new Error('visibility never listed the MISMATCH');
