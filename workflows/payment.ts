@@ -18,7 +18,7 @@ import type { PaymentActivities } from '../activities/payment-activities';
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
 import type { ProviderPaymentHandle, ProviderStatus, SubmissionOutcome } from '../activities/provider-adapter';
-import { cardWasLost, failureMessage, isDecline, isRefusal, mayHaveReachedProvider, providerSilent, requireReason, toFailure } from './payment-failures';
+import { cardWasLost, failureMessage, isDecline, mayHaveReachedProvider, providerSilent, requireReason, toFailure } from './payment-failures';
 import { settlementOf } from './provider-settlement';
 import { FINAL_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import {
@@ -39,9 +39,9 @@ import { CardHandover } from './card-handover';
 import { PaymentRecord } from './payment-record';
 import type { CardSource, PaymentWorkflowInput, PaymentView, PaymentTiming, VaultCardSource } from './payment-types';
 import { describeDuration } from './describe-duration';
-import type { RefundEntry } from './payment-refunds';
-import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome, type RequestRefundInput } from './refund-types';
+import { DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome, type RequestRefundInput } from './refund-types';
 import { WebhookHints } from './webhook-hints';
+import { RefundDesk, type RefundDeskPayment } from './payment-refund-desk';
 import { ReconStatusKey } from './search-attributes';
 import type { ReconciliationFinding, ReconStatus } from './reconciliation-types';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
@@ -154,12 +154,12 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
  * in a class): the message handlers, the charge (create, submit, settle), the lost-answer recovery, the challenge
  * wait, cancellation and the refund desk each read the same fields instead of one closure's shared variables.
  */
-class PaymentWorkflow {
-  private readonly request: PaymentWorkflowInput['request'];
-  private readonly timing: Required<PaymentTiming>;
+class PaymentWorkflow implements RefundDeskPayment {
+  readonly request: PaymentWorkflowInput['request'];
+  readonly timing: Required<PaymentTiming>;
   /** How notes, waits and activity summaries name the provider. */
-  private readonly label: string;
-  private readonly record: PaymentRecord;
+  readonly label: string;
+  readonly record: PaymentRecord;
   private readonly handover: CardHandover;
   /** The card the last submission carried (a repeated request may hand over another). */
   private submittedCard: CardSource;
@@ -172,9 +172,9 @@ class PaymentWorkflow {
   private cancelReason?: string;
   private settled = false;
   private refundInFlight = false;
-  private refundSequence = 0;
   /** False once the refund window is over or the payment was cancelled: refunds still pending finish, no new ones start. */
-  private acceptingRefunds = true;
+  acceptingRefunds = true;
+  private readonly refundDesk = new RefundDesk(this);
   /** Provider calls run on a task queue per provider, whose workers enforce that provider's rate limit. */
   private readonly providerQueue: string;
   private readonly cardText: string;
@@ -191,7 +191,7 @@ class PaymentWorkflow {
   }
 
   /** The handle provider calls take: the prepared one with the payment id the record holds once it is known. */
-  private get handle(): ProviderPaymentHandle | undefined {
+  get handle(): ProviderPaymentHandle | undefined {
     return this.prepared && { ...this.prepared, providerPaymentId: this.record.providerPaymentId };
   }
 
@@ -203,11 +203,11 @@ class PaymentWorkflow {
     return this.hints.claimedPaymentIds;
   }
 
-  private provider(summary: string) {
+  provider(summary: string) {
     return proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, taskQueue: this.providerQueue, summary: `${this.label}: ${summary}` });
   }
 
-  private refundCalls(summary: string) {
+  refundCalls(summary: string) {
     return proxyActivities<PaymentActivities>({ ...REFUND_CALL_OPTIONS, taskQueue: this.providerQueue, summary: `${this.label}: ${summary}` });
   }
 
@@ -289,7 +289,7 @@ class PaymentWorkflow {
       async ({ amountMinor, reason }) => {
         this.refundInFlight = true;
         try {
-          await this.refund(amountMinor ?? record.remainingMinor, reason);
+          await this.refundDesk.refundWithoutId(amountMinor ?? record.remainingMinor, reason);
         } finally {
           this.refundInFlight = false;
         }
@@ -387,7 +387,7 @@ class PaymentWorkflow {
   async run(): Promise<PaymentView> {
     const { record } = this;
     // Not cancellable: a refund asked of the provider is seen through even if the run is cancelled meanwhile.
-    void CancellationScope.nonCancellable(() => this.runRefundDesk());
+    void CancellationScope.nonCancellable(() => this.refundDesk.run());
     try {
       await this.paymentScope.run(() => this.runPayment());
     } catch (error) {
@@ -676,18 +676,18 @@ class PaymentWorkflow {
       return;
     }
     if (patched(REFUNDS_HAVE_IDS)) {
-      await this.refundTheRest(`cancelled after the charge: ${reason}`);
+      await this.refundDesk.refundTheRest(`cancelled after the charge: ${reason}`);
       return;
     }
     try {
-      await this.refund(record.remainingMinor, `cancelled after the charge: ${reason}`);
+      await this.refundDesk.refundWithoutId(record.remainingMinor, `cancelled after the charge: ${reason}`);
     } catch (error) {
       record.note(`cancellation could not refund the charge: ${failureMessage(error)}`);
     }
   }
 
   /** Tells the reservation that owns this charge what the payment is now; it may be closed, which is no failure. */
-  private async notifyOwner(): Promise<void> {
+  async notifyOwner(): Promise<void> {
     const owner = this.input.owner;
     if (!owner) return;
     await CancellationScope.nonCancellable(async () => {
@@ -706,126 +706,4 @@ class PaymentWorkflow {
     return { refund, payment };
   }
 
-  /**
-   * A cancellation's refund: after the refunds already asked for (one owner, one order), it refunds what is left, and
-   * waits for the provider only as long as a refund request would; the refund desk finishes it before the run ends.
-   */
-  private async refundTheRest(reason: string): Promise<void> {
-    const { record } = this;
-    await condition(() => !record.refunds.hasPending);
-    if (record.status !== 'COMPLETE' || record.refundableMinor <= 0 || record.refunds.find(CANCEL_REFUND_ID)) return;
-    const entry = record.refunds.open({
-      id: CANCEL_REFUND_ID,
-      providerKey: `${this.request.paymentId}-refund-cancel`,
-      requestFingerprint: CANCEL_REFUND_ID,
-      amountMinor: record.refundableMinor,
-      reason,
-    });
-    await condition(() => entry.view.status !== 'PENDING', this.timing.refundAnswerWithinMs);
-  }
-
-  /** Refunds reach the provider one at a time, oldest first, each resolved before the next starts. */
-  private async runRefundDesk(): Promise<void> {
-    const { record } = this;
-    for (;;) {
-      await condition(() => record.refunds.hasPending);
-      await this.resolveRefund(record.refunds.nextPending() as RefundEntry);
-      record.waitFor(record.status === 'COMPLETE' && this.acceptingRefunds ? 'refund requests' : undefined);
-      await this.notifyOwner();
-    }
-  }
-
-  /**
-   * Asks the provider for the refund until it says yes or no. An answer that is lost (timeouts, 5xx, a garbled body)
-   * is no "no": the provider is asked whether the refund happened, and if not, asked again with the same key.
-   */
-  private async resolveRefund(entry: RefundEntry): Promise<void> {
-    const { record, request, timing } = this;
-    const { view } = entry;
-    const current = this.handle;
-    if (!current) {
-      record.refunds.fail(entry, { code: 'nothing_to_refund', message: 'nothing was charged, so nothing can be refunded' });
-      return;
-    }
-    for (let round = 0; ; round += 1) {
-      record.waitFor(`${this.label} to refund ${view.amountMinor} ${request.currency} (refund ${view.id})`);
-      try {
-        const result = await this.refundCalls(`refund ${view.amountMinor} ${request.currency}`).refundAtProvider({
-          request,
-          handle: current,
-          refund: { amountMinor: view.amountMinor, currency: request.currency, reason: view.reason, idempotencyKey: entry.providerKey },
-        });
-        this.settleRefund(entry, result.refundId);
-        return;
-      } catch (error) {
-        if (isRefusal(error)) {
-          record.refunds.fail(entry, { code: 'refund_refused', message: `${this.label} refused the refund: ${failureMessage(error)}` });
-          record.note(`refund ${view.id} refused by ${this.label}`);
-          return;
-        }
-        if (round === 0) record.note(`refund ${view.id}: no answer from ${this.label} (${failureMessage(error)}); finding out whether it happened`);
-      }
-      const providerRefundId = await this.refundFoundAtProvider(entry, current);
-      if (providerRefundId !== undefined) {
-        this.settleRefund(entry, providerRefundId);
-        return;
-      }
-      const delayMs = timing.refundRetryDelaysMs[Math.min(round, timing.refundRetryDelaysMs.length - 1)] ?? 60_000;
-      record.waitFor(`${this.label} to answer about refund ${view.id} (asking again in ${describeDuration(delayMs)})`);
-      await sleep(delayMs);
-    }
-  }
-
-  /** The provider's refund id when it holds this refund, '' when it holds it without naming it, undefined when not (or unknown). */
-  private async refundFoundAtProvider(entry: RefundEntry, current: ProviderPaymentHandle): Promise<string | undefined> {
-    const { request } = this;
-    try {
-      const lookup = await this.refundCalls('look up the refund by its key').findRefundAtProvider({ request, handle: current, idempotencyKey: entry.providerKey });
-      if (lookup.supported) return lookup.refund?.refundId;
-      // No refund list (Trustist): refunds reach the provider one at a time, so the refunded total tells.
-      const status = await this.refundCalls('read the refunded total').fetchProviderStatus({ request, handle: current });
-      const unexplained = (status.refundedMinor ?? 0) - this.record.refundedMinor;
-      return unexplained === entry.view.amountMinor ? '' : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private settleRefund(entry: RefundEntry, providerRefundId: string): void {
-    const { record } = this;
-    const { view } = entry;
-    record.refunds.succeed(entry, providerRefundId);
-    record.refundedMinor += view.amountMinor;
-    if (record.remainingMinor <= 0) record.moveTo('REFUNDED', `refund ${view.id}: ${view.reason}`);
-    else {
-      record.note(`refunded ${view.amountMinor} ${this.request.currency} (refund ${view.id}): ${view.reason}`);
-      record.refundedInPart(view.id);
-    }
-  }
-
-  /** The refund of histories from before refunds had ids (`refundPayment` update, cancellation before the patch). */
-  private async refund(amountMinor: number, reason: string): Promise<void> {
-    const { record, request } = this;
-    const handle = this.handle;
-    if (!handle) throw ApplicationFailure.nonRetryable('nothing was charged, so nothing can be refunded', 'NothingToRefund');
-    this.refundSequence += 1;
-    record.waitFor(`${this.label} to refund ${amountMinor} ${request.currency}`);
-    try {
-      const result = await this.provider('refund').refundAtProvider({
-        request,
-        handle,
-        refund: { amountMinor, currency: request.currency, reason, idempotencyKey: `${request.paymentId}-refund-${this.refundSequence}` },
-      });
-      record.refundedMinor += result.amountMinor;
-      if (record.remainingMinor <= 0) record.moveTo('REFUNDED', reason);
-      else {
-        record.note(`refunded ${result.amountMinor} ${request.currency}: ${reason}`);
-        record.refundedInPart();
-      }
-    } catch (error) {
-      throw ApplicationFailure.nonRetryable(`${this.label} refused the refund: ${failureMessage(error)}`, 'RefundRefused');
-    } finally {
-      record.waitFor(record.status === 'COMPLETE' ? 'refund requests' : undefined);
-    }
-  }
 }
