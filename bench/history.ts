@@ -55,6 +55,8 @@ function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
  */
 export function paymentPhases(events: HistoryEvent[]): Record<string, number> | undefined {
   const spans = activitySpans(events);
+  const charge = spans.find((span) => span.name === 'prepareAndSubmitCardFromVault');
+  if (charge) return oneTaskPhases(events, charge);
   const prepare = spans.find((span) => span.name === 'preparePayment');
   const submit = spans.find((span) => span.name === 'submitCardFromVault' || span.name === 'submitTokenizedCard');
   const first = events[0];
@@ -72,6 +74,24 @@ export function paymentPhases(events: HistoryEvent[]): Record<string, number> | 
     'card submission: queued': submit.started - submit.scheduled,
     'card submission: provider call': submit.closed - submit.started,
     'outcome workflow task': eventMs(outcomeTask) - submit.closed,
+    'total (history)': eventMs(outcomeTask) - start,
+  };
+}
+
+/** The same for a payment created with its card's submission in one activity (issue 17): no task between the calls. */
+function oneTaskPhases(events: HistoryEvent[], charge: ActivitySpan): Record<string, number> | undefined {
+  const first = events[0];
+  const firstTaskStarted = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+  if (!first || !firstTaskStarted || !charge.started || !charge.closed) return undefined;
+  const outcomeTask = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && eventMs(event) >= (charge.closed as number));
+  if (!outcomeTask) return undefined;
+  const start = eventMs(first);
+  return {
+    'first workflow task queued': eventMs(firstTaskStarted) - start,
+    'first workflow task to create-intent scheduled': charge.scheduled - eventMs(firstTaskStarted),
+    'create intent + card submission: queued': charge.started - charge.scheduled,
+    'create intent + card submission: provider calls': charge.closed - charge.started,
+    'outcome workflow task': eventMs(outcomeTask) - charge.closed,
     'total (history)': eventMs(outcomeTask) - start,
   };
 }

@@ -72,8 +72,9 @@ describe('metrics', () => {
       cardVaultMisses: moved(apiBefore, apiAfter, 'payments_card_vault_pickups_missed_total', { activity: 'submitCardFromVault' }),
       started: moved(workerBefore, workerAfter, 'payments_started_total', { provider: 'turnstay' }),
       finished: moved(workerBefore, workerAfter, 'payments_finished_total', { provider: 'turnstay', status: 'COMPLETE' }),
-      paymentsPrepared: moved(workerBefore, workerAfter, 'payments_provider_call_duration_seconds_count', { provider: 'turnstay', operation: 'preparePayment', result: 'ok' }),
-      providerErrors: moved(workerBefore, workerAfter, 'payments_provider_call_errors_total', { provider: 'turnstay', operation: 'preparePayment', type: 'transient' }),
+      // The process holding the card creates the payment with the card's submission (issue 17), so the API counts it.
+      paymentsPrepared: moved(apiBefore, apiAfter, 'payments_provider_call_duration_seconds_count', { provider: 'turnstay', operation: 'preparePayment', result: 'ok' }),
+      providerErrors: moved(apiBefore, apiAfter, 'payments_provider_call_errors_total', { provider: 'turnstay', operation: 'preparePayment', type: 'transient' }),
     }).toEqual({
       paymentRequests: 1,
       turnstayWebhooks401: 1,

@@ -54,8 +54,9 @@ describe('OTLP export', () => {
     const root = await waitUntil('the API to export its request span', async () => collector.spans.find((span) => span.name === 'POST /v1/payments'), 30_000);
     expect(root.service).toBe('checkout-api');
     const inWorker = await waitUntil(
+      // The workflow's call to the process holding the card, which creates the payment and submits the card (issue 17).
       'the worker to export the provider call of that trace',
-      async () => collector.spans.find((span) => span.traceId === root.traceId && span.name === 'RunActivity:preparePayment'),
+      async () => collector.spans.find((span) => span.traceId === root.traceId && span.name === 'StartActivity:prepareAndSubmitCardFromVault'),
       30_000,
     );
     expect(inWorker.service).toBe('payments-worker');

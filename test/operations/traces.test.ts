@@ -44,13 +44,12 @@ describe('traces', () => {
       '(root) -> POST /v1/payments',
       'POST /v1/payments -> UpdateWithStartWorkflow:firstOutcome',
       'RunWorkflow:paymentWorkflow -> StartActivity:fetchProviderStatus',
-      'RunWorkflow:paymentWorkflow -> StartActivity:preparePayment',
+      // Created at the provider and the card submitted in one activity, in the process holding the card (issue 17).
+      'RunWorkflow:paymentWorkflow -> StartActivity:prepareAndSubmitCardFromVault',
       // The merchant events of the payment's status changes (local activities: no RunActivity span of their own).
       'RunWorkflow:paymentWorkflow -> StartActivity:publishMerchantEvent',
-      'RunWorkflow:paymentWorkflow -> StartActivity:submitCardFromVault',
       'StartActivity:fetchProviderStatus -> RunActivity:fetchProviderStatus',
-      'StartActivity:preparePayment -> RunActivity:preparePayment',
-      'StartActivity:submitCardFromVault -> RunActivity:submitCardFromVault',
+      'StartActivity:prepareAndSubmitCardFromVault -> RunActivity:prepareAndSubmitCardFromVault',
       'UpdateWithStartWorkflow:firstOutcome -> HandleUpdate:firstOutcome',
       'UpdateWithStartWorkflow:firstOutcome -> RunWorkflow:paymentWorkflow',
     ]);
