@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
+import { paymentPhases } from '../../bench/history';
 import { serverWork } from '../../bench/state-transitions';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
@@ -29,6 +30,22 @@ describe('bench: state transitions counted from a history', () => {
 
   test('the refund afterwards adds its workflow tasks, activity and webhook', () => {
     expect(serverWork(frictionlessThenRefunded)).toMatchObject({ 'history events': 42, 'workflow tasks': 7, 'activity tasks': 3, signals: 2, updates: 2, 'state transitions': 23 });
+  });
+
+  test('issue 17: created and charged in one activity, a frictionless payment up to its refund window is 7 state transitions', () => {
+    // Recorded with patch create-and-submit-in-card-process (then refunded in full).
+    const oneTask = recorded('payment-merchant1-refund-full-e88a25d3');
+    const refundWindow = oneTask.findIndex((event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED);
+    expect(serverWork(oneTask.slice(0, refundWindow + 1))).toMatchObject({ 'workflow tasks': 2, 'activity tasks': 1, signals: 0, updates: 1, 'state transitions': 7 });
+    // start 1 + 2 workflow tasks x 2 + 1 activity x 2.
+    expect(Object.keys(paymentPhases(oneTask) ?? {})).toEqual([
+      'first workflow task queued',
+      'first workflow task to create-intent scheduled',
+      'create intent + card submission: queued',
+      'create intent + card submission: provider calls',
+      'outcome workflow task',
+      'total (history)',
+    ]);
   });
 
   test('a reservation counts its child payment and the signals it delivered as transitions, markers as none', () => {
