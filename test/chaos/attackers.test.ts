@@ -5,6 +5,7 @@ import { MERCHANT_KEY, OPERATOR_KEY, OTHER_MERCHANT_KEY, startApiStack, TRUSTIST
 import { callApi, paymentBody, type PaymentBody } from '../support/merchant-client';
 import { testCard, TEST_CARDS, TEST_CVC } from '../support/test-cards';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
+import { waitForProviderEventHandled } from '../support/provider-event-history';
 import { searchServerStore } from '../support/server-store';
 import { ALL_TEST_PANS, cardDataIn, CVC_FORMS, historyTexts } from './support/card-data-search';
 import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, sleep, waitForFinishedPayment, waitForReservation, waitUntil, wholeLedger } from './support/chaos-helpers';
@@ -249,7 +250,8 @@ describe('bad input and attackers', () => {
       expect(replayed.status).toBe(200);
       expect(JSON.parse(replayed.body)).toMatchObject({ outcome: 'duplicate' });
       expect(await signalCount(pending.id)).toBe(signalsBefore + 1);
-      await sleep(1_500);
+      // The payment asks TurnStay whether the event is true; read its status once it has acted on the answer.
+      await waitForProviderEventHandled(stack.client, pending.id);
       const after = await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${pending.id}`);
       expect(after.body.status).toBe('PENDING_ACTION');
       expect(movementsByReference(await wholeLedger(stack.turnstay.apiUrl)).get(pending.id)).toBeUndefined();
@@ -272,7 +274,7 @@ describe('bad input and attackers', () => {
       // Whoever knows the URL can send a "completed" event, but the workflow believes only Trustist's status endpoint.
       const passedOn = await send('POST', url, { json: forged, key: null });
       expect(JSON.parse(passedOn.body)).toMatchObject({ outcome: 'signalled' });
-      await sleep(2_000);
+      await waitForProviderEventHandled(stack.client, pending.id);
       const after = await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${pending.id}`);
       expect(after.body.status).toBe('PENDING_ACTION');
       expect(movementsByReference(await wholeLedger(stack.trustist.apiUrl)).get(pending.id)).toBeUndefined();
