@@ -24,7 +24,7 @@ const log = createLogger('api');
 async function main(): Promise<void> {
   const { env, temporal } = parseTemporalEnv(apiEnvSchema.and(temporalEnvSchema).and(sdkMetricsEnvSchema));
   // The SDK would stop the card-vault worker on SIGTERM by itself, at once; this process orders its own shutdown.
-  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, shutdownSignals: [] });
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, shutdownSignals: [], sdkLogLevel: env.TEMPORAL_SDK_LOG_LEVEL });
   const tracing = tracingFromEnv('payments-api');
   const encryption = payloadEncryption(env);
   const dataConverter = createDataConverter(encryption);

@@ -56,7 +56,7 @@ const log = createLogger('worker');
 
 async function main(): Promise<void> {
   const { env, temporal } = parseTemporalEnv(workerEnvSchema.and(temporalEnvSchema));
-  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS });
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, sdkLogLevel: env.TEMPORAL_SDK_LOG_LEVEL });
   const tracing = tracingFromEnv('payments-worker');
   // First, so the page answers while the workers start (the SDK's part fills in as they do).
   const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
