@@ -8,7 +8,10 @@
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const shared = {
   transform,
-  testEnvironment: 'node',
+  // Node, plus lines each test keeps (the SDK's expected warnings) shown only when it fails: a green run stays short.
+  testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
+  // Jest 30 soft-deletes a finished file's globals and warns (JEST-01) when a late SDK callback reads one; keep them.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/quiet-sdk-logs.ts'],

@@ -7,6 +7,7 @@ import { testCard, TEST_CARDS, TEST_CVC } from '../support/test-cards';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
 import { waitForProviderEventHandled } from '../support/provider-event-history';
 import { searchServerStore } from '../support/server-store';
+import { showOnFailure } from '../support/shown-on-failure';
 import { ALL_TEST_PANS, cardDataIn, CVC_FORMS, historyTexts } from './support/card-data-search';
 import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, sleep, waitForFinishedPayment, waitForReservation, waitUntil, wholeLedger } from './support/chaos-helpers';
 import { arbitraryFromSchema, hostileValue, mutated, rawGarbage, type OpenApiDocument } from './support/openapi-fuzz';
@@ -100,7 +101,7 @@ describe('bad input and attackers', () => {
     expect(routes.length).toBeGreaterThanOrEqual(6);
     // A fresh seed each run widens the search; printing it makes any failure replayable.
     const seed = Number(process.env.CHAOS_FUZZ_SEED ?? Date.now() % 1_000_000);
-    console.log(`[fuzz] seed ${seed} (replay with CHAOS_FUZZ_SEED=${seed})`);
+    showOnFailure(`[fuzz] seed ${seed} (replay with CHAOS_FUZZ_SEED=${seed})`);
 
     for (const { path, method, operation } of routes) {
       const parameters = operation.parameters ?? [];
