@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { Router } from 'express';
 import { summarizeCard } from '../../domain/card';
 import type { PaymentRequest } from '../../domain/payment-request';
+import { registeredProviderName } from '../../domain/provider-name';
 import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refundRequestQuery, requestRefundUpdate } from '../../workflows/messages';
 import type { RecordedRefund, RefundView, RequestRefundInput } from '../../workflows/refund-types';
 import { ApiError, parseOrThrow } from '../api-error';
@@ -12,6 +13,7 @@ import {
   createPaymentBodySchema,
   idempotencyKeyHeaderSchema,
   listPaymentsQuerySchema,
+  providerNamed,
   refundBodySchema,
 } from '../payment-schemas';
 import { ownedWorkflowId } from '../owned-workflow-id';
@@ -40,7 +42,7 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
       paymentId: paymentWorkflowId(merchantId, body.reference),
       merchantId,
       reference: body.reference,
-      provider: body.provider,
+      provider: registeredProviderName(body.provider),
       amountMinor: body.amountMinor,
       currency: body.currency,
       description: body.description,
@@ -81,6 +83,9 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
   router.get('/v1/payments', async (req, res) => {
     const merchantId = requireMerchantId(req);
     const query = parseOrThrow(listPaymentsQuerySchema, req.query, 'query');
+    if (query.provider && !providerNamed(options.rules, query.provider)) {
+      throw new ApiError(400, 'validation_failed', `provider: must be one of: ${options.rules.providers.map((provider) => provider.name).join(', ')}`, 'provider');
+    }
     // Values are validated against closed patterns above, so quoting them cannot break out of the query.
     const clauses = [`WorkflowType = "paymentWorkflow"`, `MerchantId = "${merchantId}"`];
     if (query.status) clauses.push(`PaymentStatus = "${query.status}"`);

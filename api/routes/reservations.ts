@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import type { WorkflowHandle } from '@temporalio/client';
 import { summarizeCard } from '../../domain/card';
+import { registeredProviderName } from '../../domain/provider-name';
 import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationStateQuery } from '../../workflows/messages';
 import type { ReservationView } from '../../workflows/reservation-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
-import { cancelBodySchema, idempotencyKeyHeaderSchema } from '../payment-schemas';
+import { cancelBodySchema, idempotencyKeyHeaderSchema, providerNamed } from '../payment-schemas';
 import { requestFingerprint } from '../request-fingerprint';
 import { ownedWorkflowId } from '../owned-workflow-id';
 import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema } from '../reservation-schemas';
@@ -23,14 +24,14 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
   const router = Router();
   const { client, log } = options;
   const ownedId = (params: unknown, merchantId: string) => ownedWorkflowId('reservation', params, merchantId);
+  const createBodySchema = createReservationBodySchema(options.rules);
 
   router.post('/v1/reservations', async (req, res) => {
     const merchantId = requireMerchantId(req);
     const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'Idempotency-Key');
-    const body = parseOrThrow(createReservationBodySchema, req.body, 'body');
-    if (body.provider === 'turnstay' && !options.rules.turnstayCurrencies.includes(body.currency)) {
-      throw new ApiError(400, 'validation_failed', `currency: TurnStay account settles in ${options.rules.turnstayCurrencies.join(', ')}`, 'currency');
-    }
+    const body = parseOrThrow(createBodySchema, req.body, 'body');
+    const currencies = providerNamed(options.rules, body.provider)?.currencies;
+    if (currencies && !currencies.codes.includes(body.currency)) throw new ApiError(400, 'validation_failed', `currency: ${currencies.message}`, 'currency');
     const fingerprint = requestFingerprint(body, idempotencyKey);
     const reservationId = reservationWorkflowId(merchantId, body.reference);
     let started;
@@ -46,7 +47,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
           reservationId,
           merchantId,
           reference: body.reference,
-          provider: body.provider,
+          provider: registeredProviderName(body.provider),
           currency: body.currency,
           description: body.description,
           payerEmail: body.payer?.email,
