@@ -6,7 +6,7 @@ import { ConfigurationError, port } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { merchantEventsEnvSchema } from '../infra/merchant-endpoints-config';
 import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
-import { createDataConverter } from './data-converter';
+import { createDataConverter } from '../infra/data-converter';
 import { startHealthServer } from './health-server';
 import { createPaymentWorkers } from './payment-worker';
 import { DEFAULT_RECONCILIATION_INTERVAL_MS, ensureReconciliationSchedule } from './reconciliation-schedule';

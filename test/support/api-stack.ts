@@ -5,7 +5,7 @@ import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { createApiApp } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { AesGcmPayloadCodec } from '../../infra/payload-codec';
 import type { PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { createApiApp, type ApiDependencies } from '../../api/app';
 import { createLogger } from '../../infra/logger';
 import { CardVault } from '../../worker/card-vault';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { AesGcmPayloadCodec } from '../../infra/payload-codec';
 import { testPayloadEncryption } from './payment-stack';
 import { testApiProviders } from './api-providers';
 

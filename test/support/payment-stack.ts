@@ -6,8 +6,8 @@ import type { TestProviderPlugin } from './api-providers';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../sandbox';
 import { CardVault } from '../../worker/card-vault';
 import { createCardVaultWorker } from '../../worker/card-vault-worker';
-import { createDataConverter } from '../../worker/data-converter';
-import { parsePayloadKeys } from '../../worker/payload-codec';
+import { createDataConverter } from '../../infra/data-converter';
+import { parsePayloadKeys } from '../../infra/payload-codec';
 import { createPaymentWorkers, type PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { Tracing } from '../../infra/observability/tracing';
 
