@@ -1,6 +1,6 @@
 import type { CardDetails, CardSummary } from '../domain/card';
 import type { PaymentRequest } from '../domain/payment-request';
-import type { BrowserData, BillingAddress } from '../domain/payer-context';
+import type { BillingAddress, PayerDevice } from '../domain/payer-context';
 
 /** What a provider gave back when the payment was prepared, carried by the workflow to later calls. */
 export interface ProviderPaymentHandle {
@@ -16,7 +16,8 @@ export interface ProviderPaymentHandle {
  * or a provider token from an earlier tokenization.
  */
 export type CardSubmission = ({ card: CardDetails; paymentMethodToken?: undefined } | { card?: undefined; paymentMethodToken: string }) & {
-  browserData?: BrowserData;
+  /** The payer's browser or app, for providers whose 3-D Secure needs it (capabilities.payerDeviceRequired). */
+  payerDevice?: PayerDevice;
   billingAddress?: BillingAddress;
 };
 

@@ -82,7 +82,14 @@ export function createApiApp(deps: ApiDependencies): Express {
   }));
   app.use(codecRoutes({ codec: deps.codec, operatorAuth, allowedOrigins: deps.codecAllowedOrigins }));
   app.use(operatorLoginRoutes(operatorAuth));
-  app.use(operationsRoutes({ client: deps.client, namespace: deps.namespace, taskQueue: deps.taskQueue, operatorAuth, webUiUrl: deps.webUiUrl }));
+  app.use(operationsRoutes({
+    client: deps.client,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    operatorAuth,
+    webUiUrl: deps.webUiUrl,
+    providerNames: deps.providers.map((provider) => provider.name),
+  }));
   const rules: CreatePaymentRules = { providers: deps.providers };
   const openApi = buildOpenApiDocument(rules);
   app.get('/openapi.json', (_req, res) => {

@@ -7,6 +7,7 @@ import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refun
 import type { RecordedRefund, RefundView, RequestRefundInput } from '../../workflows/refund-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
+import { toPayerDevice } from '../payer-device';
 import {
   cancelBodySchema,
   challengeCompleteBodySchema,
@@ -61,7 +62,7 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         request,
         // A hosted form carries no card: the shopper types it on the provider's page.
-        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
+        submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         requestFingerprint: fingerprint,
         timing: options.timing,
       });

@@ -6,6 +6,7 @@ import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservat
 import type { ReservationView } from '../../workflows/reservation-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
+import { toPayerDevice } from '../payer-device';
 import { cancelBodySchema, idempotencyKeyHeaderSchema, providerNamed } from '../payment-schemas';
 import { requestFingerprint } from '../request-fingerprint';
 import { ownedWorkflowId } from '../owned-workflow-id';
@@ -42,7 +43,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         requestFingerprint: fingerprint,
-        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
+        submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         input: {
           reservationId,
           merchantId,
