@@ -38,7 +38,7 @@ export interface ProviderWebhookEvent {
 }
 
 export interface WebhookReceiver {
-  /** `secret`: the provider signs nothing, so its webhooks come to /webhooks/<provider>/<secret>. */
+  /** `path_secret`: the provider signs nothing, so its webhooks come to /webhooks/<provider>/<secret> (that secret is the check). */
   authentication: 'signature' | 'path_secret';
   verify(webhook: IncomingWebhook, toleranceSeconds: number): WebhookVerdict;
   /** Parses the verified JSON body; its issues become a 400 naming the field. */
