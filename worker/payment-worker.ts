@@ -14,7 +14,6 @@ import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../workflows/merchant-event-log-types';
 import { merchantEventTaskQueue } from '../workflows/merchant-event-task-queue';
 import type { ProviderRegistry } from '../activities/provider-registry';
-import { registeredProviderName } from '../domain/provider-name';
 import { providerTaskQueue } from '../workflows/provider-task-queue';
 import { createReconciliationWorker } from './reconciliation-worker';
 
@@ -73,7 +72,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     Worker.create({
       connection: options.connection,
       namespace: options.namespace,
-      taskQueue: providerTaskQueue(options.taskQueue, registeredProviderName(provider)),
+      taskQueue: providerTaskQueue(options.taskQueue, provider),
       activities,
       interceptors: { activity: [...(options.tracing ? [activityTracing] : []), heartbeatWhileRunning] },
       dataConverter: options.dataConverter,

@@ -2,7 +2,6 @@ import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { Router } from 'express';
 import { summarizeCard } from '../../domain/card';
 import type { PaymentRequest } from '../../domain/payment-request';
-import { registeredProviderName } from '../../domain/provider-name';
 import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refundRequestQuery, requestRefundUpdate } from '../../workflows/messages';
 import type { RecordedRefund, RefundView, RequestRefundInput } from '../../workflows/refund-types';
 import { ApiError, parseOrThrow } from '../api-error';
@@ -43,7 +42,7 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
       paymentId: paymentWorkflowId(merchantId, body.reference),
       merchantId,
       reference: body.reference,
-      provider: registeredProviderName(body.provider),
+      provider: body.provider,
       amountMinor: body.amountMinor,
       currency: body.currency,
       description: body.description,
@@ -65,6 +64,7 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
         submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         requestFingerprint: fingerprint,
         timing: options.timing,
+        providerLabel: providerNamed(options.rules, body.provider)?.label,
       });
     } catch (error) {
       throw toApiError(error, 'start');

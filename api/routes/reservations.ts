@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { WorkflowHandle } from '@temporalio/client';
 import { summarizeCard } from '../../domain/card';
-import { registeredProviderName } from '../../domain/provider-name';
 import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationStateQuery } from '../../workflows/messages';
 import type { ReservationView } from '../../workflows/reservation-types';
 import { ApiError, parseOrThrow } from '../api-error';
@@ -48,7 +47,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
           reservationId,
           merchantId,
           reference: body.reference,
-          provider: registeredProviderName(body.provider),
+          provider: body.provider,
           currency: body.currency,
           description: body.description,
           payerEmail: body.payer?.email,
