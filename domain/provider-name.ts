@@ -4,5 +4,3 @@
  */
 export type ProviderName = string;
 
-/** The built-in providers: the reconciliation workflow sweeps this list until it takes its providers from its input. */
-export const PROVIDER_NAMES = ['turnstay', 'trustist'] as const;

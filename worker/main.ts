@@ -99,7 +99,12 @@ async function main(): Promise<void> {
     void keepTrying('reconciliation schedule', async () => {
       const scheduleId = await ensureReconciliationSchedule(
         client,
-        { paymentTaskQueue: env.TEMPORAL_TASK_QUEUE, stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS, lookbackMs: env.RECONCILIATION_LOOKBACK_MS },
+        {
+          paymentTaskQueue: env.TEMPORAL_TASK_QUEUE,
+          stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS,
+          lookbackMs: env.RECONCILIATION_LOOKBACK_MS,
+          providers: BUILT_IN_PROVIDERS.map((provider) => provider.name),
+        },
         env.RECONCILIATION_INTERVAL_MS,
       );
       log.info({ scheduleId, everyMs: env.RECONCILIATION_INTERVAL_MS }, 'reconciliation schedule ready');
