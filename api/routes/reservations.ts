@@ -5,7 +5,8 @@ import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservat
 import type { ReservationView } from '../../workflows/reservation-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
-import { cancelBodySchema, idempotencyKeyHeaderSchema } from '../payment-schemas';
+import { toPayerDevice } from '../payer-device';
+import { cancelBodySchema, idempotencyKeyHeaderSchema, providerNamed } from '../payment-schemas';
 import { requestFingerprint } from '../request-fingerprint';
 import { ownedWorkflowId } from '../owned-workflow-id';
 import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema } from '../reservation-schemas';
@@ -23,14 +24,14 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
   const router = Router();
   const { client, log } = options;
   const ownedId = (params: unknown, merchantId: string) => ownedWorkflowId('reservation', params, merchantId);
+  const createBodySchema = createReservationBodySchema(options.rules);
 
   router.post('/v1/reservations', async (req, res) => {
     const merchantId = requireMerchantId(req);
     const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'Idempotency-Key');
-    const body = parseOrThrow(createReservationBodySchema, req.body, 'body');
-    if (body.provider === 'turnstay' && !options.rules.turnstayCurrencies.includes(body.currency)) {
-      throw new ApiError(400, 'validation_failed', `currency: TurnStay account settles in ${options.rules.turnstayCurrencies.join(', ')}`, 'currency');
-    }
+    const body = parseOrThrow(createBodySchema, req.body, 'body');
+    const currencies = providerNamed(options.rules, body.provider)?.currencies;
+    if (currencies && !currencies.codes.includes(body.currency)) throw new ApiError(400, 'validation_failed', `currency: ${currencies.message}`, 'currency');
     const fingerprint = requestFingerprint(body, idempotencyKey);
     const reservationId = reservationWorkflowId(merchantId, body.reference);
     let started;
@@ -41,7 +42,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         requestFingerprint: fingerprint,
-        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
+        submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         input: {
           reservationId,
           merchantId,

@@ -2,10 +2,7 @@ import express, { Router } from 'express';
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { timingSafeEqual } from 'node:crypto';
-import { trustistEventId, trustistWebhookEventSchema } from '../../activities/trustist/webhook-event';
-import { turnstayWebhookEventSchema } from '../../activities/turnstay/webhook-event';
-import { verifyTurnstaySignature } from '../../activities/turnstay/webhook-signature';
+import type { ApiProvider } from '../../activities/provider-module';
 import { providerEventUpdate } from '../../workflows/messages';
 import { HINT_REFILL_MS, WebhookRefusal } from '../../workflows/webhook-hints';
 import { unmatchedWebhookSignal, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
@@ -17,10 +14,9 @@ import { PerKeyRateLimit } from '../webhook-rate-limit';
 export interface WebhookRoutesOptions {
   client: Client;
   taskQueue: string;
-  turnstaySecrets: string[];
+  /** Each provider verifies and parses its own webhooks (activities/<provider>/module.ts). */
+  providers: readonly ApiProvider[];
   toleranceSeconds: number;
-  /** Trustist signs nothing: its webhooks come to a URL with this secret in the path. */
-  trustistPathSecret: string;
   log: Logger;
 }
 
@@ -80,36 +76,32 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     }
   };
 
-  router.post('/webhooks/turnstay', rawJson, async (req, res) => {
+  /**
+   * One route for every provider: /webhooks/<provider> for signed webhooks, /webhooks/<provider>/<secret> for a
+   * provider that signs nothing and authenticates by a secret URL instead.
+   */
+  const receive = async (req: express.Request, res: express.Response) => {
+    const { provider: name, secret } = req.params as { provider: string; secret?: string };
+    const provider = options.providers.find((candidate) => candidate.name === name);
+    if (!provider) throw new ApiError(404, 'unknown_provider', 'no provider of this name receives webhooks here', 'provider');
+    // A secret URL for a provider that signs, or no secret for one that does not: no such webhook URL.
+    if ((provider.webhook.authentication === 'path_secret') !== (secret !== undefined)) {
+      throw new ApiError(404, 'route_not_found', `no route ${req.method} /webhooks/${provider.name}${secret === undefined ? '' : '/[secret]'}`, 'path');
+    }
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = verifyTurnstaySignature(rawBody, req.header('turnstay-signature'), options.turnstaySecrets, options.toleranceSeconds);
+    const verdict = provider.webhook.verify({ rawBody, header: (header) => req.header(header), pathSecret: secret }, options.toleranceSeconds);
     if (!verdict.valid) {
-      log.warn({ provider: 'turnstay', reason: verdict.reason, bytes: rawBody.length }, 'webhook rejected');
-      webhookVerificationsRefused.inc({ provider: 'turnstay', reason: verdict.reason });
-      throw new ApiError(401, `signature_${verdict.reason}`, `Turnstay-Signature is ${verdict.reason}`, 'Turnstay-Signature');
+      log.warn({ provider: provider.name, reason: verdict.reason, bytes: rawBody.length }, 'webhook rejected');
+      webhookVerificationsRefused.inc({ provider: provider.name, reason: verdict.reason });
+      throw new ApiError(401, verdict.code, verdict.message, verdict.field);
     }
-    const event = parseOrThrow(turnstayWebhookEventSchema, parseJson(rawBody), 'body');
-    const reference = event.data.object.merchant_reference ?? '';
-    const outcome = await deliver('turnstay', event.id, reference, event.data.object.status);
-    log.info({ provider: 'turnstay', eventId: event.id, type: event.type, reference, outcome }, 'webhook received');
+    const event = parseOrThrow(provider.webhook.bodySchema, parseJson(rawBody), 'body');
+    const outcome = await deliver(provider.name, event.eventId, event.reference, event.status, event.providerPaymentId);
+    log.info({ provider: provider.name, eventId: event.eventId, type: event.type, reference: event.reference, outcome }, 'webhook received');
     res.status(200).json({ received: true, outcome });
-  });
-
-  router.post('/webhooks/trustist/:secret', rawJson, async (req, res) => {
-    const presented = Buffer.from(String(req.params.secret));
-    const expected = Buffer.from(options.trustistPathSecret);
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-      log.warn({ provider: 'trustist', reason: 'wrong path secret' }, 'webhook rejected');
-      webhookVerificationsRefused.inc({ provider: 'trustist', reason: 'wrong_path_secret' });
-      throw new ApiError(401, 'unknown_webhook_url', 'this webhook URL is not valid', 'url');
-    }
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const event = parseOrThrow(trustistWebhookEventSchema, parseJson(rawBody), 'body');
-    const eventId = trustistEventId(event);
-    const outcome = await deliver('trustist', eventId, event.reference, event.status, event.paymentId);
-    log.info({ provider: 'trustist', eventId, eventType: event.eventType, reference: event.reference, outcome }, 'webhook received');
-    res.status(200).json({ received: true, outcome });
-  });
+  };
+  router.post('/webhooks/:provider', rawJson, receive);
+  router.post('/webhooks/:provider/:secret', rawJson, receive);
 
   return router;
 }
