@@ -10,7 +10,9 @@ import { providerEventUpdate } from '../../workflows/messages';
 import { HINT_REFILL_MS, WebhookRefusal } from '../../workflows/webhook-hints';
 import { unmatchedWebhookSignal, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { webhookVerificationsRefused } from '../../infra/observability/metrics';
+import { z } from 'zod';
 import { ApiError, parseOrThrow } from '../api-error';
+import { errorResponses, jsonContent, jsonResponse, PUBLIC_SECURITY, type RouteDoc } from '../route-docs';
 import { RecentIds } from '../recent-ids';
 import { PerKeyRateLimit } from '../webhook-rate-limit';
 
@@ -30,7 +32,11 @@ const WEBHOOKS_BURST = 5;
 const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
 const WEBHOOK_REFILL_MS = 2_000;
 
-type DeliveryOutcome = 'signalled' | 'duplicate' | 'ignored' | 'unmatched';
+const DELIVERY_OUTCOMES = ['signalled', 'duplicate', 'ignored', 'unmatched'] as const;
+type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+const webhookAnswerSchema = z
+  .object({ received: z.literal(true), outcome: z.enum(DELIVERY_OUTCOMES).describe('signalled: the payment took the hint; unmatched: no running payment names it (kept in an inbox for operators)') })
+  .strict();
 
 /**
  * Provider webhooks become hints to the payment (an update its validator may refuse, leaving no history). Forged
@@ -92,7 +98,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     const reference = event.data.object.merchant_reference ?? '';
     const outcome = await deliver('turnstay', event.id, reference, event.data.object.status);
     log.info({ provider: 'turnstay', eventId: event.id, type: event.type, reference, outcome }, 'webhook received');
-    res.status(200).json({ received: true, outcome });
+    res.status(200).json({ received: true, outcome } satisfies z.infer<typeof webhookAnswerSchema>);
   });
 
   router.post('/webhooks/trustist/:secret', rawJson, async (req, res) => {
@@ -108,10 +114,34 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     const eventId = trustistEventId(event);
     const outcome = await deliver('trustist', eventId, event.reference, event.status, event.paymentId);
     log.info({ provider: 'trustist', eventId, eventType: event.eventType, reference: event.reference, outcome }, 'webhook received');
-    res.status(200).json({ received: true, outcome });
+    res.status(200).json({ received: true, outcome } satisfies z.infer<typeof webhookAnswerSchema>);
   });
 
   return router;
+}
+
+/** The provider webhook routes as `/openapi.json` documents them (callers are the providers, not merchants). */
+export function webhookRouteDocs(): RouteDoc[] {
+  const common = { tags: ['provider webhooks'], security: PUBLIC_SECURITY };
+  const responses = { 200: jsonResponse('received', webhookAnswerSchema), ...errorResponses(400, 401, 413, 429, 503) };
+  return [
+    {
+      ...common,
+      method: 'post',
+      path: '/webhooks/turnstay',
+      summary: 'TurnStay events, signed with Turnstay-Signature (t=<unix seconds>,v1=<HMAC-SHA256>)',
+      request: { headers: z.object({ 'Turnstay-Signature': z.string().optional() }), body: { required: true, content: jsonContent(turnstayWebhookEventSchema) } },
+      responses,
+    },
+    {
+      ...common,
+      method: 'post',
+      path: '/webhooks/trustist/{secret}',
+      summary: 'Trustist events (unsigned: the URL carries a secret, and the payment confirms with Trustist before acting)',
+      request: { params: z.object({ secret: z.string() }), body: { required: true, content: jsonContent(trustistWebhookEventSchema) } },
+      responses,
+    },
+  ];
 }
 
 function throttled(retryAfterSeconds: number): ApiError {
