@@ -70,7 +70,7 @@ export function eventRouteDocs(): RouteDoc[] {
       path: '/v1/events/{id}/redeliver',
       summary: "Send one recent event to the merchant's endpoints again (same webhook-id)",
       request: { params: eventIdParamsSchema },
-      responses: { 202: jsonResponse('the event, queued for delivery', merchantEventResponseSchema), ...errorResponses(400, 401, 404, 503) },
+      responses: { 202: jsonResponse('the event, queued for delivery', merchantEventResponseSchema), ...errorResponses(400, 401, 404, 413, 503) },
     },
   ];
 }
