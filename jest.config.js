@@ -2,7 +2,7 @@
  * One Temporal server per run (global setup) of the topology in TEST_TOPOLOGY: `dev` (the CLI dev server, SQLite) or
  * `cluster` (the Temporal server on PostgreSQL); `npm test` runs once per topology. Every test file brings its own
  * worker and task queue. The cluster run takes the suites whose behaviour depends on the server (payments,
- * reservations, API routes, the Web UI, card data, reconciliation and the operator page, metrics and traces, chaos); unit,
+ * reservations, API routes, provider plugins, the Web UI, card data, reconciliation and the operator page, metrics and traces, chaos); unit,
  * sandbox and replay tests need no second run.
  */
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
@@ -15,7 +15,7 @@ const shared = {
 };
 const onCluster = process.env.TEST_TOPOLOGY === 'cluster';
 const mainTests = onCluster
-  ? ['payments', 'reservations', 'api', 'security', 'foundation'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat(
+  ? ['payments', 'reservations', 'api', 'security', 'foundation', 'plugins'].map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`).concat(
       ['browser/web-ui', 'browser/ops-page', 'operations/reconciliation', 'operations/metrics', 'operations/traces', 'operations/otlp-export'].map((file) => `<rootDir>/test/${file}.test.ts`),
       // Merchant events: delivery, catch-up and isolation depend on the server; the SIGKILL test runs on dev only.
       '<rootDir>/test/events/merchant-events.test.ts',

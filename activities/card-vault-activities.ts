@@ -3,9 +3,8 @@ import type { PaymentRequest } from '../domain/payment-request';
 import type { CardVault } from '../worker/card-vault';
 import { cardVaultPickupsMissed } from '../infra/observability/metrics';
 import { PaymentFailureType } from './payment-failure-types';
-import type { ProviderName } from '../domain/provider-name';
 import type { ProviderPaymentHandle, SubmissionOutcome, TokenizedCard } from './provider-adapter';
-import type { ProviderRegistry } from './provider-registry';
+import { adapterFor, type ProviderRegistry } from './provider-registry';
 
 export interface SubmitCardInput {
   request: PaymentRequest;
@@ -26,7 +25,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
         throw ApplicationFailure.nonRetryable('card data must be re-submitted: it is no longer held by this process', PaymentFailureType.CardDataUnavailable);
       }
       try {
-        const outcome = await providers[request.provider].submitCard(request, handle, submission);
+        const outcome = await adapterFor(providers, request.provider).submitCard(request, handle, submission);
         vault.delete(vaultHandle);
         return outcome;
       } catch (error) {
@@ -44,7 +43,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
         cardVaultPickupsMissed.inc({ activity: 'tokenizeCardFromVault' });
         throw ApplicationFailure.nonRetryable('card data must be re-submitted: it is no longer held by this process', PaymentFailureType.CardDataUnavailable);
       }
-      const adapter = providers[provider];
+      const adapter = adapterFor(providers, provider);
       if (!adapter.tokenize) throw ApplicationFailure.nonRetryable(`${provider} cannot keep cards on file`, PaymentFailureType.InvalidRequest);
       const tokenized = await adapter.tokenize(submission.card, payerEmail);
       vault.delete(vaultHandle);
@@ -54,7 +53,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
 }
 
 export interface TokenizeCardInput {
-  provider: ProviderName;
+  provider: string;
   vaultHandle: string;
   payerEmail?: string;
 }

@@ -13,6 +13,7 @@ import { requestLogging } from './request-logging';
 import { buildOpenApiDocument } from './openapi';
 import { OperatorAuth } from './operator-auth';
 import type { CreatePaymentRules } from './payment-schemas';
+import type { ApiProvider } from '../activities/provider-module';
 import { codecRoutes } from './routes/codec';
 import { demoRoutes } from './routes/demo';
 import { eventRoutes } from './routes/events';
@@ -39,13 +40,12 @@ export interface ApiDependencies {
   operatorSessionSecret?: string;
   /** Express `trust proxy`: which proxies' X-Forwarded-Proto to believe (HTTPS makes the session cookie Secure). */
   trustProxy?: string | number;
-  turnstayWebhookSecrets: string[];
-  trustistWebhookPathSecret: string;
+  /** The registered providers as the API sees them (activities/provider-registry.ts createApiProviders). */
+  providers: readonly ApiProvider[];
   webhookToleranceSeconds: number;
   codecAllowedOrigins: string[];
   /** The Temporal Web UI's base URL, for the operator page's links (none: plain workflow IDs). */
   webUiUrl?: string;
-  rules: CreatePaymentRules;
   timing?: PaymentTiming;
   /** Demo page settings: a merchant key for the demo only (never in production). */
   demo?: { merchantKey: string };
@@ -68,15 +68,22 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.use(webhookRoutes({
     client: deps.client,
     taskQueue: deps.taskQueue,
-    turnstaySecrets: deps.turnstayWebhookSecrets,
+    providers: deps.providers,
     toleranceSeconds: deps.webhookToleranceSeconds,
-    trustistPathSecret: deps.trustistWebhookPathSecret,
     log,
   }));
   app.use(codecRoutes({ codec: deps.codec, operatorAuth, allowedOrigins: deps.codecAllowedOrigins }));
   app.use(operatorLoginRoutes(operatorAuth));
-  app.use(operationsRoutes({ client: deps.client, namespace: deps.namespace, taskQueue: deps.taskQueue, operatorAuth, webUiUrl: deps.webUiUrl }));
-  const openApi = buildOpenApiDocument(deps.rules, { demo: deps.demo !== undefined });
+  app.use(operationsRoutes({
+    client: deps.client,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    operatorAuth,
+    webUiUrl: deps.webUiUrl,
+    providerNames: deps.providers.map((provider) => provider.name),
+  }));
+  const rules: CreatePaymentRules = { providers: deps.providers };
+  const openApi = buildOpenApiDocument(rules, { demo: deps.demo !== undefined });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -87,7 +94,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     taskQueue: deps.taskQueue,
     vault: deps.vault,
     cardVaultTaskQueue: deps.cardVaultTaskQueue,
-    rules: deps.rules,
+    rules,
     timing: deps.timing,
     log,
   };

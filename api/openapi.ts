@@ -29,13 +29,13 @@ export function allRouteDocs(rules: CreatePaymentRules, options: { demo: boolean
     ...healthRouteDocs(),
     ...metricsRouteDocs(),
     openApiRouteDoc,
-    ...webhookRouteDocs(),
+    ...webhookRouteDocs(rules.providers),
     ...codecRouteDocs(),
     ...operatorLoginRouteDocs(),
     ...operationsRouteDocs(),
     ...(options.demo ? demoRouteDocs() : []),
     ...paymentRouteDocs(rules),
-    ...reservationRouteDocs(),
+    ...reservationRouteDocs(rules),
     ...eventRouteDocs(),
   ];
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { CARD_BRANDS } from '../domain/card';
 import { PAYMENT_STATUSES } from '../domain/payment-status';
-import { PROVIDER_NAMES } from '../domain/provider-name';
 import type { PaymentView } from '../workflows/payment-types';
 import { failureSchema, refundResponseSchema, toRefundResponse } from './refund-response';
 
@@ -17,7 +16,7 @@ export const paymentResponseSchema = z
   .object({
     id: z.string(),
     status: z.enum(PAYMENT_STATUSES),
-    provider: z.enum(PROVIDER_NAMES),
+    provider: z.string().describe('a registered provider name'),
     reference: z.string(),
     amountMinor: z.number().int(),
     currency: z.string(),
@@ -60,7 +59,7 @@ export const listedPaymentSchema = z
   .object({
     id: z.string(),
     status: z.enum(PAYMENT_STATUSES).optional(),
-    provider: z.enum(PROVIDER_NAMES).optional(),
+    provider: z.string().describe('a registered provider name').optional(),
     reference: z.string().optional(),
     amountMinor: z.number().int().optional(),
     currency: z.string().optional(),

@@ -1,6 +1,5 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { PROVIDER_NAMES } from '../domain/provider-name';
 import type { ReconciliationReport } from '../workflows/reconciliation-types';
 import { reconciliationScheduleId } from '../workflows/reconciliation-types';
 
@@ -15,7 +14,7 @@ const reconciliationReportSchema = z
     differences: z.array(
       z
         .object({
-          provider: z.enum(PROVIDER_NAMES),
+          provider: z.string().describe('a registered provider name'),
           workflowId: z.string().optional().describe('absent for a charge we have no payment for'),
           providerPaymentId: z.string().optional(),
           ours: z.string().optional(),

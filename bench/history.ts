@@ -128,15 +128,3 @@ export function timerToTaskMs(events: HistoryEvent[]): number | undefined {
   const next = events.slice(fired).find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
   return next ? eventMs(next) - eventMs(events[fired] as HistoryEvent) : undefined;
 }
-
-/** What one workflow costs the server: history events, workflow tasks, signals and search-attribute upserts. */
-export function historyCounts(events: HistoryEvent[]): Record<string, number> {
-  const count = (type: number) => events.filter((event) => event.eventType === type).length;
-  return {
-    'history events': events.length,
-    'workflow tasks': count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
-    activities: count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
-    signals: count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
-    'search-attribute upserts': count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES),
-  };
-}

@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, hostname, loadavg, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { resolvePostgresBinDir } from '../infra/postgres-instance';
 import { resolveTemporalCli } from '../infra/temporal-dev-server';
 
 export interface MachineInfo {
+  /** Which machine: its host name and kernel (results from different machines do not compare). */
+  hostname: string;
+  kernel: string;
   nproc: number;
   /** `free -g`, as printed. */
   freeG: string;
@@ -48,6 +51,8 @@ export function machineInfo(): MachineInfo {
   }
   const status = run('git', ['status', '--porcelain']);
   return {
+    hostname: hostname(),
+    kernel: release(),
     nproc: Number(run('nproc', [])) || availableParallelism(),
     freeG: run('free', ['-g']),
     cpuModel,

@@ -2,13 +2,15 @@
  * `npm run bench`: runs each scenario on each Temporal topology (the dev server on SQLite, the cluster on
  * PostgreSQL), each time on a fresh system of its own (Temporal, worker, API, sandboxes), prints the topologies
  * side by side as a Markdown table and writes bench/results/<date>.json. Not a test: it measures.
- * `npm run bench -- --help` lists the flags; `--quick` is a smoke run with small sizes.
+ * Charts (SVG) of the latency distribution and the throughput curve go next to the JSON; `--charts-from=FILE`
+ * redraws them from an existing results file. `npm run bench -- --help` lists the flags; `--quick` is a smoke run.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { PersistedStore, Topology } from '../infra/temporal-topology';
+import { writeCharts } from './charts';
 import type { BenchContext } from './context';
 import { machineInfo } from './machine';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
@@ -39,6 +41,16 @@ async function main(): Promise<void> {
     if (error.message) process.stderr.write(`${error.message}\n\n`);
     process.stderr.write(USAGE);
     process.exit(error.message ? 2 : 0);
+  }
+  if (options.chartsFrom) {
+    const from = resolve(options.chartsFrom);
+    if (!existsSync(from)) {
+      process.stderr.write(`--charts-from: no such file ${from}\n`);
+      process.exit(2);
+    }
+    const charts = await writeCharts(readResults(from), chartBase(from));
+    process.stdout.write(charts.length ? `Charts:\n${charts.map((path) => `  ${path}`).join('\n')}\n` : `No latency or throughput figures in ${from}: no charts\n`);
+    return;
   }
   // The naive baseline's card-vault worker runs in this process: its SDK logs errors only.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -143,9 +155,25 @@ async function main(): Promise<void> {
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   if (!options.keepData) rmSync(runDir, { recursive: true, force: true });
-  process.stdout.write(`\n${renderReport(results)}\n\nResults: ${out}${options.keepData ? `\nData and logs: ${runDir}` : ''}\n`);
+  // The figures are safe in the JSON already: a chart that fails to draw is reported, and can be redrawn with --charts-from.
+  const charts = await writeCharts(results, chartBase(out)).catch((error: unknown) => {
+    log(`charts failed: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  });
+  process.stdout.write(
+    `\n${renderReport(results)}\n\nResults: ${out}${charts.map((path) => `\nChart: ${path}`).join('')}${options.keepData ? `\nData and logs: ${runDir}` : ''}\n`,
+  );
   const failed = Object.values(results.topologies).some((topology) => Object.keys(topology.failures).length > 0);
   process.exit(failed ? 1 : 0);
+}
+
+/** The charts of results file X.json are X-latency.svg and X-throughput.svg. */
+const chartBase = (resultsFile: string) => resultsFile.replace(/\.json$/, '');
+
+/** A results file; those written before the bench ran both topologies held one dev-server run at the top level. */
+function readResults(file: string): BenchResults {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as BenchResults & TopologyResults;
+  return parsed.topologies ? parsed : { ...parsed, topologies: { dev: parsed } };
 }
 
 /** PostgreSQL data lands in /tmp when the postgres user cannot reach the run folder (postgres-instance.ts). */

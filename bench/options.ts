@@ -35,8 +35,10 @@ export interface BenchOptions {
   workerEnv: Record<string, string>;
   prebuiltBundle: boolean;
   keepData: boolean;
-  /** Where to write the JSON; default bench/results/<date>.json. */
+  /** Where to write the JSON; default bench/results/<date>.json (the charts go next to it). */
   out?: string;
+  /** Measure nothing: draw the charts of this results file, next to it. */
+  chartsFrom?: string;
 }
 
 const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'workerEnv' | 'prebuiltBundle' | 'keepData'> = {
@@ -49,7 +51,8 @@ const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'worke
   startConcurrency: 8,
   maxConcurrency: 256,
   p99LimitMs: 2_000,
-  reservations: 2_000,
+  // Small enough that the default bench, both topologies, fits in about 20 minutes on 2 CPUs.
+  reservations: 1_000,
   bookingConcurrency: 48,
   callsPerSecond: 200,
   bookingRate: 0,
@@ -73,7 +76,7 @@ export const USAGE = `npm run bench -- [flags]
 
   --quick                      small sizes for a smoke run (a few minutes)
   --only=a,b                   scenarios to run: ${SCENARIOS.join(', ')} (default: all)
-  --topology=a,b               Temporal topologies, each scenario on each: ${TOPOLOGIES.join(', ')} (default: both; dev is the CLI
+  --topology=a,b|both          Temporal topologies, each scenario on each: ${TOPOLOGIES.join(', ')} (default: both; dev is the CLI
                                dev server on SQLite, cluster the Temporal server on PostgreSQL; the table compares them)
   --sandbox-latency-ms=N       latency the sandboxes add to every provider call (default ${DEFAULTS.sandboxLatencyMs})
   --latency-samples=N          scenarios 1-2: measured samples per variant (default ${DEFAULTS.latencySamples})
@@ -94,7 +97,9 @@ export const USAGE = `npm run bench -- [flags]
   --worker-env=KEY=VALUE       extra worker environment, repeatable (e.g. WORKER_MAX_CACHED_WORKFLOWS=500)
   --no-prebuilt-bundle         let each worker start bundle its workflows (default: bundle once, WORKFLOW_BUNDLE_PATH)
   --keep-data                  keep the servers' data (SQLite files, PostgreSQL data) and the process logs (.data/bench/<run>/)
-  --out=FILE                   JSON results file (default bench/results/<date>.json)
+  --out=FILE                   JSON results file (default bench/results/<date>.json); the charts are written next to it,
+                               FILE without .json + -latency.svg and -throughput.svg
+  --charts-from=FILE           measure nothing: (re)draw the charts of an existing results JSON, next to it
 `;
 
 const NUMERIC: Record<string, keyof typeof DEFAULTS> = {
@@ -146,12 +151,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (name === 'no-prebuilt-bundle') options.prebuiltBundle = false;
     else if (name === 'keep-data') options.keepData = true;
     else if (name === 'out' && value) options.out = value;
+    else if (name === 'charts-from' && value) options.chartsFrom = value;
     else if (name === 'poll-ms' && value) {
       options.pollMs = value.split(',').map(Number);
       if (options.pollMs.some((ms) => !Number.isFinite(ms) || ms <= 0)) throw new UsageError('--poll-ms takes positive numbers, e.g. 200,1000');
     }
     else if (name === 'only' && value) options.scenarios = pickFrom(SCENARIOS, value, '--only');
-    else if (name === 'topology' && value) options.topologies = pickFrom(TOPOLOGIES, value, '--topology');
+    else if (name === 'topology' && value) options.topologies = value === 'both' ? [...TOPOLOGIES] : pickFrom(TOPOLOGIES, value, '--topology');
     else if (name === 'worker-env' && value) {
       const eq = value.indexOf('=');
       if (eq <= 0) throw new UsageError(`--worker-env needs KEY=VALUE, got ${value}`);

@@ -36,7 +36,7 @@ export function renderReport(results: BenchResults): string {
   lines.push('');
   lines.push(`| Scenario | Measured | ${shown.join(' | ')} |${dev && cluster ? ' cluster / dev |' : ''}`);
   lines.push(`|---|---|${shown.map(() => '---|').join('')}${dev && cluster ? '---|' : ''}`);
-  const rows = [...latencyRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...failureRows(runs)];
+  const rows = [...latencyRows(runs), ...transitionRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...failureRows(runs)];
   for (const row of rows) {
     const cells = runs.map((run) => row.cell(run) ?? '—');
     const ratio = dev && cluster && row.compared ? ratios(row.compared(cluster), row.compared(dev)) : '';
@@ -51,7 +51,7 @@ function header(results: BenchResults): string[] {
   const m = results.machine;
   return [
     `Command: \`${results.command}\``,
-    `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${/^Mem:\s+(\d+)/m.exec(m.freeG)?.[1] ?? '?'} GiB RAM (free -g), Node ${m.node}, load average ${m.loadAverageAtStart} at start; commit ${m.gitCommit}`,
+    `Machine: ${m.hostname ? `${m.hostname} (Linux ${m.kernel}), ` : ''}${m.nproc} CPUs (${m.cpuModel}), ${/^Mem:\s+(\d+)/m.exec(m.freeG)?.[1] ?? '?'} GiB RAM (free -g), Node ${m.node}, load average ${m.loadAverageAtStart} at start; commit ${m.gitCommit}`,
     `Wall time: ${results.wallSeconds ?? '?'} s; sandbox latency ${results.options.sandboxLatencyMs} ms per provider call; ${results.options.prebuiltBundle ? 'prebuilt workflow bundle' : 'workers bundle at start'}${Object.keys(results.options.workerEnv).length ? `; worker env ${JSON.stringify(results.options.workerEnv)}` : ''}`,
     `Topologies: dev = CLI dev server (${m.temporalCli}; SQLite, WAL, synchronous=OFF, 1 shard); cluster = Temporal server (${m.temporalServer}) on ${m.postgres} (fsync on, 4 shards, SQL visibility, Web UI server). Each scenario ran on a fresh system per topology.`,
   ];
@@ -92,6 +92,30 @@ function latencyRows(runs: TopologyResults[]): Row[] {
       },
     };
   });
+}
+
+/** Server work per frictionless payment (POST /v1/payments), from the histories the latency scenario fetched. */
+function transitionRows(runs: TopologyResults[]): Row[] {
+  const counts = (run: TopologyResults) => run.latency?.historyCounts.earlyReturn;
+  if (!runs.some(counts)) return [];
+  const mean = (run: TopologyResults, key: string) => counts(run)?.[key]?.mean;
+  return [
+    {
+      scenario: '',
+      measured: 'server work per payment (mean): state transitions, from the history / as the server counts them',
+      cell: (run) => {
+        if (!counts(run)) return undefined;
+        const parts = ['history events', 'workflow tasks', 'activity tasks', 'signals', 'updates', 'search-attribute upserts', 'timers started', 'markers']
+          .filter((key) => mean(run, key) !== undefined)
+          .map((key) => `${fmt(mean(run, key))} ${key}`);
+        return `**${fmt(mean(run, 'state transitions'))}** / ${fmt(mean(run, 'state transitions (server count)'))} (${parts.join(', ')})`;
+      },
+      compared: (run) => {
+        const value = mean(run, 'state transitions');
+        return value === undefined ? undefined : [value];
+      },
+    },
+  ];
 }
 
 const best = (throughput: ThroughputResult) => [...throughput.levels].sort((a, b) => b.paymentsPerSecond - a.paymentsPerSecond)[0];
@@ -192,6 +216,20 @@ function waitingRows(runs: TopologyResults[]): Row[] {
         return `**${c.lastChargeSeconds} s**, ${c.chargesPerSecond}/s (peak ${c.peakProviderCallsPerSecond} provider calls/s of ${w.callsPerSecondLimit} allowed), ${c.charged} charged${c.chargedOnce ? ', each once' : ' — NOT each once'}; worker RSS max ${c.workerRssMaxMiB} MiB`;
       },
       compared: (run) => run.waiting && [run.waiting.charging.lastChargeSeconds, run.waiting.charging.chargesPerSecond],
+    },
+    {
+      scenario: '',
+      measured: 'state transitions (mean, from sampled histories): reservation + its charge',
+      cell: (run) => {
+        const work = run.waiting?.charging.serverWork;
+        return work && `${fmt(work.reservation['state transitions']?.mean)} + ${fmt(work.charge['state transitions']?.mean)}`;
+      },
+      compared: (run) => {
+        const work = run.waiting?.charging.serverWork;
+        const reservation = work?.reservation['state transitions']?.mean;
+        const charge = work?.charge['state transitions']?.mean;
+        return reservation === undefined || charge === undefined ? undefined : [reservation, charge];
+      },
     },
   ];
 }

@@ -1,7 +1,7 @@
 import type { PaymentFailure } from './payment-types';
 import type { RefundView } from './refund-types';
 
-interface RefundEntry {
+export interface RefundEntry {
   view: RefundView;
   /** Sent to the provider as its idempotency key / refund reference: the same on every attempt of this refund. */
   providerKey: string;

@@ -13,6 +13,12 @@ export interface PaymentWorkflowInput {
   timing?: PaymentTiming;
   /** Set when a reservation made this charge: the payment tells it of its charge and refunds (it owns them). */
   owner?: { reservationId: string };
+  /**
+   * How the payment names its provider to people (activity summaries in the Web UI, notes, waits, failure messages),
+   * from the API's provider registry. Histories from before it have none: they show the provider's name as written
+   * (`request.provider`). Only display text depends on it, no command, so replay is unaffected either way.
+   */
+  providerLabel?: string;
 }
 
 /**

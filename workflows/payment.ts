@@ -1,8 +1,6 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
@@ -20,6 +18,8 @@ import type { PaymentActivities } from '../activities/payment-activities';
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
 import type { ProviderPaymentHandle, ProviderStatus, SubmissionOutcome } from '../activities/provider-adapter';
+import { cardWasLost, failureMessage, isDecline, mayHaveReachedProvider, providerSilent, requireReason, toFailure } from './payment-failures';
+import { settlementOf } from './provider-settlement';
 import { FINAL_STATUSES, type PaymentStatus } from '../domain/payment-status';
 import {
   cancelOwnedPaymentSignal,
@@ -39,11 +39,11 @@ import { CardHandover } from './card-handover';
 import { PaymentRecord } from './payment-record';
 import type { CardSource, PaymentWorkflowInput, PaymentView, PaymentTiming, VaultCardSource } from './payment-types';
 import { describeDuration } from './describe-duration';
-import type { PaymentRefunds } from './payment-refunds';
-import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome } from './refund-types';
+import { DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome, type RequestRefundInput } from './refund-types';
 import { WebhookHints } from './webhook-hints';
+import { RefundDesk, type RefundDeskPayment } from './payment-refund-desk';
 import { ReconStatusKey } from './search-attributes';
-import type { ReconStatus } from './reconciliation-types';
+import type { ReconciliationFinding, ReconStatus } from './reconciliation-types';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
@@ -111,8 +111,6 @@ const RECHECK_PATCH = 'recheck-signal';
 /** Ids named by webhooks that a lost answer checks at most: each costs a status call, and webhooks can be forged. */
 const MAX_WEBHOOK_IDS_CHECKED = 10;
 
-const PROVIDER_LABELS = { turnstay: 'TurnStay', trustist: 'Trustist' } as const;
-
 /** Where a webhook can change what the payment does: before its outcome is known. */
 const WAITS_FOR_WEBHOOKS: PaymentStatus[] = ['CREATED', 'SUBMITTED', 'PENDING_ACTION'];
 
@@ -146,403 +144,290 @@ const REFUND_CALL_OPTIONS: ActivityOptions = {
  * merchant signal or status poll), confirming with the provider before any final state.
  */
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentView> {
-  const { request } = input;
-  const timing: Required<PaymentTiming> = { ...DEFAULT_TIMING, ...input.timing };
-  const label = PROVIDER_LABELS[request.provider];
-  const record = new PaymentRecord(input);
-  const handover = new CardHandover(input.requestFingerprint, input.cardSource.kind === 'vault' ? input.cardSource : undefined);
+  const payment = new PaymentWorkflow(input);
+  payment.listen();
+  return payment.run();
+}
+
+/**
+ * The payment's state and its named transitions (as Temporal's safe-message-handlers sample keeps a workflow's state
+ * in a class): the message handlers, the charge (create, submit, settle), the lost-answer recovery, the challenge
+ * wait, cancellation and the refund desk each read the same fields instead of one closure's shared variables.
+ */
+class PaymentWorkflow implements RefundDeskPayment {
+  readonly request: PaymentWorkflowInput['request'];
+  readonly timing: Required<PaymentTiming>;
+  /** How notes, waits and activity summaries name the provider. */
+  readonly label: string;
+  readonly record: PaymentRecord;
+  private readonly handover: CardHandover;
   /** The card the last submission carried (a repeated request may hand over another). */
-  let submittedCard = input.cardSource;
+  private submittedCard: CardSource;
   // Webhooks are claims (Trustist's are unsigned): what the payment keeps of them is bounded, see WebhookHints.
-  const hints = new WebhookHints(MAX_WEBHOOK_IDS_CHECKED, Date.now());
-  const paymentScope = new CancellationScope();
-  let handle: ProviderPaymentHandle | undefined;
-  let hintArrived = false;
+  private readonly hints = new WebhookHints(MAX_WEBHOOK_IDS_CHECKED, Date.now());
+  private readonly paymentScope = new CancellationScope();
+  /** What creating the payment at the provider returned; the provider payment id lives in the record (see `handle`). */
+  private prepared?: ProviderPaymentHandle;
+  private hintArrived = false;
+  private cancelReason?: string;
+  private settled = false;
+  private refundInFlight = false;
+  /** False once the refund window is over or the payment was cancelled: refunds still pending finish, no new ones start. */
+  acceptingRefunds = true;
+  private readonly refundDesk = new RefundDesk(this);
+  /** Provider calls run on a task queue per provider, whose workers enforce that provider's rate limit. */
+  private readonly providerQueue: string;
+  private readonly cardText: string;
+
+  constructor(private readonly input: PaymentWorkflowInput) {
+    this.request = input.request;
+    this.timing = { ...DEFAULT_TIMING, ...input.timing };
+    this.label = input.providerLabel ?? input.request.provider;
+    this.record = new PaymentRecord(input);
+    this.handover = new CardHandover(input.requestFingerprint, input.cardSource.kind === 'vault' ? input.cardSource : undefined);
+    this.submittedCard = input.cardSource;
+    this.providerQueue = providerTaskQueue(workflowInfo().taskQueue, input.request.provider);
+    this.cardText = input.request.card ? `${input.request.card.brand} ****${input.request.card.last4}` : 'card';
+  }
+
+  /** The handle provider calls take: the prepared one with the payment id the record holds once it is known. */
+  get handle(): ProviderPaymentHandle | undefined {
+    return this.prepared && { ...this.prepared, providerPaymentId: this.record.providerPaymentId };
+  }
+
   /**
    * Provider payment ids named by webhooks, in arrival order. Each is only a claim (Trustist webhooks are unsigned):
    * it is trusted once the status endpoint confirms it, so a forged id named first cannot hide the genuine one.
    */
-  const webhookPaymentIds = hints.claimedPaymentIds;
-  let cancelReason: string | undefined;
-  let settled = false;
-  let refundInFlight = false;
-  let refundSequence = 0;
-  /** False once the refund window is over or the payment was cancelled: refunds still pending finish, no new ones start. */
-  let acceptingRefunds = true;
+  private get webhookPaymentIds(): string[] {
+    return this.hints.claimedPaymentIds;
+  }
 
-  // Provider calls run on a task queue per provider, whose workers enforce that provider's rate limit.
-  const providerQueue = providerTaskQueue(workflowInfo().taskQueue, request.provider);
-  const provider = (summary: string) =>
-    proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, taskQueue: providerQueue, summary: `${label}: ${summary}` });
-  const refundCalls = (summary: string) =>
-    proxyActivities<PaymentActivities>({ ...REFUND_CALL_OPTIONS, taskQueue: providerQueue, summary: `${label}: ${summary}` });
-  const cardText = request.card ? `${request.card.brand} ****${request.card.last4}` : 'card';
-  const cardVault = (taskQueue: string) =>
-    proxyActivities<CardVaultActivities>({
+  provider(summary: string) {
+    return proxyActivities<PaymentActivities>({ ...PROVIDER_CALL_OPTIONS, taskQueue: this.providerQueue, summary: `${this.label}: ${summary}` });
+  }
+
+  refundCalls(summary: string) {
+    return proxyActivities<PaymentActivities>({ ...REFUND_CALL_OPTIONS, taskQueue: this.providerQueue, summary: `${this.label}: ${summary}` });
+  }
+
+  private cardVault(taskQueue: string) {
+    return proxyActivities<CardVaultActivities>({
       taskQueue,
       // The card exists only in the memory of the process that received it: if it cannot pick the task up
       // quickly, it is gone, and waiting longer cannot bring the card back.
-      scheduleToStartTimeout: timing.cardPickupTimeoutMs,
+      scheduleToStartTimeout: this.timing.cardPickupTimeoutMs,
       startToCloseTimeout: '45s',
       heartbeatTimeout: WORKER_LIVENESS_TIMEOUT,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_PAYMENT_FAILURES },
-      summary: `${label}: submit card ${cardText}`,
+      summary: `${this.label}: submit card ${this.cardText}`,
     });
-  const submitCard = (current: ProviderPaymentHandle, source: CardSource) => {
+  }
+
+  private submitCard(current: ProviderPaymentHandle, source: CardSource): Promise<SubmissionOutcome> {
+    const { request } = this;
     if (source.kind === 'hosted') throw ApplicationFailure.nonRetryable('a hosted-form payment has no card to submit', PaymentFailureType.CardDataUnavailable);
     return source.kind === 'vault'
-      ? cardVault(source.taskQueue).submitCardFromVault({ request, handle: current, vaultHandle: source.handle })
-      : provider(`charge stored card ${cardText}`).submitTokenizedCard({
+      ? this.cardVault(source.taskQueue).submitCardFromVault({ request, handle: current, vaultHandle: source.handle })
+      : this.provider(`charge stored card ${this.cardText}`).submitTokenizedCard({
           request,
           handle: current,
           paymentMethodToken: source.paymentMethodToken,
         });
-  };
+  }
 
-  setHandler(paymentStateQuery, () => record.view());
-  setHandler(refundRequestQuery, (refundId) => {
-    const entry = record.refunds.find(refundId);
-    return { paymentStatus: record.status, ...(entry ? { refund: { ...entry.view }, requestFingerprint: entry.requestFingerprint } : {}) };
-  });
-  setHandler(firstOutcomeUpdate, async (offer) => {
-    if (!record.firstOutcomeKnown) handover.offer(offer);
-    await condition(() => record.firstOutcomeKnown);
-    return { payment: record.view(), startRequestId: input.startRequestId };
-  });
-  setHandler(providerEventSignal, (event) => {
-    if (hints.hasSeen(event.eventId)) return;
-    hints.record(event, Date.now());
-    hintArrived = true;
-  });
-  setHandler(
-    providerEventUpdate,
-    (event) => {
+  /** Queries, signals and updates: what the API, the reservation and reconciliation may ask of the payment. */
+  listen(): void {
+    const { record, hints } = this;
+    setHandler(paymentStateQuery, () => record.view());
+    setHandler(refundRequestQuery, (refundId) => {
+      const entry = record.refunds.find(refundId);
+      return { paymentStatus: record.status, ...(entry ? { refund: { ...entry.view }, requestFingerprint: entry.requestFingerprint } : {}) };
+    });
+    setHandler(firstOutcomeUpdate, async (offer) => {
+      if (!record.firstOutcomeKnown) this.handover.offer(offer);
+      await condition(() => record.firstOutcomeKnown);
+      return { payment: record.view(), startRequestId: this.input.startRequestId };
+    });
+    setHandler(providerEventSignal, (event) => {
+      if (hints.hasSeen(event.eventId)) return;
       hints.record(event, Date.now());
-      hintArrived = true;
-    },
-    { validator: (event) => hints.admit(event, { awaited: WAITS_FOR_WEBHOOKS.includes(record.status), hintPending: hintArrived, now: Date.now() }) },
-  );
-  setHandler(challengeCompletedSignal, () => {
-    hintArrived = true;
-  });
-  setHandler(
-    cancelPaymentUpdate,
-    async ({ reason }) => {
-      cancelReason ??= reason;
-      paymentScope.cancel();
-      await condition(() => settled);
-      return record.view();
-    },
-    {
-      validator: ({ reason }) => {
-        requireReason(reason);
-        if (FINAL_STATUSES.includes(record.status)) throw new Error(`payment is already ${record.status}`);
-        // Run beside a refund, the cancellation would refund the same money a second time.
-        if (refundInFlight || record.refunds.hasPending) {
-          throw ApplicationFailure.nonRetryable('a refund of this payment is in progress; cancel once it has settled', RefundRejection.RefundInProgress);
-        }
+      this.hintArrived = true;
+    });
+    setHandler(
+      providerEventUpdate,
+      (event) => {
+        hints.record(event, Date.now());
+        this.hintArrived = true;
       },
-    },
-  );
-  setHandler(
-    refundPaymentUpdate,
-    async ({ amountMinor, reason }) => {
-      refundInFlight = true;
-      try {
-        await refund(amountMinor ?? record.remainingMinor, reason);
-      } finally {
-        refundInFlight = false;
+      { validator: (event) => hints.admit(event, { awaited: WAITS_FOR_WEBHOOKS.includes(record.status), hintPending: this.hintArrived, now: Date.now() }) },
+    );
+    setHandler(challengeCompletedSignal, () => {
+      this.hintArrived = true;
+    });
+    setHandler(
+      cancelPaymentUpdate,
+      async ({ reason }) => {
+        this.cancelReason ??= reason;
+        this.paymentScope.cancel();
+        await condition(() => this.settled);
+        return record.view();
+      },
+      {
+        validator: ({ reason }) => {
+          requireReason(reason);
+          if (FINAL_STATUSES.includes(record.status)) throw new Error(`payment is already ${record.status}`);
+          // Run beside a refund, the cancellation would refund the same money a second time.
+          if (this.refundInFlight || record.refunds.hasPending) {
+            throw ApplicationFailure.nonRetryable('a refund of this payment is in progress; cancel once it has settled', RefundRejection.RefundInProgress);
+          }
+        },
+      },
+    );
+    setHandler(
+      refundPaymentUpdate,
+      async ({ amountMinor, reason }) => {
+        this.refundInFlight = true;
+        try {
+          await this.refundDesk.refundWithoutId(amountMinor ?? record.remainingMinor, reason);
+        } finally {
+          this.refundInFlight = false;
+        }
+        return record.view();
+      },
+      {
+        validator: ({ amountMinor, reason }) => {
+          requireReason(reason);
+          if (record.status !== 'COMPLETE') throw new Error(`only a COMPLETE payment can be refunded; this one is ${record.status}`);
+          if (this.refundInFlight || record.refunds.hasPending) throw new Error('another refund of this payment is in progress');
+          if (amountMinor !== undefined) {
+            if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
+            if (amountMinor > record.remainingMinor) throw new Error(`amountMinor exceeds the refundable ${record.remainingMinor}`);
+          }
+        },
+      },
+    );
+    setHandler(
+      requestRefundUpdate,
+      async (ask) => {
+        // The validator let a known id through only with the same request: a replay gets the refund as it stands.
+        const entry =
+          record.refunds.find(ask.refundId) ??
+          record.refunds.open({
+            id: ask.refundId,
+            providerKey: ask.refundId,
+            requestFingerprint: ask.requestFingerprint,
+            amountMinor: ask.amountMinor ?? record.refundableMinor,
+            reason: ask.reason,
+          });
+        await condition(() => entry.view.status !== 'PENDING', this.timing.refundAnswerWithinMs);
+        return this.refundOutcome(entry.view.id);
+      },
+      { validator: (ask) => this.validateRefundRequest(ask) },
+    );
+    setHandler(cancelOwnedPaymentSignal, ({ reason }) => {
+      // Sent by the reservation that owns the charge; refunds in flight settle first (see compensate).
+      if (this.settled || FINAL_STATUSES.includes(record.status)) return;
+      this.cancelReason ??= reason;
+      this.paymentScope.cancel();
+    });
+    setHandler(reconciliationFindingSignal, (finding) => this.onReconciliationFinding(finding));
+  }
+
+  private validateRefundRequest(ask: RequestRefundInput): void {
+    const { record } = this;
+    requireReason(ask.reason);
+    if (typeof ask.refundId !== 'string' || !REFUND_ID_PATTERN.test(ask.refundId)) throw new Error('refundId must be re_ and 1 to 64 letters, digits or underscores');
+    const known = record.refunds.find(ask.refundId);
+    if (known) {
+      if (known.requestFingerprint !== ask.requestFingerprint) {
+        throw ApplicationFailure.nonRetryable('this Idempotency-Key was used with a different refund request', RefundRejection.IdempotencyConflict);
       }
-      return record.view();
-    },
-    {
-      validator: ({ amountMinor, reason }) => {
-        requireReason(reason);
-        if (record.status !== 'COMPLETE') throw new Error(`only a COMPLETE payment can be refunded; this one is ${record.status}`);
-        if (refundInFlight || record.refunds.hasPending) throw new Error('another refund of this payment is in progress');
-        if (amountMinor !== undefined) {
-          if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
-          if (amountMinor > record.remainingMinor) throw new Error(`amountMinor exceeds the refundable ${record.remainingMinor}`);
-        }
-      },
-    },
-  );
+      return;
+    }
+    if (record.status !== 'COMPLETE') throw new Error(`only a COMPLETE payment can be refunded; this one is ${record.status}`);
+    if (!this.acceptingRefunds || this.cancelReason !== undefined) throw new Error('the payment is being cancelled or its refund window is over');
+    if (this.refundInFlight) throw ApplicationFailure.nonRetryable('another refund of this payment is in progress', RefundRejection.RefundInProgress);
+    const refundable = record.refundableMinor;
+    if (ask.amountMinor !== undefined) {
+      if (!Number.isInteger(ask.amountMinor) || ask.amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
+      if (ask.amountMinor > refundable) {
+        throw ApplicationFailure.nonRetryable(`amountMinor exceeds the refundable ${refundable} (pending refunds count)`, RefundRejection.AmountExceedsRefundable);
+      }
+    } else if (refundable <= 0) {
+      throw ApplicationFailure.nonRetryable('nothing is left to refund (pending refunds count)', RefundRejection.AmountExceedsRefundable);
+    }
+  }
 
-  setHandler(
-    requestRefundUpdate,
-    async (ask) => {
-      // The validator let a known id through only with the same request: a replay gets the refund as it stands.
-      const entry =
-        record.refunds.find(ask.refundId) ??
-        record.refunds.open({
-          id: ask.refundId,
-          providerKey: ask.refundId,
-          requestFingerprint: ask.requestFingerprint,
-          amountMinor: ask.amountMinor ?? record.refundableMinor,
-          reason: ask.reason,
-        });
-      await condition(() => entry.view.status !== 'PENDING', timing.refundAnswerWithinMs);
-      return refundOutcome(entry.view.id);
-    },
-    {
-      validator: (ask) => {
-        requireReason(ask.reason);
-        if (typeof ask.refundId !== 'string' || !REFUND_ID_PATTERN.test(ask.refundId)) throw new Error('refundId must be re_ and 1 to 64 letters, digits or underscores');
-        const known = record.refunds.find(ask.refundId);
-        if (known) {
-          if (known.requestFingerprint !== ask.requestFingerprint) {
-            throw ApplicationFailure.nonRetryable('this Idempotency-Key was used with a different refund request', RefundRejection.IdempotencyConflict);
-          }
-          return;
-        }
-        if (record.status !== 'COMPLETE') throw new Error(`only a COMPLETE payment can be refunded; this one is ${record.status}`);
-        if (!acceptingRefunds || cancelReason !== undefined) throw new Error('the payment is being cancelled or its refund window is over');
-        if (refundInFlight) throw ApplicationFailure.nonRetryable('another refund of this payment is in progress', RefundRejection.RefundInProgress);
-        const refundable = record.refundableMinor;
-        if (ask.amountMinor !== undefined) {
-          if (!Number.isInteger(ask.amountMinor) || ask.amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
-          if (ask.amountMinor > refundable) {
-            throw ApplicationFailure.nonRetryable(`amountMinor exceeds the refundable ${refundable} (pending refunds count)`, RefundRejection.AmountExceedsRefundable);
-          }
-        } else if (refundable <= 0) {
-          throw ApplicationFailure.nonRetryable('nothing is left to refund (pending refunds count)', RefundRejection.AmountExceedsRefundable);
-        }
-      },
-    },
-  );
-  setHandler(cancelOwnedPaymentSignal, ({ reason }) => {
-    // Sent by the reservation that owns the charge; refunds in flight settle first (see compensate).
-    if (settled || FINAL_STATUSES.includes(record.status)) return;
-    cancelReason ??= reason;
-    paymentScope.cancel();
-  });
-
-  setHandler(reconciliationFindingSignal, async (finding) => {
+  private async onReconciliationFinding(finding: ReconciliationFinding): Promise<void> {
+    const { record, request } = this;
     if (!patched(RECHECK_PATCH)) return;
     const markRecon = (value: ReconStatus) => upsertSearchAttributes([{ key: ReconStatusKey, value }]);
     record.note(`reconciliation: ${finding.reason}`);
     markRecon(finding.reconStatus);
     if (WAITS_FOR_WEBHOOKS.includes(record.status)) {
       // Waiting for an outcome the provider may already have: the same status check a webhook would cause.
-      hintArrived = true;
+      this.hintArrived = true;
       await condition(() => !WAITS_FOR_WEBHOOKS.includes(record.status));
       if (finding.reconStatus === 'RECHECKING') markRecon('HEALED');
       return;
     }
     // Settled here: nothing to heal, only re-confirm with the provider and record its answer for the operator.
-    const current = handle;
+    const current = this.handle;
     if (!current?.providerPaymentId) return;
     try {
-      const status = await provider('re-check status for reconciliation').fetchProviderStatus({ request, handle: current });
-      record.note(`re-checked with ${label}: ${status.state}, refunded ${status.refundedMinor ?? 0} ${request.currency} minor units there, ${record.refundedMinor} here`);
+      const status = await this.provider('re-check status for reconciliation').fetchProviderStatus({ request, handle: current });
+      record.note(`re-checked with ${this.label}: ${status.state}, refunded ${status.refundedMinor ?? 0} ${request.currency} minor units there, ${record.refundedMinor} here`);
     } catch (error) {
-      record.note(`re-check with ${label} failed: ${failureMessage(error)}`);
-    }
-  });
-
-  function refundOutcome(refundId: string): RefundOutcome {
-    const payment = record.view();
-    const refund = payment.refunds.find((view) => view.id === refundId);
-    if (!refund) throw new Error(`refund ${refundId} is not in the payment's records`);
-    return { refund, payment };
-  }
-
-  /** Tells the reservation that owns this charge what the payment is now; it may be closed, which is no failure. */
-  async function notifyOwner(): Promise<void> {
-    const owner = input.owner;
-    if (!owner) return;
-    await CancellationScope.nonCancellable(async () => {
-      try {
-        await getExternalWorkflowHandle(owner.reservationId).signal(ownedPaymentChangedSignal, record.view());
-      } catch (error) {
-        record.note(`reservation ${owner.reservationId} could not be told: ${failureMessage(error)}`);
-      }
-    });
-  }
-
-  /** Refunds reach the provider one at a time, oldest first, each resolved before the next starts. */
-  async function runRefundDesk(): Promise<void> {
-    for (;;) {
-      await condition(() => record.refunds.hasPending);
-      const entry = record.refunds.nextPending() as ReturnType<PaymentRefunds['open']>;
-      await resolveRefund(entry);
-      record.waitFor(record.status === 'COMPLETE' && acceptingRefunds ? 'refund requests' : undefined);
-      await notifyOwner();
+      record.note(`re-check with ${this.label} failed: ${failureMessage(error)}`);
     }
   }
 
-  /**
-   * Asks the provider for the refund until it says yes or no. An answer that is lost (timeouts, 5xx, a garbled body)
-   * is no "no": the provider is asked whether the refund happened, and if not, asked again with the same key.
-   */
-  async function resolveRefund(entry: ReturnType<PaymentRefunds['open']>): Promise<void> {
-    const { view } = entry;
-    const current = handle;
-    if (!current) {
-      record.refunds.fail(entry, { code: 'nothing_to_refund', message: 'nothing was charged, so nothing can be refunded' });
-      return;
-    }
-    for (let round = 0; ; round += 1) {
-      record.waitFor(`${label} to refund ${view.amountMinor} ${request.currency} (refund ${view.id})`);
-      try {
-        const result = await refundCalls(`refund ${view.amountMinor} ${request.currency}`).refundAtProvider({
-          request,
-          handle: current,
-          refund: { amountMinor: view.amountMinor, currency: request.currency, reason: view.reason, idempotencyKey: entry.providerKey },
-        });
-        settleRefund(entry, result.refundId);
-        return;
-      } catch (error) {
-        if (isRefusal(error)) {
-          record.refunds.fail(entry, { code: 'refund_refused', message: `${label} refused the refund: ${failureMessage(error)}` });
-          record.note(`refund ${view.id} refused by ${label}`);
-          return;
-        }
-        if (round === 0) record.note(`refund ${view.id}: no answer from ${label} (${failureMessage(error)}); finding out whether it happened`);
-      }
-      const providerRefundId = await refundFoundAtProvider(entry, current);
-      if (providerRefundId !== undefined) {
-        settleRefund(entry, providerRefundId);
-        return;
-      }
-      const delays = timing.refundRetryDelaysMs;
-      record.waitFor(`${label} to answer about refund ${view.id} (asking again in ${describeDuration(delays[Math.min(round, delays.length - 1)] ?? 60_000)})`);
-      await sleep(delays[Math.min(round, delays.length - 1)] ?? 60_000);
-    }
-  }
-
-  /** The provider's refund id when it holds this refund, '' when it holds it without naming it, undefined when not (or unknown). */
-  async function refundFoundAtProvider(entry: ReturnType<PaymentRefunds['open']>, current: ProviderPaymentHandle): Promise<string | undefined> {
+  /** The whole life of the payment: the charge (cancellable), compensation if cancelled, then its refunds and events. */
+  async run(): Promise<PaymentView> {
+    const { record } = this;
+    // Not cancellable: a refund asked of the provider is seen through even if the run is cancelled meanwhile.
+    void CancellationScope.nonCancellable(() => this.refundDesk.run());
     try {
-      const lookup = await refundCalls('look up the refund by its key').findRefundAtProvider({ request, handle: current, idempotencyKey: entry.providerKey });
-      if (lookup.supported) return lookup.refund?.refundId;
-      // No refund list (Trustist): refunds reach the provider one at a time, so the refunded total tells.
-      const status = await refundCalls('read the refunded total').fetchProviderStatus({ request, handle: current });
-      const unexplained = (status.refundedMinor ?? 0) - record.refundedMinor;
-      return unexplained === entry.view.amountMinor ? '' : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  function settleRefund(entry: ReturnType<PaymentRefunds['open']>, providerRefundId: string): void {
-    const { view } = entry;
-    record.refunds.succeed(entry, providerRefundId);
-    record.refundedMinor += view.amountMinor;
-    if (record.remainingMinor <= 0) record.moveTo('REFUNDED', `refund ${view.id}: ${view.reason}`);
-    else {
-      record.note(`refunded ${view.amountMinor} ${request.currency} (refund ${view.id}): ${view.reason}`);
-      record.refundedInPart(view.id);
-    }
-  }
-
-  async function refund(amountMinor: number, reason: string): Promise<void> {
-    if (!handle) throw ApplicationFailure.nonRetryable('nothing was charged, so nothing can be refunded', 'NothingToRefund');
-    refundSequence += 1;
-    record.waitFor(`${label} to refund ${amountMinor} ${request.currency}`);
-    try {
-      const result = await provider('refund').refundAtProvider({
-        request,
-        handle,
-        refund: { amountMinor, currency: request.currency, reason, idempotencyKey: `${request.paymentId}-refund-${refundSequence}` },
-      });
-      record.refundedMinor += result.amountMinor;
-      if (record.remainingMinor <= 0) record.moveTo('REFUNDED', reason);
-      else {
-        record.note(`refunded ${result.amountMinor} ${request.currency}: ${reason}`);
-        record.refundedInPart();
-      }
+      await this.paymentScope.run(() => this.runPayment());
     } catch (error) {
-      throw ApplicationFailure.nonRetryable(`${label} refused the refund: ${failureMessage(error)}`, 'RefundRefused');
+      if (!isCancellation(error)) throw error;
+      await CancellationScope.nonCancellable(() => this.compensate(this.cancelReason ?? 'cancelled by an operator'));
     } finally {
-      record.waitFor(record.status === 'COMPLETE' ? 'refund requests' : undefined);
+      this.settled = true;
+      this.acceptingRefunds = false;
     }
+    await CancellationScope.nonCancellable(() => condition(() => !record.refunds.hasPending));
+    record.waitFor(undefined);
+    await condition(allHandlersFinished);
+    await this.notifyOwner();
+    await condition(() => record.eventsPublished);
+    return record.view();
   }
 
-  function settleFromProvider(status: ProviderStatus, how: string): boolean {
-    switch (status.state) {
-      case 'COMPLETE':
-        record.moveTo('COMPLETE', `confirmed by ${label} status (${how})`);
-        return true;
-      case 'FAILED':
-        record.failure = { code: status.failureCode ?? 'authentication_failed', message: `${label} reports the payment failed` };
-        record.moveTo('FAILED', `confirmed by ${label} status (${how})`);
-        return true;
-      case 'CANCELLED':
-        record.moveTo('CANCELLED', `${label} reports the payment cancelled (${how})`);
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  async function awaitChallenge(current: ProviderPaymentHandle, step: ShopperStep = CHALLENGE_STEP): Promise<void> {
-    const deadline = Date.now() + timing.challengeTimeoutMs;
-    let pollIndex = 0;
-    for (;;) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      const delays = timing.statusPollDelaysMs;
-      const delay = Math.min(delays[Math.min(pollIndex, delays.length - 1)] ?? remaining, remaining);
-      record.waitFor(`${step.waiting}: a ${label} webhook, the merchant's signal, or a status poll in ${describeDuration(delay)}`);
-      const hinted = await condition(() => hintArrived, delay, { summary: step.summary });
-      hintArrived = false;
-      if (!hinted) pollIndex += 1;
-      try {
-        const status = await provider(hinted ? 'confirm status after a hint' : 'poll status').fetchProviderStatus({ request, handle: current });
-        // A hosted form's card is known only to the provider: show its brand and last four once it says.
-        if (!request.card && status.card) record.card = status.card;
-        if (settleFromProvider(status, hinted ? 'after a webhook or merchant signal' : 'by polling')) return;
-      } catch (error) {
-        // The status endpoint failing is no outcome: keep waiting until the challenge deadline.
-        record.note(`status check failed: ${failureMessage(error)}`);
-      }
-    }
-    record.waitFor(`${label} to cancel the abandoned ${step === CHALLENGE_STEP ? 'challenge' : 'hosted card form'}`);
-    if (await cancelOrConfirm(current)) return;
-    record.failure = { code: step.expiredCode, message: step.expiredMessage(describeDuration(timing.challengeTimeoutMs)) };
-    record.moveTo('EXPIRED');
-  }
-
-  /** Cancels at the provider; true when the provider had charged after all (then the payment is COMPLETE). */
-  async function cancelOrConfirm(current: ProviderPaymentHandle): Promise<boolean> {
-    // Without a provider payment id nothing exists at the provider (Trustist before submission).
-    if (!current.providerPaymentId) return false;
+  private async runPayment(): Promise<void> {
+    const { record, request } = this;
+    record.waitFor(`${this.label} to create the payment`);
+    let prepared: ProviderPaymentHandle;
     try {
-      const result = await provider('cancel payment').cancelAtProvider({ request, handle: current });
-      if (result.cancelled) return false;
-    } catch (error) {
-      record.note(`cancel at ${label} failed: ${failureMessage(error)}`);
-    }
-    try {
-      const status = await provider('confirm status after cancel').fetchProviderStatus({ request, handle: current });
-      return settleFromProvider(status, 'after cancelling') && record.status === 'COMPLETE';
-    } catch (error) {
-      record.note(`status after cancel unknown, reconcile with ${label}: ${failureMessage(error)}`);
-      return false;
-    }
-  }
-
-  async function runPayment(): Promise<void> {
-    record.waitFor(`${label} to create the payment`);
-    try {
-      handle = await provider('create payment').preparePayment(request);
+      prepared = await this.provider('create payment').preparePayment(request);
     } catch (error) {
       record.failure = toFailure(error);
       record.moveTo('FAILED', 'the provider did not create the payment');
       return;
     }
-    record.providerPaymentId = handle.providerPaymentId;
+    this.prepared = prepared;
+    record.providerPaymentId = prepared.providerPaymentId;
     record.moveTo('SUBMITTED');
-    if (input.cardSource.kind === 'hosted' && patched(HOSTED_FORM_PATCH)) {
-      await awaitHostedForm(handle);
+    if (this.input.cardSource.kind === 'hosted' && patched(HOSTED_FORM_PATCH)) {
+      await this.awaitHostedForm(prepared);
     } else {
-      await submitAndSettle(handle);
+      await this.submitAndSettle(prepared);
     }
-    if (record.status === 'COMPLETE') await notifyOwner();
-    if (record.status === 'COMPLETE' && timing.refundWindowMs > 0) {
+    if (record.status === 'COMPLETE') await this.notifyOwner();
+    if (record.status === 'COMPLETE' && this.timing.refundWindowMs > 0) {
       record.waitFor('refund requests');
-      await condition(() => record.status !== 'COMPLETE', timing.refundWindowMs, { summary: 'Refund window' });
+      await condition(() => record.status !== 'COMPLETE', this.timing.refundWindowMs, { summary: 'Refund window' });
     }
   }
 
@@ -551,77 +436,81 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
    * submitted from here; the first outcome is PENDING_ACTION with the form's URL, then the payment waits as for a
    * challenge (webhook, merchant signal or status poll, confirmed with the provider) and cancels an abandoned form.
    */
-  async function awaitHostedForm(current: ProviderPaymentHandle): Promise<void> {
+  private async awaitHostedForm(current: ProviderPaymentHandle): Promise<void> {
+    const { record } = this;
     const url = current.extra?.hostedFormUrl;
     if (!url) {
-      record.failure = { code: 'hosted_form_unavailable', message: `${label} offered no hosted card form for this payment` };
+      record.failure = { code: 'hosted_form_unavailable', message: `${this.label} offered no hosted card form for this payment` };
       record.moveTo('FAILED', 'no hosted card form');
       return;
     }
     record.nextAction = { type: 'redirect', url };
-    record.moveTo('PENDING_ACTION', `hosted card form: the shopper enters the card on ${label}'s Secure Card Service`);
-    await awaitChallenge(current, HOSTED_FORM_STEP);
+    record.moveTo('PENDING_ACTION', `hosted card form: the shopper enters the card on ${this.label}'s Secure Card Service`);
+    await this.awaitChallenge(current, HOSTED_FORM_STEP);
   }
 
-  async function submitAndSettle(current: ProviderPaymentHandle): Promise<void> {
-    record.waitFor(`the card submission to ${label}`);
+  private async submitAndSettle(current: ProviderPaymentHandle): Promise<void> {
+    this.record.waitFor(`the card submission to ${this.label}`);
     try {
-      await settleSubmission(current, await submitWithHandover(current));
+      await this.settleSubmission(current, await this.submitWithHandover(current));
     } catch (error) {
       if (isCancellation(error)) throw error;
-      await settleSubmissionFailure(current, error);
+      await this.settleSubmissionFailure(current, error);
     }
   }
 
-  async function settleSubmission(current: ProviderPaymentHandle, outcome: SubmissionOutcome): Promise<void> {
-    handle = { ...current, providerPaymentId: outcome.providerPaymentId };
+  /** The provider answered the card: approved, or a challenge the shopper must finish. */
+  private async settleSubmission(current: ProviderPaymentHandle, outcome: SubmissionOutcome): Promise<void> {
+    const { record } = this;
     record.providerPaymentId = outcome.providerPaymentId;
     if (outcome.kind === 'approved') {
       record.moveTo('COMPLETE', 'frictionless approval');
     } else {
       record.nextAction = { type: 'redirect', url: outcome.challengeUrl };
       record.moveTo('PENDING_ACTION', '3-D Secure challenge required');
-      await awaitChallenge(handle);
+      await this.awaitChallenge({ ...current, providerPaymentId: outcome.providerPaymentId });
     }
   }
 
   /** Submits the card; one lost before the provider saw it is replaced by a card a repeated request hands over. */
-  async function submitWithHandover(current: ProviderPaymentHandle): Promise<SubmissionOutcome> {
+  private async submitWithHandover(current: ProviderPaymentHandle): Promise<SubmissionOutcome> {
     for (;;) {
       try {
         // Non-cancellable: a cancellation waits until the provider's answer is known, so it is never guessed.
-        return await CancellationScope.nonCancellable(() => submitCard(current, submittedCard));
+        return await CancellationScope.nonCancellable(() => this.submitCard(current, this.submittedCard));
       } catch (error) {
-        const replacement = await handedOverCard(current, error);
+        const replacement = await this.handedOverCard(current, error);
         if (!replacement) throw error;
-        submittedCard = replacement;
+        this.submittedCard = replacement;
       }
     }
   }
 
-  async function handedOverCard(current: ProviderPaymentHandle, error: unknown): Promise<VaultCardSource | undefined> {
+  private async handedOverCard(current: ProviderPaymentHandle, error: unknown): Promise<VaultCardSource | undefined> {
+    const { record } = this;
     // Child payments (reservations) get no repeated requests: their parent decides what a lost card means.
-    if (!cardWasLost(error) || workflowInfo().parent !== undefined || handover.handovers >= MAX_CARD_HANDOVERS) return undefined;
+    if (!cardWasLost(error) || workflowInfo().parent !== undefined || this.handover.handovers >= MAX_CARD_HANDOVERS) return undefined;
     if (!patched(CARD_HANDOVER_PATCH)) return undefined;
     // A lost answer can hide a charge made with the lost card (TurnStay names the payment up front): then the
     // status check after the failure settles it and no new card is needed.
-    if (current.providerPaymentId && (await providerShowsCharge(current))) return undefined;
-    record.waitFor(`the card again: it was lost before ${label} saw it; the merchant's repeated request (same body and Idempotency-Key) hands its card over`);
-    const card = await handover.take(timing.cardHandoverWindowMs);
+    if (current.providerPaymentId && (await this.providerShowsCharge(current))) return undefined;
+    record.waitFor(`the card again: it was lost before ${this.label} saw it; the merchant's repeated request (same body and Idempotency-Key) hands its card over`);
+    const card = await this.handover.take(this.timing.cardHandoverWindowMs);
     if (card) record.note('card handed over by a repeated request');
     return card;
   }
 
-  async function providerShowsCharge(current: ProviderPaymentHandle): Promise<boolean> {
+  private async providerShowsCharge(current: ProviderPaymentHandle): Promise<boolean> {
     try {
-      return (await provider('status before taking a new card').fetchProviderStatus({ request, handle: current })).state === 'COMPLETE';
+      return (await this.provider('status before taking a new card').fetchProviderStatus({ request: this.request, handle: current })).state === 'COMPLETE';
     } catch {
       // Unknown is not "charged": the provider takes a card once per payment, so a handed-over card cannot charge twice.
       return false;
     }
   }
 
-  async function settleSubmissionFailure(current: ProviderPaymentHandle, error: unknown): Promise<void> {
+  private async settleSubmissionFailure(current: ProviderPaymentHandle, error: unknown): Promise<void> {
+    const { record, timing } = this;
     const failure = toFailure(error);
     if (isDecline(error)) {
       record.failure = failure;
@@ -632,21 +521,22 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     // calling the payment failed, so a charge that did happen is never reported as a failure. That includes a card
     // vault process that died after the provider charged but before it answered (card_data_unavailable on retry).
     if (current.providerPaymentId) {
-      if (await confirmedCharge(current, current.providerPaymentId)) return;
+      if (await this.confirmedCharge(current, current.providerPaymentId)) return;
     } else if (mayHaveReachedProvider(error) && timing.lostAnswerGraceMs > 0) {
       // Trustist names its payment only in the lost answer; its webhook names it too, so wait a while for one,
       // and check every id the webhooks name until one is confirmed or the wait is over.
-      record.waitFor(`a ${label} webhook naming the payment (the card submission's answer was lost)`);
+      record.waitFor(`a ${this.label} webhook naming the payment (the card submission's answer was lost)`);
       const deadline = Date.now() + timing.lostAnswerGraceMs;
+      const named = this.webhookPaymentIds;
       for (let checked = 0; checked < MAX_WEBHOOK_IDS_CHECKED; checked += 1) {
-        if (webhookPaymentIds.length <= checked) {
+        if (named.length <= checked) {
           const remainingMs = deadline - Date.now();
-          const named = remainingMs > 0 && (await condition(() => webhookPaymentIds.length > checked, remainingMs, { summary: 'Wait for a webhook after a lost answer' }));
-          if (!named) break;
+          const arrived = remainingMs > 0 && (await condition(() => named.length > checked, remainingMs, { summary: 'Wait for a webhook after a lost answer' }));
+          if (!arrived) break;
         }
-        if (await confirmedCharge(current, webhookPaymentIds[checked] as string)) return;
+        if (await this.confirmedCharge(current, named[checked] as string)) return;
       }
-      if (patched(LOST_ANSWER_ASKS_PROVIDER_PATCH) && (await resubmittedAfterLostAnswer(current))) return;
+      if (patched(LOST_ANSWER_ASKS_PROVIDER_PATCH) && (await this.resubmittedAfterLostAnswer(current))) return;
     }
     record.failure = failure;
     record.moveTo('FAILED', failure.code);
@@ -657,17 +547,18 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
    * "retries will not double-charge"), so the answer names the payment the lost answer hid, or makes the only one.
    * Returns false when the card is gone or the provider stays silent: nothing more can be learnt from it.
    */
-  async function resubmittedAfterLostAnswer(current: ProviderPaymentHandle): Promise<boolean> {
+  private async resubmittedAfterLostAnswer(current: ProviderPaymentHandle): Promise<boolean> {
+    const { record } = this;
     for (let round = 0; round < LOST_ANSWER_RESUBMISSIONS; round += 1) {
-      record.waitFor(`${label} to answer the card submission sent again (its first answer was lost)`);
+      record.waitFor(`${this.label} to answer the card submission sent again (its first answer was lost)`);
       try {
-        const outcome = await CancellationScope.nonCancellable(() => submitCard(current, submittedCard));
+        const outcome = await CancellationScope.nonCancellable(() => this.submitCard(current, this.submittedCard));
         record.note('card sent again after a lost answer; the provider answered');
-        await settleSubmission(current, outcome);
+        await this.settleSubmission(current, outcome);
         return true;
       } catch (error) {
         if (isCancellation(error)) throw error;
-        if (isDecline(error)) return (await settleSubmissionFailure(current, error), true);
+        if (isDecline(error)) return (await this.settleSubmissionFailure(current, error), true);
         record.note(`card sent again after a lost answer: ${failureMessage(error)}`);
         if (!mayHaveReachedProvider(error) || !providerSilent(error)) return false;
         await sleep(LOST_ANSWER_RESUBMIT_DELAY_MS * 2 ** round);
@@ -677,64 +568,106 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   }
 
   /** Asks the provider whether this payment id is ours and charged; if so the payment settles from that answer. */
-  async function confirmedCharge(current: ProviderPaymentHandle, providerPaymentId: string): Promise<boolean> {
+  private async confirmedCharge(current: ProviderPaymentHandle, providerPaymentId: string): Promise<boolean> {
     const asked = { ...current, providerPaymentId };
     try {
-      const status = await provider('confirm status after a failed submission').fetchProviderStatus({ request, handle: asked });
-      if (status.state !== 'COMPLETE') return false;
-      handle = asked;
-      record.providerPaymentId = providerPaymentId;
-      return settleFromProvider(status, 'after a failed submission');
+      const status = await this.provider('confirm status after a failed submission').fetchProviderStatus({ request: this.request, handle: asked });
+      return this.settledByConfirmedCharge(asked, status, 'after a failed submission');
     } catch (statusError) {
-      record.note(`status check failed: ${failureMessage(statusError)}`);
+      this.record.note(`status check failed: ${failureMessage(statusError)}`);
       if (!providerSilent(statusError) || !patched(LOST_ANSWER_ASKS_PROVIDER_PATCH)) return false;
-      return keptAsking(asked);
+      return this.keptAsking(asked);
     }
   }
 
   /** The status endpoint did not answer either: a lost answer is settled by the provider, so keep asking with backoff. */
-  async function keptAsking(asked: ProviderPaymentHandle): Promise<boolean> {
+  private async keptAsking(asked: ProviderPaymentHandle): Promise<boolean> {
     for (let round = 0; ; round += 1) {
       const delayMs = Math.min(LOST_ANSWER_RESUBMIT_DELAY_MS * 2 ** round, MAX_STATUS_ASK_DELAY_MS);
-      record.waitFor(`${label}'s status endpoint, asked again in ${describeDuration(delayMs)} (the card submission's answer was lost)`);
+      this.record.waitFor(`${this.label}'s status endpoint, asked again in ${describeDuration(delayMs)} (the card submission's answer was lost)`);
       await sleep(delayMs);
       try {
-        const status = await provider('confirm status after a lost answer').fetchProviderStatus({ request, handle: asked });
-        if (status.state !== 'COMPLETE') return false;
-        handle = asked;
-        record.providerPaymentId = asked.providerPaymentId;
-        return settleFromProvider(status, 'after a lost answer');
+        const status = await this.provider('confirm status after a lost answer').fetchProviderStatus({ request: this.request, handle: asked });
+        return this.settledByConfirmedCharge(asked, status, 'after a lost answer');
       } catch (statusError) {
         if (!providerSilent(statusError)) return false;
-        record.note(`status check failed: ${failureMessage(statusError)}`);
+        this.record.note(`status check failed: ${failureMessage(statusError)}`);
       }
     }
   }
 
-  /**
-   * A cancellation's refund: after the refunds already asked for (one owner, one order), it refunds what is left, and
-   * waits for the provider only as long as a refund request would; the refund desk finishes it before the run ends.
-   */
-  async function refundTheRest(reason: string): Promise<void> {
-    await condition(() => !record.refunds.hasPending);
-    if (record.status !== 'COMPLETE' || record.refundableMinor <= 0 || record.refunds.find(CANCEL_REFUND_ID)) return;
-    const entry = record.refunds.open({
-      id: CANCEL_REFUND_ID,
-      providerKey: `${request.paymentId}-refund-cancel`,
-      requestFingerprint: CANCEL_REFUND_ID,
-      amountMinor: record.refundableMinor,
-      reason,
-    });
-    await condition(() => entry.view.status !== 'PENDING', timing.refundAnswerWithinMs);
+  /** A lost answer is settled only by a charge the provider confirms under the id asked about: then that id is ours. */
+  private settledByConfirmedCharge(asked: ProviderPaymentHandle, status: ProviderStatus, how: string): boolean {
+    if (status.state !== 'COMPLETE') return false;
+    this.record.providerPaymentId = asked.providerPaymentId;
+    return this.settleFromProvider(status, how);
+  }
+
+  private settleFromProvider(status: ProviderStatus, how: string): boolean {
+    const settlement = settlementOf(status, this.label, how);
+    if (!settlement) return false;
+    if (settlement.failure) this.record.failure = settlement.failure;
+    this.record.moveTo(settlement.status, settlement.note);
+    return true;
+  }
+
+  private async awaitChallenge(current: ProviderPaymentHandle, step: ShopperStep = CHALLENGE_STEP): Promise<void> {
+    const { record, request, timing } = this;
+    const deadline = Date.now() + timing.challengeTimeoutMs;
+    let pollIndex = 0;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const delays = timing.statusPollDelaysMs;
+      const delay = Math.min(delays[Math.min(pollIndex, delays.length - 1)] ?? remaining, remaining);
+      record.waitFor(`${step.waiting}: a ${this.label} webhook, the merchant's signal, or a status poll in ${describeDuration(delay)}`);
+      const hinted = await condition(() => this.hintArrived, delay, { summary: step.summary });
+      this.hintArrived = false;
+      if (!hinted) pollIndex += 1;
+      try {
+        const status = await this.provider(hinted ? 'confirm status after a hint' : 'poll status').fetchProviderStatus({ request, handle: current });
+        // A hosted form's card is known only to the provider: show its brand and last four once it says.
+        if (!request.card && status.card) record.card = status.card;
+        if (this.settleFromProvider(status, hinted ? 'after a webhook or merchant signal' : 'by polling')) return;
+      } catch (error) {
+        // The status endpoint failing is no outcome: keep waiting until the challenge deadline.
+        record.note(`status check failed: ${failureMessage(error)}`);
+      }
+    }
+    record.waitFor(`${this.label} to cancel the abandoned ${step === CHALLENGE_STEP ? 'challenge' : 'hosted card form'}`);
+    if (await this.cancelOrConfirm(current)) return;
+    record.failure = { code: step.expiredCode, message: step.expiredMessage(describeDuration(timing.challengeTimeoutMs)) };
+    record.moveTo('EXPIRED');
+  }
+
+  /** Cancels at the provider; true when the provider had charged after all (then the payment is COMPLETE). */
+  private async cancelOrConfirm(current: ProviderPaymentHandle): Promise<boolean> {
+    const { record, request } = this;
+    // Without a provider payment id nothing exists at the provider (Trustist before submission).
+    if (!current.providerPaymentId) return false;
+    try {
+      const result = await this.provider('cancel payment').cancelAtProvider({ request, handle: current });
+      if (result.cancelled) return false;
+    } catch (error) {
+      record.note(`cancel at ${this.label} failed: ${failureMessage(error)}`);
+    }
+    try {
+      const status = await this.provider('confirm status after cancel').fetchProviderStatus({ request, handle: current });
+      return this.settleFromProvider(status, 'after cancelling') && record.status === 'COMPLETE';
+    } catch (error) {
+      record.note(`status after cancel unknown, reconcile with ${this.label}: ${failureMessage(error)}`);
+      return false;
+    }
   }
 
   /** Runs when the payment is cancelled (API or Web UI): undo whatever money moved, or say why it could not. */
-  async function compensate(reason: string): Promise<void> {
-    const current = handle;
+  private async compensate(reason: string): Promise<void> {
+    const { record } = this;
+    const current = this.handle;
     const statusBefore = record.status;
     if (statusBefore === 'CREATED' || statusBefore === 'SUBMITTED' || statusBefore === 'PENDING_ACTION') {
       // Not charged as far as we know: cancel at the provider, which may reveal a charge after all.
-      const chargedAfterAll = current ? await cancelOrConfirm(current) : false;
+      const chargedAfterAll = current ? await this.cancelOrConfirm(current) : false;
       if (!chargedAfterAll) {
         if (!FINAL_STATUSES.includes(record.status)) record.moveTo('CANCELLED', reason);
         return;
@@ -743,102 +676,34 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       return;
     }
     if (patched(REFUNDS_HAVE_IDS)) {
-      await refundTheRest(`cancelled after the charge: ${reason}`);
+      await this.refundDesk.refundTheRest(`cancelled after the charge: ${reason}`);
       return;
     }
     try {
-      await refund(record.remainingMinor, `cancelled after the charge: ${reason}`);
+      await this.refundDesk.refundWithoutId(record.remainingMinor, `cancelled after the charge: ${reason}`);
     } catch (error) {
       record.note(`cancellation could not refund the charge: ${failureMessage(error)}`);
     }
   }
 
-  // Not cancellable: a refund asked of the provider is seen through even if the run is cancelled meanwhile.
-  void CancellationScope.nonCancellable(runRefundDesk);
-  try {
-    await paymentScope.run(runPayment);
-  } catch (error) {
-    if (!isCancellation(error)) throw error;
-    await CancellationScope.nonCancellable(() => compensate(cancelReason ?? 'cancelled by an operator'));
-  } finally {
-    settled = true;
-    acceptingRefunds = false;
+  /** Tells the reservation that owns this charge what the payment is now; it may be closed, which is no failure. */
+  async notifyOwner(): Promise<void> {
+    const owner = this.input.owner;
+    if (!owner) return;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await getExternalWorkflowHandle(owner.reservationId).signal(ownedPaymentChangedSignal, this.record.view());
+      } catch (error) {
+        this.record.note(`reservation ${owner.reservationId} could not be told: ${failureMessage(error)}`);
+      }
+    });
   }
-  await CancellationScope.nonCancellable(() => condition(() => !record.refunds.hasPending));
-  record.waitFor(undefined);
-  await condition(allHandlersFinished);
-  await notifyOwner();
-  await condition(() => record.eventsPublished);
-  return record.view();
-}
 
-function requireReason(reason: unknown): void {
-  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 200) {
-    throw new Error('reason must be a string of 1 to 200 characters');
+  private refundOutcome(refundId: string): RefundOutcome {
+    const payment = this.record.view();
+    const refund = payment.refunds.find((view) => view.id === refundId);
+    if (!refund) throw new Error(`refund ${refundId} is not in the payment's records`);
+    return { refund, payment };
   }
-}
 
-function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure ? cause : undefined;
-}
-
-/** The provider's "no" to a refund: only then is a refund FAILED. Anything else may have moved the money. */
-function isRefusal(error: unknown): boolean {
-  const type = applicationFailureOf(error)?.type;
-  return type === PaymentFailureType.OperationRefused || type === PaymentFailureType.InvalidRequest;
-}
-
-function isDecline(error: unknown): boolean {
-  return applicationFailureOf(error)?.type === PaymentFailureType.CardDeclined;
-}
-
-/** The card was not there to submit: its process did not pick the submission up, or no longer held the card. */
-function cardWasLost(error: unknown): boolean {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') return true;
-  return applicationFailureOf(error)?.type === PaymentFailureType.CardDataUnavailable;
-}
-
-/** The provider gave no answer at all (retries exhausted on 5xx, timeouts, resets), as opposed to a refusal. */
-function providerSilent(error: unknown): boolean {
-  const type = applicationFailureOf(error)?.type;
-  return !(NON_RETRYABLE_PAYMENT_FAILURES as readonly string[]).includes(type ?? '');
-}
-
-/** False when the provider certainly did not take the card: the vault never picked it up, or the provider refused the request. */
-function mayHaveReachedProvider(error: unknown): boolean {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') return false;
-  const type = applicationFailureOf(error)?.type;
-  return type !== PaymentFailureType.InvalidRequest && type !== PaymentFailureType.ProviderAuthenticationFailed;
-}
-
-function failureMessage(error: unknown): string {
-  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-function toFailure(error: unknown): { code: string; message: string } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') {
-    return { code: 'card_data_unavailable', message: 'card data must be re-submitted: the process that held it did not pick up the submission' };
-  }
-  const failure = applicationFailureOf(error);
-  switch (failure?.type) {
-    case PaymentFailureType.CardDeclined: {
-      const [details] = (failure.details ?? []) as [{ code?: string } | undefined];
-      return { code: details?.code ?? 'card_declined', message: failure.message };
-    }
-    case PaymentFailureType.CardDataUnavailable:
-      return { code: 'card_data_unavailable', message: failure.message };
-    case PaymentFailureType.MalformedProviderResponse:
-      return { code: 'malformed_provider_response', message: failure.message };
-    case PaymentFailureType.InvalidRequest:
-      return { code: 'rejected_by_provider', message: failure.message };
-    case PaymentFailureType.ProviderAuthenticationFailed:
-      return { code: 'provider_authentication_failed', message: failure.message };
-    default:
-      return { code: 'provider_unavailable', message: failureMessage(error) };
-  }
 }

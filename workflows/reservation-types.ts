@@ -46,7 +46,6 @@ export interface ScheduledCharge {
 
 export interface ReservationState {
   status: ReservationStatus;
-  amountMinor: number;
   stay: Stay;
   charges: ScheduledCharge[];
   paymentMethodToken?: string;
@@ -65,6 +64,8 @@ export interface ReservationInput {
   merchantId: string;
   reference: string;
   provider: ProviderName;
+  /** How the provider is named to people (see PaymentWorkflowInput.providerLabel); passed on to the charges' payments. */
+  providerLabel?: string;
   currency: string;
   description?: string;
   payerEmail?: string;
@@ -91,6 +92,8 @@ export interface ReservationInput {
 }
 
 export interface ReservationView extends ReservationState {
+  /** What the charges add up to (a change of amount moves the last pending charge). */
+  amountMinor: number;
   reservationId: string;
   merchantId: string;
   reference: string;

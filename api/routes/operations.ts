@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { PROVIDER_NAMES } from '../../domain/provider-name';
 import { unmatchedWebhooksQuery, webhookInboxWorkflowId, type UnmatchedWebhook } from '../../workflows/webhook-inbox';
 import { ApiError, parseOrThrow } from '../api-error';
 import type { OperatorAuth } from '../operator-auth';
@@ -18,6 +17,8 @@ export interface OperationsRouteOptions {
   taskQueue: string;
   operatorAuth: OperatorAuth;
   webUiUrl?: string;
+  /** The registered providers' names: each has an inbox of unmatched webhooks. */
+  providerNames: readonly string[];
 }
 
 const latestQuerySchema = z.object({ format: z.enum(['json', 'markdown']).optional() });
@@ -44,7 +45,7 @@ export function operationsRoutes(options: OperationsRouteOptions): Router {
 
   async function readInboxes(): Promise<UnmatchedWebhook[]> {
     const inboxes = await Promise.all(
-      PROVIDER_NAMES.map(async (provider) => {
+      options.providerNames.map(async (provider) => {
         try {
           return await client.workflow.getHandle(webhookInboxWorkflowId(provider, taskQueue)).query(unmatchedWebhooksQuery);
         } catch (error) {

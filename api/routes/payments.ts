@@ -7,12 +7,14 @@ import { cancelPaymentUpdate, challengeCompletedSignal, paymentStateQuery, refun
 import type { RecordedRefund, RefundView, RequestRefundInput } from '../../workflows/refund-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
+import { toPayerDevice } from '../payer-device';
 import {
   cancelBodySchema,
   challengeCompleteBodySchema,
   createPaymentBodySchema,
   idempotencyKeyHeaderSchema,
   listPaymentsQuerySchema,
+  providerNamed,
   refundBodySchema,
 } from '../payment-schemas';
 import { ownedWorkflowId, workflowIdParamsSchema } from '../owned-workflow-id';
@@ -64,9 +66,10 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         request,
         // A hosted form carries no card: the shopper types it on the provider's page.
-        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
+        submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         requestFingerprint: fingerprint,
         timing: options.timing,
+        providerLabel: providerNamed(options.rules, body.provider)?.label,
       });
     } catch (error) {
       throw toApiError(error, 'start');
@@ -86,6 +89,9 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
   router.get('/v1/payments', async (req, res) => {
     const merchantId = requireMerchantId(req);
     const query = parseOrThrow(listPaymentsQuerySchema, req.query, 'query');
+    if (query.provider && !providerNamed(options.rules, query.provider)) {
+      throw new ApiError(400, 'validation_failed', `provider: must be one of: ${options.rules.providers.map((provider) => provider.name).join(', ')}`, 'provider');
+    }
     // Values are validated against closed patterns above, so quoting them cannot break out of the query.
     const clauses = [`WorkflowType = "paymentWorkflow"`, `MerchantId = "${merchantId}"`];
     if (query.status) clauses.push(`PaymentStatus = "${query.status}"`);

@@ -6,7 +6,8 @@ import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservat
 import type { ReservationView } from '../../workflows/reservation-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
-import { cancelBodySchema, idempotencyKeyHeaderSchema } from '../payment-schemas';
+import { toPayerDevice } from '../payer-device';
+import { cancelBodySchema, idempotencyKeyHeaderSchema, providerNamed } from '../payment-schemas';
 import { requestFingerprint } from '../request-fingerprint';
 import { ownedWorkflowId, workflowIdParamsSchema } from '../owned-workflow-id';
 import { reservationResponseSchema, toReservationResponse } from '../reservation-response';
@@ -14,20 +15,21 @@ import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySche
 import { errorResponses, jsonContent, jsonResponse, MERCHANT_SECURITY, type RouteDoc } from '../route-docs';
 import { reservationWorkflowId, startReservation } from '../start-reservation';
 import { toApiError, toApiErrorFor } from '../temporal-errors';
+import type { CreatePaymentRules } from '../payment-schemas';
 import type { MerchantRouteOptions } from './merchant-route-options';
 
 export function reservationRoutes(options: MerchantRouteOptions): Router {
   const router = Router();
   const { client, log } = options;
   const ownedId = (params: unknown, merchantId: string) => ownedWorkflowId('reservation', params, merchantId);
+  const createBodySchema = createReservationBodySchema(options.rules);
 
   router.post('/v1/reservations', async (req, res) => {
     const merchantId = requireMerchantId(req);
     const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'Idempotency-Key');
-    const body = parseOrThrow(createReservationBodySchema, req.body, 'body');
-    if (body.provider === 'turnstay' && !options.rules.turnstayCurrencies.includes(body.currency)) {
-      throw new ApiError(400, 'validation_failed', `currency: TurnStay account settles in ${options.rules.turnstayCurrencies.join(', ')}`, 'currency');
-    }
+    const body = parseOrThrow(createBodySchema, req.body, 'body');
+    const currencies = providerNamed(options.rules, body.provider)?.currencies;
+    if (currencies && !currencies.codes.includes(body.currency)) throw new ApiError(400, 'validation_failed', `currency: ${currencies.message}`, 'currency');
     const fingerprint = requestFingerprint(body, idempotencyKey);
     const reservationId = reservationWorkflowId(merchantId, body.reference);
     let started;
@@ -38,7 +40,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         requestFingerprint: fingerprint,
-        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
+        submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         input: {
           reservationId,
           merchantId,
@@ -111,7 +113,7 @@ const reservationParams = workflowIdParamsSchema('reservation');
 const reservationAnswer = (description: string) => jsonResponse(description, reservationResponseSchema);
 
 /** The reservation routes as `/openapi.json` documents them, from the schemas the handlers above validate with. */
-export function reservationRouteDocs(): RouteDoc[] {
+export function reservationRouteDocs(rules: CreatePaymentRules): RouteDoc[] {
   const common = { tags: ['reservations'], security: MERCHANT_SECURITY };
   const change = (path: string, summary: string, body: z.ZodType): RouteDoc => ({
     ...common,
@@ -129,7 +131,7 @@ export function reservationRouteDocs(): RouteDoc[] {
       summary: 'Book a stay: keeps the card on file (TurnStay) or charges now, then charges on the policy\'s dates',
       request: {
         headers: z.object({ 'Idempotency-Key': idempotencyKeyHeaderSchema }),
-        body: { required: true, content: jsonContent(createReservationBodySchema.meta({ id: 'CreateReservation' })) },
+        body: { required: true, content: jsonContent(createReservationBodySchema(rules).meta({ id: 'CreateReservation' })) },
       },
       responses: {
         201: reservationAnswer('the new reservation'),

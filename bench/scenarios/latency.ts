@@ -3,10 +3,11 @@ import { startTurnstaySandbox } from '../../sandbox';
 import { createSandboxLogger } from '../../sandbox/shared/logger';
 import type { BenchContext } from '../context';
 import { apiPayment, FloorClient, NaiveBaseline, uniqueReference, type PaymentSample } from '../drivers';
-import { aggregatePhases, fetchEvents, historyCounts, paymentPhases } from '../history';
+import { aggregatePhases, fetchEvents, paymentPhases } from '../history';
 import { sleep } from '../load';
 import { ProcessSampler, round, type ProcessUsage, type Role } from '../proc-stats';
 import { MERCHANT_ID } from '../stack';
+import { serverWork } from '../state-transitions';
 import { summarize, type LatencySummary } from '../stats';
 
 type Ratios = { p50: number; p95: number; p99: number };
@@ -17,6 +18,8 @@ export interface LatencyVariant {
   description: string;
   /** Request to COMPLETE answer, in ms (COMPLETE answers only). */
   latencyMs: LatencySummary;
+  /** Every COMPLETE answer's latency, whole ms, ascending (the distribution chart). */
+  samplesMs: number[];
   errors: number;
   toFloor: Ratios;
   toEarlyReturn: Ratios;
@@ -32,7 +35,10 @@ export interface LatencyResult {
   variants: LatencyVariant[];
   /** Where the time goes, from up to 40 histories of each Temporal variant (server clock; p50 and mean, ms). */
   anatomy: Record<string, Record<string, { p50: number; mean: number }>>;
-  /** Per payment history, fetched after the run (so including the provider's webhook): server work per payment. */
+  /**
+   * Per payment history, fetched after the run (so including the provider's webhook): server work per payment, with
+   * the state transitions counted from the history (bench/state-transitions.ts) and as the server counts them.
+   */
   historyCounts: Record<string, Record<string, { p50: number; mean: number }>>;
   processes: Partial<Record<Role, ProcessUsage>>;
   wallSeconds: number;
@@ -92,7 +98,8 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyResult> {
     }
     await Promise.all(pending);
     const processes = sampler.stop();
-    const summaries = new Map(variants.map((variant) => [variant.name, summarize((samples.get(variant.name) ?? []).filter((sample) => sample.ok).map((sample) => sample.ms))]));
+    const completeMs = (name: string) => (samples.get(name) ?? []).filter((sample) => sample.ok).map((sample) => sample.ms);
+    const summaries = new Map(variants.map((variant) => [variant.name, summarize(completeMs(variant.name))]));
     const floorSummary = summaries.get('floor') as LatencySummary;
     const earlySummary = summaries.get('earlyReturn') as LatencySummary;
     const results: LatencyVariant[] = variants.map((variant) => {
@@ -103,6 +110,7 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyResult> {
         name: variant.name,
         description: variant.description,
         latencyMs: summary,
+        samplesMs: completeMs(variant.name).map((ms) => Math.round(ms)).sort((a, b) => a - b),
         errors: failed.length,
         toFloor: ratio(summary, floorSummary),
         toEarlyReturn: ratio(summary, earlySummary),
@@ -138,9 +146,11 @@ async function historyAnatomy(address: string, namespace: string, lists: [string
     for (const [name, list] of lists) {
       const step = Math.max(1, Math.floor(list.length / 40));
       const picked = list.filter((_, index) => index % step === 0).slice(0, 40);
-      const histories = await Promise.all(picked.map((reference) => fetchEvents(client, `payment-${MERCHANT_ID}-${reference}`)));
+      const ids = picked.map((reference) => `payment-${MERCHANT_ID}-${reference}`);
+      const histories = await Promise.all(ids.map((id) => fetchEvents(client, id)));
+      const serverCounts = await Promise.all(ids.map(async (id) => Number((await client.workflow.getHandle(id).describe()).raw.workflowExecutionInfo?.stateTransitionCount?.toString() ?? Number.NaN)));
       anatomy[name] = aggregatePhases(histories.map(paymentPhases).filter((entry): entry is Record<string, number> => entry !== undefined));
-      counts[name] = aggregatePhases(histories.map(historyCounts));
+      counts[name] = aggregatePhases(histories.map((events, index) => ({ ...serverWork(events), 'state transitions (server count)': serverCounts[index] as number })));
     }
     return { anatomy, historyCounts: counts };
   } finally {

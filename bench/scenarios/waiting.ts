@@ -8,6 +8,7 @@ import { inParallel } from '../../infra/in-parallel';
 import { sleep } from '../load';
 import { ProcessSampler, readRole, round, type ProcessUsage, type Role } from '../proc-stats';
 import { MERCHANT_ID } from '../stack';
+import { serverWork } from '../state-transitions';
 import { peakPerSecond, summarize, type LatencySummary } from '../stats';
 
 const MiB = 2 ** 20;
@@ -49,6 +50,8 @@ export interface WaitingResult {
     chargeAnatomy: Record<string, { p50: number; mean: number }>;
     /** Timeouts in those reservations' and charges' histories (an overloaded worker shows up here). */
     sampledTimeouts: Record<string, number>;
+    /** Server work of the sampled reservations and of their charges, from their histories (p50 and mean each). */
+    serverWork: { reservation: Record<string, { p50: number; mean: number }>; charge: Record<string, { p50: number; mean: number }> };
   };
   wallSeconds: number;
 }
@@ -151,6 +154,8 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const timerLags: number[] = [];
     const chargePhases: Record<string, number>[] = [];
     const sampledHistories = [];
+    const reservationWork = [];
+    const chargeWork = [];
     for (const index of sampled) {
       const reservation = await fetchEvents(client, `reservation-${MERCHANT_ID}-${prefix}-${index}`);
       const lag = timerToTaskMs(reservation);
@@ -159,6 +164,8 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       const phases = paymentPhases(charge);
       if (phases) chargePhases.push(phases);
       sampledHistories.push(reservation, charge);
+      reservationWork.push(serverWork(reservation));
+      if (charge.length) chargeWork.push(serverWork(charge));
     }
     const lastCharge = chargeTimes.length ? Math.max(...chargeTimes) : Number.NaN;
     const firstCharge = chargeTimes.length ? Math.min(...chargeTimes) : Number.NaN;
@@ -175,6 +182,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       timerToWorkflowTaskMs: summarize(timerLags),
       chargeAnatomy: aggregatePhases(chargePhases),
       sampledTimeouts: countTimeouts(sampledHistories),
+      serverWork: { reservation: aggregatePhases(reservationWork), charge: aggregatePhases(chargeWork) },
     };
     ctx.log(`waiting: ${charges.length} charged, the last ${charging.lastChargeSeconds} s after falling due (peak ${charging.peakProviderCallsPerSecond} provider calls/s)`);
     return {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { getPayment, type PaymentBody } from '../support/merchant-client';
 import { charges } from '../support/sandbox-client';
@@ -13,16 +14,6 @@ import { TEST_CARDS } from '../support/test-cards';
  */
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let stack: ApiStack;
 let browser: Browser;
@@ -33,7 +24,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   [stack, browser] = await Promise.all([
     startApiStack(),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
 });
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import type { CardSubmission } from '../../activities/provider-adapter';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, getPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
@@ -19,7 +20,6 @@ import { testCard, TEST_CARDS } from '../support/test-cards';
  */
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'];
 const FORM_TIMEOUT_MS = 25_000;
 const DAY_MS = 86_400_000;
 /** Typed only into the hosted form, and used nowhere else in the suite, so any trace of it is this test's. */
@@ -47,7 +47,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   [stack, browser] = await Promise.all([
     startApiStack({ timing: { challengeTimeoutMs: FORM_TIMEOUT_MS, statusPollDelaysMs: [1_000] } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
   const put = stack.vault.put.bind(stack.vault);
   stack.vault.put = (submission: CardSubmission) => {

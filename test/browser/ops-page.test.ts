@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { behindOurBack, runReconciliation, waitForVisiblePayments } from '../operations/support/reconciliation';
 import { OPERATOR_KEY, startApiStack, TRUSTIST_WEBHOOK_PATH_SECRET, type ApiStack } from '../support/api-stack';
 import { createPayment, paymentBody, type PaymentBody } from '../support/merchant-client';
@@ -12,7 +13,6 @@ import { testCard, TEST_CARDS } from '../support/test-cards';
  */
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 let stack: ApiStack;
 let browser: Browser;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   [stack, browser] = await Promise.all([
     startApiStack({ timing: { statusPollDelaysMs: [600_000] } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
   refunded = (await createPayment(stack.baseUrl, paymentBody('turnstay'))).body;
   waiting = (await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }))).body;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { OPERATOR_KEY, startApiStack, type ApiStack } from '../support/api-stack';
 import { createPayment, paymentBody, type PaymentBody } from '../support/merchant-client';
 import { TEST_CARDS, TEST_CVC } from '../support/test-cards';
@@ -12,16 +13,6 @@ import { TEST_CARDS, TEST_CVC } from '../support/test-cards';
  */
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const NAMESPACE = 'default';
 const PAN = TEST_CARDS.frictionless;
 /**
@@ -40,7 +31,7 @@ beforeAll(async () => {
   const uiUrl = process.env.TEST_TEMPORAL_UI_URL;
   if (!uiUrl) throw new Error('TEST_TEMPORAL_UI_URL is not set: the jest global setup starts the dev server and its UI');
   ui = uiUrl;
-  [stack, browser] = await Promise.all([startApiStack(), chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })]);
+  [stack, browser] = await Promise.all([startApiStack(), launchChromium()]);
 });
 
 afterAll(async () => {

@@ -130,7 +130,7 @@ describe('bad input and attackers', () => {
     };
     const routes = Object.entries(openApi.paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })));
     // Every route of the document, reservations, events, operator, codec and webhook routes included.
-    for (const route of ['POST /v1/reservations', 'POST /v1/reservations/{id}/change-stay', 'GET /v1/events', 'POST /codec/decode', 'GET /ops/reconciliation/latest', 'POST /webhooks/turnstay']) {
+    for (const route of ['POST /v1/reservations', 'POST /v1/reservations/{id}/change-stay', 'GET /v1/events', 'POST /codec/decode', 'GET /ops/reconciliation/latest', 'POST /webhooks/{provider}', 'POST /webhooks/{provider}/{secret}']) {
       expect(routes.map(({ method, path }) => `${method} ${path}`)).toContain(route);
     }
     // A fresh seed each run widens the search; printing it makes any failure replayable.
@@ -149,7 +149,7 @@ describe('bad input and attackers', () => {
             fc.oneof(
               arbitraryFromSchema(parameter.schema ?? {}, openApi),
               // The Trustist URL secret only where it belongs: anywhere else it would be logged as any path is.
-              fc.constantFrom(...realIds, ...(parameter.name === 'secret' ? [TRUSTIST_WEBHOOK_PATH_SECRET] : [])),
+              fc.constantFrom(...realIds, ...(parameter.name === 'secret' ? [TRUSTIST_WEBHOOK_PATH_SECRET] : []), ...(parameter.name === 'provider' ? ['turnstay', 'trustist'] : [])),
               fc.string({ maxLength: 200 }),
               fc.constantFrom('payment-', '..', '%2e%2e%2f', 'payment-merchant1-x/../../codec/decode', `payment-merchant1-${'a'.repeat(400)}`, 'payment-merchant1-x?limit=1'),
             ),

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../sandbox';
 import { admin, ledgerOf, silentLogger, startReceiver, type WebhookReceiver } from './support/helpers';
 import { cardFields, confirm, createIntent, getIntent } from './support/turnstay';
@@ -49,10 +50,7 @@ beforeAll(async () => {
     startTurnstaySandbox({ webhookUrl: turnstayHooks.url, logger: silentLogger() }),
     startTrustistSandbox({ webhookUrl: trustistHooks.url, logger: silentLogger() }),
   ]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,10 +6,12 @@ import { createApiApp, type ApiDependencies } from '../../api/app';
 import { buildOpenApiDocument } from '../../api/openapi';
 import { createLogger } from '../../infra/logger';
 import { CardVault } from '../../worker/card-vault';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { AesGcmPayloadCodec } from '../../infra/payload-codec';
+import { testApiProviders } from '../support/api-providers';
 import { testPayloadEncryption } from '../support/payment-stack';
 
-const RULES = { turnstayCurrencies: ['GBP'] };
+const PROVIDERS = testApiProviders({ turnstayWebhookSecret: 'whsec_unused', trustistWebhookPathSecret: 'unused-unused-unused-unused' });
+const RULES = { providers: PROVIDERS };
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 function app(overrides: Partial<ApiDependencies> = {}): Express {
@@ -24,11 +26,9 @@ function app(overrides: Partial<ApiDependencies> = {}): Express {
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: [],
     operatorKeyHashes: [],
-    turnstayWebhookSecrets: ['whsec_unused'],
-    trustistWebhookPathSecret: 'unused-unused-unused-unused',
+    providers: PROVIDERS,
     webhookToleranceSeconds: 300,
     codecAllowedOrigins: [],
-    rules: RULES,
     log: createLogger('openapi-document', { level: 'silent' }),
     ...overrides,
   });

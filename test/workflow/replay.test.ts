@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { createDataConverter } from '../../worker/data-converter';
+import { createDataConverter } from '../../infra/data-converter';
 import { paymentMetricsSinks } from '../../worker/payment-metrics-sinks';
-import { parsePayloadKeys } from '../../worker/payload-codec';
+import { parsePayloadKeys } from '../../infra/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { LostStartAnswer } from '../support/lost-start-answer';
 import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
@@ -17,6 +17,7 @@ import { merchantEventLogId } from '../../domain/merchant-event';
 import { EventReceiver, newEventSecret, waitFor } from '../events/support/event-receiver';
 import { reconciliationFindingSignal } from '../../workflows/messages';
 import { runReconciliation } from '../operations/support/reconciliation';
+import { runBranchScenarios, type RecordedRun } from './support/branch-scenarios';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 const DAY_MS = 86_400_000;
@@ -26,6 +27,8 @@ const FIXTURE_KEY = parsePayloadKeys(readFileSync(join(FIXTURES, 'fixture-payloa
 describe('workflow replay', () => {
   let stack: ApiStack;
   const ids: string[] = [];
+  /** Runs of the branches issue 16 asked fixtures for (see support/branch-scenarios.ts). */
+  const branchRuns: RecordedRun[] = [];
   // Merchant events (patch merchant-events): payments and reservations publish, the merchant's log delivers here.
   const receiver = new EventReceiver(newEventSecret());
 
@@ -102,7 +105,7 @@ describe('workflow replay', () => {
     // Reconciliation's finding on a settled payment (patch recheck-signal): recorded as MISMATCH, re-confirmed with the provider.
     const reconciled = await createPayment(stack.baseUrl, paymentBody('turnstay'));
     await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
-    await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('re-checked with TurnStay')));
+    await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => /^re-checked with turnstay/i.test(entry.note ?? '')));
     // A reconciliation run that finds that MISMATCH agreeing with the provider and tells the payment (patch recon-resolved).
     for (const deadline = Date.now() + 30_000; (await stack.client.workflow.count(`WorkflowId = "${reconciled.body.id}" AND ReconStatus = "MISMATCH"`)).count === 0; ) {
       if (Date.now() > deadline) throw new Error('visibility never listed the MISMATCH');
@@ -131,6 +134,7 @@ describe('workflow replay', () => {
     ids.push(resubmitted.body.id);
     ids.push(frictionless.body.id, declined.body.id, challenged.body.id, expired.body.id, lostRefund.body.id, reservation.body.id, reservationPaymentId, retried.body.id);
     ids.push(hosted.body.id, hostedStay.body.id, reconciled.body.id, rechecked.body.id, reconciliationRun.workflowId);
+    branchRuns.push(...(await runBranchScenarios(stack)));
     // Closed histories replay whole: the reservations and their payments end with the cancellation's refund.
     await Promise.all([reservation.body.id, reservationPaymentId, hostedStay.body.id].map((id) => stack.client.workflow.getHandle(id).result()));
     // The merchant's event log, once it has delivered the reservation's last event.
@@ -144,11 +148,12 @@ describe('workflow replay', () => {
 
   test('histories from this run and recorded fixtures replay without non-determinism', async () => {
     const histories = [];
-    for (const workflowId of ids) {
-      const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    for (const { workflowId, runId, suffix } of [...ids.map((workflowId): RecordedRun => ({ workflowId })), ...branchRuns]) {
+      const history = await stack.client.workflow.getHandle(workflowId, runId).fetchHistory();
       histories.push({ workflowId, history });
       if (process.env.RECORD_HISTORIES === '1') {
-        writeFileSync(join(FIXTURES, `${workflowId.replace(/[^\w.-]/g, '_')}.history.bin`), temporal.api.history.v1.History.encode(history).finish());
+        const name = `${workflowId}${suffix ? `-${suffix}` : ''}`.replace(/[^\w.-]/g, '_');
+        writeFileSync(join(FIXTURES, `${name}.history.bin`), temporal.api.history.v1.History.encode(history).finish());
       }
     }
     const recorded = existsSync(FIXTURES)
