@@ -27,6 +27,11 @@ describe('request logging', () => {
     expect(JSON.stringify(lines)).not.toMatch(/path-secret|query-secret|mk_header_secret|4111/);
   });
 
+  test('a secret after an empty provider segment is masked too (no route answers it, but the path is logged)', async () => {
+    await request(app).post('/webhooks//path-secret-0123');
+    expect(lines).toEqual([expect.objectContaining({ path: '/webhooks//[secret]', status: 404 })]);
+  });
+
   test('a card number in the path is masked, on a 5xx too', async () => {
     await request(app).get('/v1/payments/payment-m-4111111111111111').set('cookie', 'dp_operator_session=session-secret');
     expect(lines).toEqual([expect.objectContaining({ method: 'GET', path: '/v1/payments/payment-m-[digits]', status: 500 })]);
