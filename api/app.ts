@@ -8,8 +8,8 @@ import type { PaymentTiming } from '../workflows/payment-types';
 import { ApiError, errorHandler } from './api-error';
 import { httpMetrics } from './http-metrics';
 import { httpTracing } from './http-tracing';
-import { loggablePath } from './loggable-path';
 import { merchantAuth, type MerchantKey } from './merchant-auth';
+import { requestLogging } from './request-logging';
 import { buildOpenApiDocument } from './openapi';
 import { OperatorAuth } from './operator-auth';
 import type { CreatePaymentRules } from './payment-schemas';
@@ -59,15 +59,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.disable('x-powered-by');
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   const { log } = deps;
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // Method, path and status only: bodies may carry card data, query strings secrets.
-      log.info({ method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request');
-    });
-    next();
-  });
+  app.use(requestLogging(log));
   app.use(httpMetrics());
   app.use(httpTracing());
   app.use(metricsRoutes(deps.metricsScrape));
@@ -91,7 +83,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     providerNames: deps.providers.map((provider) => provider.name),
   }));
   const rules: CreatePaymentRules = { providers: deps.providers };
-  const openApi = buildOpenApiDocument(rules);
+  const openApi = buildOpenApiDocument(rules, { demo: deps.demo !== undefined });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });

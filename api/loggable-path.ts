@@ -4,5 +4,5 @@
  * card number in a path (e.g. as a payment reference), so runs of 12 to 19 digits are masked as in error logs.
  */
 export function loggablePath(path: string): string {
-  return path.replace(/^(\/webhooks\/[^/]+)\/.*/, '$1/[secret]').replace(/\d{12,19}/g, '[digits]');
+  return path.replace(/^(\/webhooks\/[^/]*)\/.*/, '$1/[secret]').replace(/\d{12,19}/g, '[digits]');
 }

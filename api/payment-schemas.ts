@@ -40,7 +40,7 @@ export const browserDataSchema = z
     browserTZ: z.string().min(1).max(64),
     browserUserAgent: z.string().min(1).max(2048),
     browserAcceptHeader: z.string().min(1).max(2048),
-    browserIP: z.union([z.ipv4(), z.ipv6()]),
+    browserIP: z.union([z.ipv4().meta({ format: 'ipv4' }), z.ipv6().meta({ format: 'ipv6' })]),
     browserJavaEnabledString: z.enum(['true', 'false']),
     challengeWindowSize: z.string().min(1).max(20),
     deviceChannel: z.enum(['Browser', 'Application']),

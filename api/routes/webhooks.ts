@@ -7,7 +7,9 @@ import { providerEventUpdate } from '../../workflows/messages';
 import { HINT_REFILL_MS, WebhookRefusal } from '../../workflows/webhook-hints';
 import { unmatchedWebhookSignal, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { webhookVerificationsRefused } from '../../infra/observability/metrics';
+import { z } from 'zod';
 import { ApiError, parseOrThrow } from '../api-error';
+import { errorResponses, jsonResponse, PUBLIC_SECURITY, type RouteDoc } from '../route-docs';
 import { RecentIds } from '../recent-ids';
 import { PerKeyRateLimit } from '../webhook-rate-limit';
 
@@ -26,7 +28,11 @@ const WEBHOOKS_BURST = 5;
 const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
 const WEBHOOK_REFILL_MS = 2_000;
 
-type DeliveryOutcome = 'signalled' | 'duplicate' | 'ignored' | 'unmatched';
+const DELIVERY_OUTCOMES = ['signalled', 'duplicate', 'ignored', 'unmatched'] as const;
+type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+const webhookAnswerSchema = z
+  .object({ received: z.literal(true), outcome: z.enum(DELIVERY_OUTCOMES).describe('signalled: the payment took the hint; unmatched: no running payment names it (kept in an inbox for operators)') })
+  .strict();
 
 /**
  * Provider webhooks become hints to the payment (an update its validator may refuse, leaving no history). Forged
@@ -98,12 +104,32 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     const event = parseOrThrow(provider.webhook.bodySchema, parseJson(rawBody), 'body');
     const outcome = await deliver(provider.name, event.eventId, event.reference, event.status, event.providerPaymentId);
     log.info({ provider: provider.name, eventId: event.eventId, type: event.type, reference: event.reference, outcome }, 'webhook received');
-    res.status(200).json({ received: true, outcome });
+    res.status(200).json({ received: true, outcome } satisfies z.infer<typeof webhookAnswerSchema>);
   };
   router.post('/webhooks/:provider', rawJson, receive);
   router.post('/webhooks/:provider/:secret', rawJson, receive);
 
   return router;
+}
+
+/** The webhook routes as `/openapi.json` documents them (callers are the providers, not merchants). */
+export function webhookRouteDocs(providers: readonly ApiProvider[]): RouteDoc[] {
+  const named = (authentication: 'signature' | 'path_secret') => providers.filter((provider) => provider.webhook.authentication === authentication).map((provider) => provider.name);
+  const responses = { 200: jsonResponse('received', webhookAnswerSchema), ...errorResponses(400, 401, 404, 413, 429, 503) };
+  // Each provider's own body (its wire format); the provider's verification runs before the body is read.
+  const body = { required: true, content: { 'application/json': { schema: z.object({}).catchall(z.unknown()) } } };
+  const common = { tags: ['provider webhooks'], security: PUBLIC_SECURITY, method: 'post' as const, request: { body }, responses };
+  const provider = (authentication: 'signature' | 'path_secret') =>
+    z.string().describe(`a provider that authenticates its webhooks by ${authentication === 'signature' ? 'a signature header' : 'a secret URL'}: ${named(authentication).join(', ') || 'none'}`);
+  return [
+    { ...common, path: '/webhooks/{provider}', summary: 'Webhooks of a provider that signs them (its signature header is checked)', request: { ...common.request, params: z.object({ provider: provider('signature') }) } },
+    {
+      ...common,
+      path: '/webhooks/{provider}/{secret}',
+      summary: 'Webhooks of a provider that signs nothing: the URL carries a secret, and the payment confirms with the provider before acting',
+      request: { ...common.request, params: z.object({ provider: provider('path_secret'), secret: z.string() }) },
+    },
+  ];
 }
 
 function throttled(retryAfterSeconds: number): ApiError {
