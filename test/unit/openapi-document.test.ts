@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Express } from 'express';
@@ -10,6 +11,7 @@ import { AesGcmPayloadCodec } from '../../infra/payload-codec';
 import { testApiProviders } from '../support/api-providers';
 import { testPayloadEncryption } from '../support/payment-stack';
 
+const OPENAPI_31_SCHEMA = JSON.parse(readFileSync(require.resolve('@seriousme/openapi-schema-validator/schemas/v3.1/schema.json'), 'utf8')) as object;
 const PROVIDERS = testApiProviders({ turnstayWebhookSecret: 'whsec_unused', trustistWebhookPathSecret: 'unused-unused-unused-unused' });
 const RULES = { providers: PROVIDERS };
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -86,6 +88,15 @@ describe('/openapi.json', () => {
     expect(mounted.length).toBeGreaterThan(20); // positive control: the walk finds the routers' routes
     expect(mounted).toContain('POST /v1/reservations/{id}/change-stay');
     expect(documentedRoutes(buildOpenApiDocument(RULES, { demo: demo !== undefined }))).toEqual(mounted);
+  });
+
+  test('validates against the official OpenAPI 3.1 schema (as @seriousme/openapi-schema-validator ships it)', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(OPENAPI_31_SCHEMA);
+    const valid = validate(buildOpenApiDocument(RULES, { demo: true }));
+    expect(valid ? [] : ajv.errorsText(validate.errors).split(', ')).toEqual([]);
+    expect(validate({ openapi: '3.1.0', info: { title: 'no version' }, paths: {} })).toBe(false); // positive control
   });
 
   test('is OpenAPI 3.1 whose schemas are valid JSON Schema 2020-12, with every path parameter declared', () => {
