@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ApiError, parseOrThrow } from '../api-error';
 import { errorResponses, jsonResponse, PUBLIC_SECURITY, type RouteDoc } from '../route-docs';
 import { RecentIds } from '../recent-ids';
+import { KNOWN_PROVIDER_LOCAL } from '../route-label';
 import { PerKeyRateLimit } from '../webhook-rate-limit';
 
 export interface WebhookRoutesOptions {
@@ -94,6 +95,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     if ((provider.webhook.authentication === 'path_secret') !== (secret !== undefined)) {
       throw new ApiError(404, 'route_not_found', `no route ${req.method} /webhooks/${provider.name}${secret === undefined ? '' : '/[secret]'}`, 'path');
     }
+    res.locals[KNOWN_PROVIDER_LOCAL] = provider.name;
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verdict = provider.webhook.verify({ rawBody, header: (header) => req.header(header), pathSecret: secret }, options.toleranceSeconds);
     if (!verdict.valid) {
