@@ -19,4 +19,19 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['../activities/*/**', '../api/**', '../worker/**', '../infra/**', 'node:*', 'fs', 'crypto', 'http', 'https'] }],
     },
   },
+  {
+    // Dependencies run one way: infra/ is shared runtime (config, codec, observability) that worker/, api/ and
+    // activities/ build on; it never reaches back into them.
+    files: ['infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/worker/**', '**/activities/**', '**/api/**', '**/sandbox/**', '**/workflows/**'], message: 'infra/ must not import worker/, activities/, api/, sandbox/ or workflows/' },
+          ],
+        },
+      ],
+    },
+  },
 );

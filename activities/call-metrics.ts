@@ -1,10 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ProviderName } from '../domain/provider-name';
 import { providerCallDuration, providerCallErrors } from '../infra/observability/metrics';
 import type { ProviderAdapter } from './provider-adapter';
 import type { ProviderRegistry } from './provider-registry';
 
-function measured(provider: ProviderName, adapter: ProviderAdapter): ProviderAdapter {
+function measured(provider: string, adapter: ProviderAdapter): ProviderAdapter {
   return new Proxy(adapter, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
@@ -29,8 +28,6 @@ function measured(provider: ProviderName, adapter: ProviderAdapter): ProviderAda
 }
 
 /** The registry with every provider call timed and its errors counted (labels: provider, operation, never ids). */
-export function withCallMetrics(providers: ProviderRegistry): ProviderRegistry {
-  const result = { ...providers };
-  for (const name of Object.keys(providers) as ProviderName[]) result[name] = measured(name, providers[name]);
-  return result;
+export function withCallMetrics<Registry extends ProviderRegistry>(providers: Registry): Registry {
+  return Object.fromEntries(Object.entries(providers).map(([name, adapter]) => [name, measured(name, adapter)])) as Registry;
 }

@@ -1,4 +1,3 @@
-import type { ProviderName } from '../domain/provider-name';
 import type { ProviderAdapter } from './provider-adapter';
 import type { ProviderRegistry } from './provider-registry';
 
@@ -45,10 +44,11 @@ function paced(adapter: ProviderAdapter, pacer: CallPacer): ProviderAdapter {
 }
 
 /** The registry with each limited provider's calls paced in this process. */
-export function withCallPacing(providers: ProviderRegistry, perSecond: Partial<Record<ProviderName, number>> = {}): ProviderRegistry {
-  const result = { ...providers };
-  for (const [name, limit] of Object.entries(perSecond) as [ProviderName, number | undefined][]) {
-    if (limit) result[name] = paced(providers[name], new CallPacer(limit));
-  }
-  return result;
+export function withCallPacing(providers: ProviderRegistry, perSecond: Partial<Record<string, number>> = {}): ProviderRegistry {
+  return Object.fromEntries(
+    Object.entries(providers).map(([name, adapter]) => {
+      const limit = perSecond[name];
+      return [name, limit ? paced(adapter, new CallPacer(limit)) : adapter];
+    }),
+  );
 }

@@ -3,9 +3,8 @@ import type { PaymentRequest } from '../domain/payment-request';
 import type { CardVault } from '../worker/card-vault';
 import { cardVaultPickupsMissed } from '../infra/observability/metrics';
 import { PaymentFailureType } from './payment-failure-types';
-import type { ProviderName } from '../domain/provider-name';
 import type { ProviderPaymentHandle, SubmissionOutcome, TokenizedCard } from './provider-adapter';
-import type { ProviderRegistry } from './provider-registry';
+import { adapterFor, type ProviderRegistry } from './provider-registry';
 
 export interface SubmitCardInput {
   request: PaymentRequest;
@@ -40,7 +39,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
   const submitCardFromVault = async ({ request, handle, vaultHandle }: SubmitCardInput): Promise<SubmissionOutcome> => {
     const submission = heldCard(vaultHandle, 'submitCardFromVault');
     try {
-      const outcome = await providers[request.provider].submitCard(request, handle, submission);
+      const outcome = await adapterFor(providers, request.provider).submitCard(request, handle, submission);
       vault.delete(vaultHandle);
       return outcome;
     } catch (error) {
@@ -60,7 +59,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
      */
     async prepareAndSubmitCardFromVault({ request, vaultHandle }: PrepareAndSubmitCardInput): Promise<PreparedSubmission> {
       heldCard(vaultHandle, 'prepareAndSubmitCardFromVault');
-      const handle = await providers[request.provider].preparePayment(request);
+      const handle = await adapterFor(providers, request.provider).preparePayment(request);
       return { handle, outcome: await submitCardFromVault({ request, handle, vaultHandle }) };
     },
 
@@ -71,7 +70,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
         cardVaultPickupsMissed.inc({ activity: 'tokenizeCardFromVault' });
         throw ApplicationFailure.nonRetryable('card data must be re-submitted: it is no longer held by this process', PaymentFailureType.CardDataUnavailable);
       }
-      const adapter = providers[provider];
+      const adapter = adapterFor(providers, provider);
       if (!adapter.tokenize) throw ApplicationFailure.nonRetryable(`${provider} cannot keep cards on file`, PaymentFailureType.InvalidRequest);
       const tokenized = await adapter.tokenize(submission.card, payerEmail);
       vault.delete(vaultHandle);
@@ -81,7 +80,7 @@ export function createCardVaultActivities(vault: CardVault, providers: ProviderR
 }
 
 export interface TokenizeCardInput {
-  provider: ProviderName;
+  provider: string;
   vaultHandle: string;
   payerEmail?: string;
 }

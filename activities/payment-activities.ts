@@ -1,9 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PaymentRequest } from '../domain/payment-request';
-import type { ProviderName } from '../domain/provider-name';
 import { PaymentFailureType } from './payment-failure-types';
 import type { ProviderPaymentHandle, RefundRequest, RefundResult } from './provider-adapter';
-import type { ProviderRegistry } from './provider-registry';
+import { adapterFor, type ProviderRegistry } from './provider-registry';
 
 interface HandleInput {
   request: PaymentRequest;
@@ -15,29 +14,29 @@ export type RefundLookup = { supported: false } | { supported: true; refund?: Re
 /** Provider calls that carry no card data; they run on the main task queue, on any worker. */
 export function createPaymentActivities(providers: ProviderRegistry) {
   return {
-    preparePayment: (request: PaymentRequest) => providers[request.provider].preparePayment(request),
-    fetchProviderStatus: ({ request, handle }: HandleInput) => providers[request.provider].getStatus(request, handle),
-    cancelAtProvider: ({ request, handle }: HandleInput) => providers[request.provider].cancel(request, handle),
+    preparePayment: (request: PaymentRequest) => adapterFor(providers, request.provider).preparePayment(request),
+    fetchProviderStatus: ({ request, handle }: HandleInput) => adapterFor(providers, request.provider).getStatus(request, handle),
+    cancelAtProvider: ({ request, handle }: HandleInput) => adapterFor(providers, request.provider).cancel(request, handle),
     refundAtProvider: ({ request, handle, refund }: HandleInput & { refund: RefundRequest }) =>
-      providers[request.provider].refund(request, handle, refund),
+      adapterFor(providers, request.provider).refund(request, handle, refund),
     /** Whether a refund with this key exists at the provider; `supported: false` where the provider cannot list refunds. */
     findRefundAtProvider: async ({ request, handle, idempotencyKey }: HandleInput & { idempotencyKey: string }): Promise<RefundLookup> => {
-      const adapter = providers[request.provider];
+      const adapter = adapterFor(providers, request.provider);
       if (!adapter.findRefund) return { supported: false };
       return { supported: true, refund: await adapter.findRefund(request, handle, idempotencyKey) };
     },
     /** A token is no card data, so this runs on any worker, unlike the card-vault submission. */
     submitTokenizedCard: ({ request, handle, paymentMethodToken }: HandleInput & { paymentMethodToken: string }) =>
-      providers[request.provider].submitCard(request, handle, { paymentMethodToken }),
+      adapterFor(providers, request.provider).submitCard(request, handle, { paymentMethodToken }),
     /** Opens the provider's hosted card-on-file form (reservations with a hosted form); no card data passes here. */
-    openHostedCardForm: ({ provider, payerEmail }: { provider: ProviderName; payerEmail?: string }) => {
-      const adapter = providers[provider];
+    openHostedCardForm: ({ provider, payerEmail }: { provider: string; payerEmail?: string }) => {
+      const adapter = adapterFor(providers, provider);
       if (!adapter.openHostedCardForm) throw ApplicationFailure.nonRetryable(`${provider} has no hosted card form`, PaymentFailureType.InvalidRequest);
       return adapter.openHostedCardForm(payerEmail);
     },
     /** Whether the shopper has entered a card on the hosted form; the provider's token once they have. */
-    hostedCardFormResult: ({ provider, formId }: { provider: ProviderName; formId: string }) => {
-      const adapter = providers[provider];
+    hostedCardFormResult: ({ provider, formId }: { provider: string; formId: string }) => {
+      const adapter = adapterFor(providers, provider);
       if (!adapter.hostedCardFormResult) throw ApplicationFailure.nonRetryable(`${provider} has no hosted card form`, PaymentFailureType.InvalidRequest);
       return adapter.hostedCardFormResult(formId);
     },

@@ -1,11 +1,10 @@
 import type { CardDetails, CardSummary } from '../domain/card';
 import type { PaymentRequest } from '../domain/payment-request';
-import type { ProviderName } from '../domain/provider-name';
-import type { BrowserData, BillingAddress } from '../domain/payer-context';
+import type { BillingAddress, PayerDevice } from '../domain/payer-context';
 
 /** What a provider gave back when the payment was prepared, carried by the workflow to later calls. */
 export interface ProviderPaymentHandle {
-  provider: ProviderName;
+  provider: string;
   /** The provider's payment id once known (TurnStay lookup_id at creation; Trustist id after submission). */
   providerPaymentId?: string;
   /** Provider-specific values later calls need (TurnStay SCS intent id and client secret). */
@@ -17,7 +16,8 @@ export interface ProviderPaymentHandle {
  * or a provider token from an earlier tokenization.
  */
 export type CardSubmission = ({ card: CardDetails; paymentMethodToken?: undefined } | { card?: undefined; paymentMethodToken: string }) & {
-  browserData?: BrowserData;
+  /** The payer's browser or app, for providers whose 3-D Secure needs it (capabilities.payerDeviceRequired). */
+  payerDevice?: PayerDevice;
   billingAddress?: BillingAddress;
 };
 
@@ -89,7 +89,7 @@ export interface CancelResult {
  * activity retry policy backs off and retries.
  */
 export interface ProviderAdapter {
-  readonly name: ProviderName;
+  readonly name: string;
   preparePayment(request: PaymentRequest): Promise<ProviderPaymentHandle>;
   submitCard(request: PaymentRequest, handle: ProviderPaymentHandle, submission: CardSubmission): Promise<SubmissionOutcome>;
   getStatus(request: PaymentRequest, handle: ProviderPaymentHandle): Promise<ProviderStatus>;

@@ -1,10 +1,9 @@
 import { heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { ProviderName } from '../domain/provider-name';
 import type { PaymentStatus } from '../domain/payment-status';
 import { paymentStateQuery } from '../workflows/messages';
 import type { OurPayment, TheirPayment } from '../workflows/reconciliation-types';
-import type { ProviderRegistry } from './provider-registry';
+import { adapterFor, type ProviderRegistry } from './provider-registry';
 
 const WAITING: PaymentStatus[] = ['CREATED', 'SUBMITTED', 'PENDING_ACTION'];
 
@@ -84,8 +83,8 @@ export function createReconciliationActivities(client: Client, providers: Provid
     },
 
     /** The provider's payments created since `since`; `undefined` where the provider cannot list them. */
-    async listProviderPayments(input: { provider: ProviderName; since: string }): Promise<TheirPayment[] | undefined> {
-      const adapter = providers[input.provider];
+    async listProviderPayments(input: { provider: string; since: string }): Promise<TheirPayment[] | undefined> {
+      const adapter = adapterFor(providers, input.provider);
       if (!adapter.listPaymentsSince) return undefined;
       return adapter.listPaymentsSince(new Date(input.since));
     },

@@ -1,23 +1,15 @@
 import { z } from 'zod';
-import { port } from '../infra/env-config';
-import { providersEnvSchema } from '../infra/providers-config';
+import { commaList, port } from '../infra/env-config';
+import { BUILT_IN_PROVIDERS, providersApiEnvShape, providersEnvShape } from '../activities/provider-registry';
 import { temporalEnvSchema } from '../infra/temporal-config';
-
-const commaList = (item: z.ZodType<string>, what: string) =>
-  z.string().transform((value, context) => {
-    const items = value.split(',').map((part) => part.trim()).filter(Boolean);
-    for (const entry of items) {
-      if (!item.safeParse(entry).success) context.addIssue({ code: 'custom', message: `each entry must be ${what}` });
-    }
-    return items;
-  });
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** The API process: Temporal, provider credentials (its card-vault worker calls providers), and its own keys. */
 export const apiEnvSchema = z.object({
   ...temporalEnvSchema.shape,
-  ...providersEnvSchema.shape,
+  ...providersEnvShape(BUILT_IN_PROVIDERS),
+  ...providersApiEnvShape(BUILT_IN_PROVIDERS),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before they are cut off. */
@@ -31,13 +23,10 @@ export const apiEnvSchema = z.object({
   OPERATOR_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Express `trust proxy` (a hop count, or addresses such as "loopback"): whose X-Forwarded-Proto says HTTPS. */
   API_TRUST_PROXY: z.string().min(1).transform((value) => (/^\d+$/.test(value) ? Number(value) : value)).optional(),
-  TURNSTAY_WEBHOOK_SECRETS: commaList(z.string().regex(/^whsec_\w+$/), 'a whsec_... secret').pipe(z.array(z.string()).min(1)),
-  TRUSTIST_WEBHOOK_PATH_SECRET: z.string().regex(/^[A-Za-z0-9_-]{24,}$/, 'must be at least 24 URL-safe characters'),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
   /** The Temporal Web UI's address, for links from the operator page. */
   TEMPORAL_UI_URL: z.string().url().optional(),
   CODEC_ALLOWED_ORIGINS: commaList(z.string().url(), 'an origin URL').default([]),
-  TURNSTAY_CURRENCIES: commaList(z.string().regex(/^[A-Z]{3}$/), 'an ISO 4217 code').default(['GBP']),
   CHALLENGE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   LOST_ANSWER_GRACE_MS: z.coerce.number().int().nonnegative().optional(),
   REFUND_ANSWER_WITHIN_MS: z.coerce.number().int().positive().optional(),

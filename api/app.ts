@@ -8,11 +8,12 @@ import type { PaymentTiming } from '../workflows/payment-types';
 import { ApiError, errorHandler } from './api-error';
 import { httpMetrics } from './http-metrics';
 import { httpTracing } from './http-tracing';
-import { loggablePath } from './loggable-path';
 import { merchantAuth, type MerchantKey } from './merchant-auth';
+import { requestLogging } from './request-logging';
 import { buildOpenApiDocument } from './openapi';
 import { OperatorAuth } from './operator-auth';
 import type { CreatePaymentRules } from './payment-schemas';
+import type { ApiProvider } from '../activities/provider-module';
 import { codecRoutes } from './routes/codec';
 import { demoRoutes } from './routes/demo';
 import { eventRoutes } from './routes/events';
@@ -39,13 +40,12 @@ export interface ApiDependencies {
   operatorSessionSecret?: string;
   /** Express `trust proxy`: which proxies' X-Forwarded-Proto to believe (HTTPS makes the session cookie Secure). */
   trustProxy?: string | number;
-  turnstayWebhookSecrets: string[];
-  trustistWebhookPathSecret: string;
+  /** The registered providers as the API sees them (activities/provider-registry.ts createApiProviders). */
+  providers: readonly ApiProvider[];
   webhookToleranceSeconds: number;
   codecAllowedOrigins: string[];
   /** The Temporal Web UI's base URL, for the operator page's links (none: plain workflow IDs). */
   webUiUrl?: string;
-  rules: CreatePaymentRules;
   timing?: PaymentTiming;
   /** Demo page settings: a merchant key for the demo only (never in production). */
   demo?: { merchantKey: string };
@@ -59,15 +59,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.disable('x-powered-by');
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   const { log } = deps;
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // Method, path and status only: bodies may carry card data, query strings secrets.
-      log.info({ method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request');
-    });
-    next();
-  });
+  app.use(requestLogging(log));
   app.use(httpMetrics());
   app.use(httpTracing());
   app.use(metricsRoutes(deps.metricsScrape));
@@ -76,15 +68,22 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.use(webhookRoutes({
     client: deps.client,
     taskQueue: deps.taskQueue,
-    turnstaySecrets: deps.turnstayWebhookSecrets,
+    providers: deps.providers,
     toleranceSeconds: deps.webhookToleranceSeconds,
-    trustistPathSecret: deps.trustistWebhookPathSecret,
     log,
   }));
   app.use(codecRoutes({ codec: deps.codec, operatorAuth, allowedOrigins: deps.codecAllowedOrigins }));
   app.use(operatorLoginRoutes(operatorAuth));
-  app.use(operationsRoutes({ client: deps.client, namespace: deps.namespace, taskQueue: deps.taskQueue, operatorAuth, webUiUrl: deps.webUiUrl }));
-  const openApi = buildOpenApiDocument(deps.rules);
+  app.use(operationsRoutes({
+    client: deps.client,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    operatorAuth,
+    webUiUrl: deps.webUiUrl,
+    providerNames: deps.providers.map((provider) => provider.name),
+  }));
+  const rules: CreatePaymentRules = { providers: deps.providers };
+  const openApi = buildOpenApiDocument(rules, { demo: deps.demo !== undefined });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -95,7 +94,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     taskQueue: deps.taskQueue,
     vault: deps.vault,
     cardVaultTaskQueue: deps.cardVaultTaskQueue,
-    rules: deps.rules,
+    rules,
     timing: deps.timing,
     log,
   };

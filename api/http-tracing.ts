@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
+import { routeLabel } from './route-label';
 
 const tracer = trace.getTracer('payments-api');
 
@@ -13,8 +14,7 @@ export function httpTracing(): RequestHandler {
     const parent = propagation.extract(context.active(), req.headers);
     const span = tracer.startSpan(`${req.method}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
     res.on('finish', () => {
-      const pattern = (req.route as { path?: unknown } | undefined)?.path;
-      const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : undefined;
+      const route = routeLabel(req, res);
       if (route) {
         span.updateName(`${req.method} ${route}`);
         span.setAttribute('http.route', route);

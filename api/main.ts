@@ -1,15 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import { createProviderRegistry } from '../activities/provider-registry';
+import { BUILT_IN_PROVIDERS, createApiProviders, createProviderAdapters } from '../activities/provider-registry';
 import { ConfigurationError } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
-import { providersConfig } from '../infra/providers-config';
 import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
 import { CardVault } from '../worker/card-vault';
 import { createCardVaultWorker } from '../worker/card-vault-worker';
-import { createDataConverter } from '../worker/data-converter';
-import { AesGcmPayloadCodec } from '../worker/payload-codec';
+import { createDataConverter } from '../infra/data-converter';
+import { AesGcmPayloadCodec } from '../infra/payload-codec';
 import { apiEnvSchema, merchantKeysFrom } from './api-env';
 import { createApiApp } from './app';
 import { keepIdleConnectionsOpen } from '../infra/http-keep-alive';
@@ -24,7 +23,7 @@ const log = createLogger('api');
 async function main(): Promise<void> {
   const { env, temporal } = parseTemporalEnv(apiEnvSchema.and(temporalEnvSchema).and(sdkMetricsEnvSchema));
   // The SDK would stop the card-vault worker on SIGTERM by itself, at once; this process orders its own shutdown.
-  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, shutdownSignals: [] });
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, shutdownSignals: [], sdkLogLevel: env.TEMPORAL_SDK_LOG_LEVEL });
   const tracing = tracingFromEnv('payments-api');
   const encryption = payloadEncryption(env);
   const dataConverter = createDataConverter(encryption);
@@ -43,7 +42,7 @@ async function main(): Promise<void> {
     connection: workerConnection,
     namespace: temporal.namespace,
     vault,
-    providers: createProviderRegistry(providersConfig(env)),
+    providers: createProviderAdapters(BUILT_IN_PROVIDERS, process.env),
     dataConverter,
     tracing,
   });
@@ -59,12 +58,10 @@ async function main(): Promise<void> {
     operatorKeyHashes: env.OPERATOR_API_KEYS,
     operatorSessionSecret: env.OPERATOR_SESSION_SECRET,
     trustProxy: env.API_TRUST_PROXY,
-    turnstayWebhookSecrets: env.TURNSTAY_WEBHOOK_SECRETS,
-    trustistWebhookPathSecret: env.TRUSTIST_WEBHOOK_PATH_SECRET,
+    providers: createApiProviders(BUILT_IN_PROVIDERS, process.env),
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     codecAllowedOrigins: env.CODEC_ALLOWED_ORIGINS,
     webUiUrl: env.TEMPORAL_UI_URL,
-    rules: { turnstayCurrencies: env.TURNSTAY_CURRENCIES },
     timing: {
       ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),
       ...(env.LOST_ANSWER_GRACE_MS !== undefined ? { lostAnswerGraceMs: env.LOST_ANSWER_GRACE_MS } : {}),

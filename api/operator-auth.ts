@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
 import type { RequestHandler } from 'express';
 import { ApiError } from './api-error';
 import { hashApiKey, hashesEqual } from './key-hash';
@@ -44,7 +45,7 @@ export class OperatorAuth {
     return (req, _res, next) => {
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
       if (bearer && this.keyIsValid(bearer)) return next();
-      if (this.sessionIsValid(readCookie(req.header('cookie'), OPERATOR_SESSION_COOKIE))) return next();
+      if (this.sessionIsValid(parseCookies(req.header('cookie') ?? '')[OPERATOR_SESSION_COOKIE])) return next();
       throw new ApiError(401, 'operator_unauthenticated', 'operator credentials are required', 'Authorization');
     };
   }
@@ -52,12 +53,4 @@ export class OperatorAuth {
   private sign(value: string): string {
     return createHmac('sha256', this.sessionSecret).update(value).digest('hex');
   }
-}
-
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
 }

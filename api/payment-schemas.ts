@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { passesLuhnCheck } from '../domain/card';
 import { PAYMENT_STATUSES } from '../domain/payment-status';
-import { PROVIDER_NAMES } from '../domain/provider-name';
+import { PROVIDER_NAME_PATTERN, type ApiProvider } from '../activities/provider-module';
 
 /**
  * Request schemas of the merchant API. Messages name the field and the rule, never the value: a card number
@@ -40,7 +40,7 @@ export const browserDataSchema = z
     browserTZ: z.string().min(1).max(64),
     browserUserAgent: z.string().min(1).max(2048),
     browserAcceptHeader: z.string().min(1).max(2048),
-    browserIP: z.union([z.ipv4(), z.ipv6()]),
+    browserIP: z.union([z.ipv4().meta({ format: 'ipv4' }), z.ipv6().meta({ format: 'ipv6' })]),
     browserJavaEnabledString: z.enum(['true', 'false']),
     challengeWindowSize: z.string().min(1).max(20),
     deviceChannel: z.enum(['Browser', 'Application']),
@@ -80,25 +80,50 @@ export const paymentMethodSchema = z
   .enum(PAYMENT_METHODS, 'must be "s2s" (card in the request) or "hosted_form" (TurnStay\'s hosted card form)')
   .describe('s2s (default): the card is in this request. hosted_form (TurnStay only, no card): the shopper types the card on TurnStay\'s hosted form at nextAction.url');
 
+/** The providers this API offers, with what each can do: every provider rule below reads them, never a name. */
+export interface CreatePaymentRules {
+  providers: readonly ApiProvider[];
+}
+
+/** The `provider` field: one of the registered names. */
+export function providerFieldSchema(rules: CreatePaymentRules) {
+  const names = rules.providers.map((provider) => provider.name);
+  return z.enum(names, `must be one of: ${names.join(', ')}`);
+}
+
+export function providerNamed(rules: CreatePaymentRules, name: string): ApiProvider | undefined {
+  return rules.providers.find((provider) => provider.name === name);
+}
+
+const labelsWith = (rules: CreatePaymentRules, capability: keyof ApiProvider['capabilities']) =>
+  rules.providers.filter((provider) => provider.capabilities[capability]).map((provider) => provider.label);
+
 /** The rules a hosted form adds to a payment or reservation request; issues name the field. */
-export function checkCardMethod(body: { provider: string; method?: string; card?: unknown }, context: z.RefinementCtx): void {
+export function checkCardMethod(rules: CreatePaymentRules, body: { provider: string; method?: string; card?: unknown }, context: z.RefinementCtx): void {
+  const hostedFormLabels = labelsWith(rules, 'hostedForm');
   if (body.method === 'hosted_form') {
-    if (body.provider !== 'turnstay') context.addIssue({ code: 'custom', path: ['method'], message: 'hosted_form is offered by TurnStay only' });
+    if (!providerNamed(rules, body.provider)?.capabilities.hostedForm) {
+      context.addIssue({ code: 'custom', path: ['method'], message: `hosted_form is offered by ${hostedFormLabels.join(', ') || 'no provider'} only` });
+    }
     if (body.card !== undefined) context.addIssue({ code: 'custom', path: ['card'], message: 'must be absent with method hosted_form: the shopper enters the card on the hosted form' });
   } else if (body.card === undefined) {
-    context.addIssue({ code: 'custom', path: ['card'], message: 'is required (or use method hosted_form with TurnStay)' });
+    const alternative = hostedFormLabels.length ? ` (or use method hosted_form with ${hostedFormLabels.join(' or ')})` : '';
+    context.addIssue({ code: 'custom', path: ['card'], message: `is required${alternative}` });
   }
 }
 
-export interface CreatePaymentRules {
-  /** Currencies the TurnStay account settles in (an intent must be in the account currency). */
-  turnstayCurrencies: string[];
+/** A provider's own rules for a card payment (currencies, payer device data); issues name the field. */
+export function checkProviderRules(provider: ApiProvider, body: { currency: string; browserData?: unknown }, context: z.RefinementCtx): void {
+  if (!provider.currencies.codes.includes(body.currency)) context.addIssue({ code: 'custom', path: ['currency'], message: provider.currencies.message });
+  if (provider.capabilities.payerDeviceRequired && !body.browserData) {
+    context.addIssue({ code: 'custom', path: ['browserData'], message: `is required for ${provider.label} (3-D Secure)` });
+  }
 }
 
 export function createPaymentBodySchema(rules: CreatePaymentRules) {
   return z
     .object({
-      provider: z.enum(PROVIDER_NAMES),
+      provider: providerFieldSchema(rules),
       amountMinor: amountMinorSchema,
       currency: currencySchema,
       reference: referenceSchema,
@@ -112,14 +137,9 @@ export function createPaymentBodySchema(rules: CreatePaymentRules) {
     })
     .strict()
     .superRefine((body, context) => {
-      checkCardMethod(body, context);
-      if (body.provider === 'trustist') {
-        if (body.currency !== 'GBP') context.addIssue({ code: 'custom', path: ['currency'], message: 'Trustist takes GBP only' });
-        if (!body.browserData) context.addIssue({ code: 'custom', path: ['browserData'], message: 'is required for Trustist (3-D Secure)' });
-      }
-      if (body.provider === 'turnstay' && !rules.turnstayCurrencies.includes(body.currency)) {
-        context.addIssue({ code: 'custom', path: ['currency'], message: `TurnStay account settles in ${rules.turnstayCurrencies.join(', ')}` });
-      }
+      checkCardMethod(rules, body, context);
+      const provider = providerNamed(rules, body.provider);
+      if (provider) checkProviderRules(provider, body, context);
       if (body.stay?.checkoutDate && body.stay.checkoutDate < body.stay.checkinDate) {
         context.addIssue({ code: 'custom', path: ['stay', 'checkoutDate'], message: 'must not be before checkinDate' });
       }
@@ -146,7 +166,8 @@ export const refundBodySchema = z
 export const listPaymentsQuerySchema = z
   .object({
     status: z.enum(PAYMENT_STATUSES).optional(),
-    provider: z.enum(PROVIDER_NAMES).optional(),
+    /** Checked against the registry by the route; the pattern alone keeps the visibility query closed. */
+    provider: z.string().regex(PROVIDER_NAME_PATTERN, 'must be a provider name').optional(),
     reference: referenceSchema.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })

@@ -1,7 +1,19 @@
 import { z } from 'zod';
-import { PROVIDER_NAMES } from '../domain/provider-name';
 import { toInstant } from '../workflows/charge-plan';
-import { amountMinorSchema, billingAddressSchema, browserDataSchema, cardSchema, checkCardMethod, currencySchema, payerSchema, paymentMethodSchema, referenceSchema } from './payment-schemas';
+import {
+  amountMinorSchema,
+  billingAddressSchema,
+  browserDataSchema,
+  cardSchema,
+  checkCardMethod,
+  currencySchema,
+  payerSchema,
+  paymentMethodSchema,
+  providerFieldSchema,
+  providerNamed,
+  referenceSchema,
+  type CreatePaymentRules,
+} from './payment-schemas';
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date (YYYY-MM-DD) or an ISO date-time' });
 
@@ -14,9 +26,10 @@ export const chargePolicySchema = z.discriminatedUnion('kind', [
 
 export const staySchema = z.object({ checkinAt: dateOrDateTime, checkoutAt: dateOrDateTime }).strict();
 
-export const createReservationBodySchema = z
+export function createReservationBodySchema(rules: CreatePaymentRules) {
+  return z
   .object({
-    provider: z.enum(PROVIDER_NAMES),
+    provider: providerFieldSchema(rules),
     amountMinor: amountMinorSchema,
     currency: currencySchema,
     reference: referenceSchema,
@@ -33,15 +46,16 @@ export const createReservationBodySchema = z
   })
   .strict()
   .superRefine((body, context) => {
-    checkCardMethod(body, context);
+    checkCardMethod(rules, body, context);
+    const provider = providerNamed(rules, body.provider);
     const checkin = toInstant(body.stay.checkinAt);
     const checkout = toInstant(body.stay.checkoutAt);
     if (checkout <= checkin) context.addIssue({ code: 'custom', path: ['stay', 'checkoutAt'], message: 'must be after checkinAt' });
     if (checkin < Date.now() - 86_400_000) context.addIssue({ code: 'custom', path: ['stay', 'checkinAt'], message: 'must not be in the past' });
-    if (body.provider === 'trustist' && body.policy.kind !== 'charge_now') {
-      context.addIssue({ code: 'custom', path: ['policy', 'kind'], message: 'Trustist cannot keep a card on file, so a Trustist reservation must use charge_now' });
+    if (provider && !provider.capabilities.cardOnFile && body.policy.kind !== 'charge_now') {
+      context.addIssue({ code: 'custom', path: ['policy', 'kind'], message: `${provider.label} cannot keep a card on file, so a ${provider.label} reservation must use charge_now` });
     }
-    if (body.provider === 'trustist' && !body.browserData) context.addIssue({ code: 'custom', path: ['browserData'], message: 'is required for Trustist (3-D Secure)' });
+    if (provider?.capabilities.payerDeviceRequired && !body.browserData) context.addIssue({ code: 'custom', path: ['browserData'], message: `is required for ${provider.label} (3-D Secure)` });
     if (body.policy.kind === 'deposit_then_balance' && body.policy.depositMinor >= body.amountMinor) {
       context.addIssue({ code: 'custom', path: ['policy', 'depositMinor'], message: 'must be less than amountMinor' });
     }
@@ -49,8 +63,9 @@ export const createReservationBodySchema = z
       context.addIssue({ code: 'custom', path: ['policy', 'days'], message: 'the charge date would be in the past; use charge_now' });
     }
   });
+}
 
-export type CreateReservationBody = z.infer<typeof createReservationBodySchema>;
+export type CreateReservationBody = z.infer<ReturnType<typeof createReservationBodySchema>>;
 
 /** A stay change the API can judge alone: dates in order, check-in not past. What depends on the plan is the workflow's call. */
 export const changeStayBodySchema = staySchema.superRefine((stay, context) => {

@@ -19,6 +19,8 @@ export interface StartPaymentOptions {
   submission?: CardSubmission;
   requestFingerprint?: string;
   timing?: PaymentTiming;
+  /** The provider's display label from the registry (activity summaries in the Web UI). */
+  providerLabel?: string;
 }
 
 export interface StartedPayment {
@@ -53,6 +55,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
         requestFingerprint: options.requestFingerprint,
         startRequestId,
         timing: options.timing,
+        ...(options.providerLabel ? { providerLabel: options.providerLabel } : {}),
       },
     ],
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -13,7 +13,7 @@ export async function buildWorkflowBundle(dir: string): Promise<{ path: string; 
   const started = performance.now();
   const bundle = await bundleWorkflowCode({
     workflowsPath: resolve(__dirname, '../workflows'),
-    failureConverterPath: resolve(__dirname, '../worker/failure-converter'),
+    failureConverterPath: resolve(__dirname, '../infra/failure-converter'),
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: quiet,
   });

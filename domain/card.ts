@@ -16,7 +16,8 @@ export interface CardSummary {
   last4: string;
 }
 
-export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
+export const CARD_BRANDS = ['visa', 'mastercard', 'amex', 'discover', 'unknown'] as const;
+export type CardBrand = (typeof CARD_BRANDS)[number];
 
 export function cardBrand(number: string): CardBrand {
   if (/^4/.test(number)) return 'visa';

@@ -1,18 +1,20 @@
-/** 3-D Secure browser data (Trustist requires it; field names as its S2S document). */
-export interface BrowserData {
-  browserJavaEnabled: boolean;
-  browserJavascriptEnabled: boolean;
-  browserLanguage: string;
-  browserColorDepth: number;
-  browserScreenHeight: number;
-  browserScreenWidth: number;
-  browserTZ: string;
-  browserUserAgent: string;
-  browserAcceptHeader: string;
-  browserIP: string;
-  browserJavaEnabledString: 'true' | 'false';
+/**
+ * The payer's browser or app as 3-D Secure asks for it (the EMV 3DS browser fields), in no provider's wording: each
+ * adapter that needs it maps it to its own wire shape (Trustist: activities/trustist/browser-data.ts).
+ */
+export interface PayerDevice {
+  channel: 'Browser' | 'Application';
+  ip: string;
+  userAgent: string;
+  acceptHeader: string;
+  language: string;
+  timeZone: string;
+  colorDepth: number;
+  screenHeight: number;
+  screenWidth: number;
+  javaEnabled: boolean;
+  javascriptEnabled: boolean;
   challengeWindowSize: string;
-  deviceChannel: 'Browser' | 'Application';
 }
 
 export interface BillingAddress {

@@ -24,3 +24,13 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
 export const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 export const port = z.coerce.number().int().min(0).max(65_535);
 export const httpUrl = z.string().url().refine((value) => /^https?:/.test(value), 'must be an http(s) URL');
+
+/** A comma-separated list whose every entry must match `item` (named `what` in the message). */
+export const commaList = (item: z.ZodType<string>, what: string) =>
+  z.string().transform((value, context) => {
+    const items = value.split(',').map((part) => part.trim()).filter(Boolean);
+    for (const entry of items) {
+      if (!item.safeParse(entry).success) context.addIssue({ code: 'custom', message: `each entry must be ${what}` });
+    }
+    return items;
+  });

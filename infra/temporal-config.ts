@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parsePayloadKeys, type PayloadKey } from '../worker/payload-codec';
+import { parsePayloadKeys, type PayloadKey } from './payload-codec';
 import { booleanFlag, parseEnv } from './env-config';
 import { resolveTemporalConnection, type TemporalConnection } from './temporal-profile';
 

@@ -14,15 +14,14 @@ import { parseEnv, port } from '../infra/env-config';
 import { findFreePort } from '../infra/free-port';
 import { startTemporal } from '../infra/start-temporal';
 import { parseTopology, type RunningTemporal } from '../infra/temporal-topology';
-import { startTrustistSandbox, startTurnstaySandbox } from '../sandbox';
+import { LOCAL_SANDBOXES } from '../sandbox/local-sandboxes';
+import type { RunningLocalSandbox } from '../sandbox/local-sandbox';
 import { startSampleEventReceiver } from './sample-event-receiver';
 
 const projectRoot = resolve(__dirname, '..');
 
 const topologyFlag = process.argv.find((arg) => arg.startsWith('--topology='))?.slice('--topology='.length);
 const topology = parseTopology(topologyFlag ?? process.env.TOPOLOGY);
-/** The local TurnStay account settles in GBP (the demo) and ZAR (the TurnStay document's own example). */
-const LOCAL_TURNSTAY_CURRENCIES = ['GBP', 'ZAR'];
 
 const startEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default(join(projectRoot, '.data', topology)),
@@ -31,9 +30,7 @@ const startEnvSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   WORKER_HEALTH_PORT: port.default(3001),
-  TURNSTAY_PORT: port.default(4010),
-  TURNSTAY_SCS_PORT: port.default(4011),
-  TRUSTIST_PORT: port.default(4020),
+  // Each provider's sandbox reads its own port variables (TURNSTAY_PORT, TURNSTAY_SCS_PORT, TRUSTIST_PORT: sandbox/*/local.ts).
   /** The worker's metrics page (the API serves its own on /metrics). */
   WORKER_METRICS_PORT: port.default(9464),
   SANDBOX_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
@@ -45,9 +42,9 @@ interface DevSecrets {
   payloadKey: string;
   merchantKey: string;
   operatorKey: string;
-  turnstayWebhookSecret: string;
-  trustistWebhookPathSecret: string;
   operatorSessionSecret: string;
+  /** Each provider sandbox's webhook secret, under its own key (e.g. turnstayWebhookSecret). */
+  [webhookSecretKey: string]: string;
 }
 
 /** Secrets for the local system, made once per data folder (never used outside development). */
@@ -55,14 +52,14 @@ function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
   const file = join(dataDir, 'dev-secrets.json');
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>) : undefined;
   // A data folder from before a secret existed gets the new one added; the others stay as they were.
-  if (saved?.operatorSessionSecret) return saved as DevSecrets;
+  const webhookSecrets = LOCAL_SANDBOXES.map((sandbox) => sandbox.webhookSecret);
+  if (saved?.operatorSessionSecret && webhookSecrets.every(({ key }) => saved[key])) return saved as DevSecrets;
   const secrets: DevSecrets = {
     payloadKey: randomBytes(32).toString('base64'),
     merchantKey: `mk_dev_${randomBytes(16).toString('hex')}`,
     operatorKey: `ok_dev_${randomBytes(16).toString('hex')}`,
-    turnstayWebhookSecret: `whsec_${randomBytes(16).toString('hex')}`,
-    trustistWebhookPathSecret: randomBytes(24).toString('base64url'),
     operatorSessionSecret: randomBytes(32).toString('base64url'),
+    ...Object.fromEntries(webhookSecrets.map(({ key, create }) => [key, create()])),
     ...saved,
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -118,18 +115,18 @@ async function main(): Promise<void> {
   temporal.server = server;
 
   say('starting the provider sandboxes...');
-  const trustistWebhookUrl = `${apiUrl}/webhooks/trustist/${secrets.trustistWebhookPathSecret}`;
-  const turnstay = await startTurnstaySandbox({
-    port: await portOrFree(env.TURNSTAY_PORT),
-    scsPort: await portOrFree(env.TURNSTAY_SCS_PORT),
-    webhookUrl: `${apiUrl}/webhooks/turnstay`,
-    webhookSecret: secrets.turnstayWebhookSecret,
-    latencyMs: env.SANDBOX_LATENCY_MS,
-    accountCurrencies: LOCAL_TURNSTAY_CURRENCIES,
-  });
-  closers.push(() => turnstay.close());
-  const trustist = await startTrustistSandbox({ port: await portOrFree(env.TRUSTIST_PORT), webhookUrl: trustistWebhookUrl, latencyMs: env.SANDBOX_LATENCY_MS });
-  closers.push(() => trustist.close());
+  const sandboxes: RunningLocalSandbox[] = [];
+  for (const sandbox of LOCAL_SANDBOXES) {
+    const running = await sandbox.start({
+      apiUrl,
+      webhookSecret: secrets[sandbox.webhookSecret.key] as string,
+      latencyMs: env.SANDBOX_LATENCY_MS,
+      env: process.env,
+      portOrFree,
+    });
+    closers.push(() => running.close());
+    sandboxes.push(running);
+  }
 
   // A fresh signing secret each start: events are signed when delivered, so older ones verify with it too.
   const eventSecret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -152,14 +149,7 @@ async function main(): Promise<void> {
     TEMPORAL_PROFILE: 'default',
     PAYLOAD_KEYS: `dev-1:${secrets.payloadKey}`,
     PAYLOAD_ACTIVE_KEY_ID: 'dev-1',
-    TURNSTAY_API_URL: turnstay.apiUrl,
-    TURNSTAY_SCS_URL: turnstay.scsUrl,
-    TURNSTAY_API_KEY: 'sk_test_sandbox',
-    TURNSTAY_ACCOUNT_ID: '1001',
-    TURNSTAY_CURRENCIES: LOCAL_TURNSTAY_CURRENCIES.join(','),
-    TRUSTIST_API_URL: trustist.apiUrl,
-    TRUSTIST_KEY_ID: 'sandbox-merchant',
-    TRUSTIST_KEY: 'sandbox-hawk-key-0123456789abcdef',
+    ...Object.assign({}, ...sandboxes.map((sandbox) => sandbox.providerEnv)),
   };
   say('starting the worker and the API...');
   const workerMetricsPort = await portOrFree(env.WORKER_METRICS_PORT);
@@ -178,8 +168,7 @@ async function main(): Promise<void> {
       MERCHANT_API_KEYS: `demo:${hashApiKey(secrets.merchantKey)}`,
       OPERATOR_API_KEYS: hashApiKey(secrets.operatorKey),
       OPERATOR_SESSION_SECRET: secrets.operatorSessionSecret,
-      TURNSTAY_WEBHOOK_SECRETS: secrets.turnstayWebhookSecret,
-      TRUSTIST_WEBHOOK_PATH_SECRET: secrets.trustistWebhookPathSecret,
+      ...Object.assign({}, ...sandboxes.map((sandbox) => sandbox.apiEnv)),
       CODEC_ALLOWED_ORIGINS: `${server.uiUrl},${server.uiUrl.replace('127.0.0.1', 'localhost')}`,
       TEMPORAL_UI_URL: server.uiUrl,
       DEMO_MERCHANT_KEY: secrets.merchantKey,
@@ -201,8 +190,7 @@ async function main(): Promise<void> {
       `  Temporal gRPC     ${server.address}   (${topology === 'dev' ? 'dev server, SQLite' : 'cluster, PostgreSQL'}, namespace ${server.namespace})`,
       `  Temporal profile  ${profileFile}   (temporal CLI: TEMPORAL_CONFIG_FILE=${profileFile} temporal workflow list)`,
       ...(server.store.kind === 'postgres' ? [`  PostgreSQL        127.0.0.1:${server.store.port}   (user ${server.store.user}, databases ${server.store.databases.join(', ')})`] : []),
-      `  TurnStay sandbox  ${turnstay.apiUrl}  (Secure Card Service ${turnstay.scsUrl})`,
-      `  Trustist sandbox  ${trustist.apiUrl}`,
+      ...sandboxes.map((sandbox) => `  ${sandbox.summary}`),
       `  Event receiver    ${eventReceiver.url}   (the demo merchant's events, verified and printed as [events] lines)`,
       '',
       `  Merchant API key  ${secrets.merchantKey}   (merchant "demo")`,

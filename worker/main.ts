@@ -1,13 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
-import { createProviderRegistry } from '../activities/provider-registry';
+import { BUILT_IN_PROVIDERS, callsPerSecondEnvShape, callsPerSecondFromEnv, createProviderAdapters, providersEnvShape } from '../activities/provider-registry';
 import { ConfigurationError, port } from '../infra/env-config';
 import { createLogger } from '../infra/logger';
 import { merchantEventsEnvSchema } from '../infra/merchant-endpoints-config';
-import { providersConfig, providersEnvSchema } from '../infra/providers-config';
 import { parseTemporalEnv, payloadEncryption, temporalEnvSchema } from '../infra/temporal-config';
-import { createDataConverter } from './data-converter';
+import { createDataConverter } from '../infra/data-converter';
 import { startHealthServer } from './health-server';
 import { createPaymentWorkers } from './payment-worker';
 import { DEFAULT_RECONCILIATION_INTERVAL_MS, ensureReconciliationSchedule } from './reconciliation-schedule';
@@ -18,16 +17,15 @@ import { startWorkerMetricsServer } from './metrics-server';
 
 const workerEnvSchema = z.object({
   ...temporalEnvSchema.shape,
-  ...providersEnvSchema.shape,
+  ...providersEnvShape(BUILT_IN_PROVIDERS),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
   /** How long a workflow task waits for this worker's sticky queue before going to the shared queue (SDK default 10 s). */
   WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
-  /** Caps on calls per second to each provider, shared by every worker on that provider's queue. */
-  TURNSTAY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
-  TRUSTIST_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Caps on calls per second to each provider (<PROVIDER>_CALLS_PER_SECOND), shared by every worker on that provider's queue. */
+  ...callsPerSecondEnvShape(BUILT_IN_PROVIDERS),
   /** How often the reconciliation Schedule runs (0: this worker leaves the Schedule alone). */
   RECONCILIATION_INTERVAL_MS: z.coerce.number().int().nonnegative().default(DEFAULT_RECONCILIATION_INTERVAL_MS),
   /** A payment still waiting this long after its start is overdue for reconciliation. */
@@ -56,7 +54,7 @@ const log = createLogger('worker');
 
 async function main(): Promise<void> {
   const { env, temporal } = parseTemporalEnv(workerEnvSchema.and(temporalEnvSchema));
-  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS });
+  const metrics = await installProcessMetrics({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS, sdkLogLevel: env.TEMPORAL_SDK_LOG_LEVEL });
   const tracing = tracingFromEnv('payments-worker');
   // First, so the page answers while the workers start (the SDK's part fills in as they do).
   const metricsServer = await startWorkerMetricsServer(metrics, env.WORKER_METRICS_HOST, env.WORKER_METRICS_PORT);
@@ -68,7 +66,7 @@ async function main(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    providers: createProviderRegistry(providersConfig(env)),
+    providers: createProviderAdapters(BUILT_IN_PROVIDERS, process.env),
     dataConverter,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     tuning: {
@@ -77,7 +75,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       ...(env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS ? { stickyQueueScheduleToStartTimeout: env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS } : {}),
     },
-    providerCallsPerSecond: { turnstay: env.TURNSTAY_CALLS_PER_SECOND, trustist: env.TRUSTIST_CALLS_PER_SECOND },
+    providerCallsPerSecond: callsPerSecondFromEnv(BUILT_IN_PROVIDERS, process.env),
     reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
     tracing,
     merchantEvents: {
@@ -101,7 +99,12 @@ async function main(): Promise<void> {
     void keepTrying('reconciliation schedule', async () => {
       const scheduleId = await ensureReconciliationSchedule(
         client,
-        { paymentTaskQueue: env.TEMPORAL_TASK_QUEUE, stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS, lookbackMs: env.RECONCILIATION_LOOKBACK_MS },
+        {
+          paymentTaskQueue: env.TEMPORAL_TASK_QUEUE,
+          stuckAfterMs: env.RECONCILIATION_STUCK_AFTER_MS,
+          lookbackMs: env.RECONCILIATION_LOOKBACK_MS,
+          providers: BUILT_IN_PROVIDERS.map((provider) => provider.name),
+        },
         env.RECONCILIATION_INTERVAL_MS,
       );
       log.info({ scheduleId, everyMs: env.RECONCILIATION_INTERVAL_MS }, 'reconciliation schedule ready');

@@ -14,7 +14,6 @@ import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../workflows/merchant-event-log-types';
 import { merchantEventTaskQueue } from '../workflows/merchant-event-task-queue';
 import type { ProviderRegistry } from '../activities/provider-registry';
-import { PROVIDER_NAMES, type ProviderName } from '../domain/provider-name';
 import { providerTaskQueue } from '../workflows/provider-task-queue';
 import { createReconciliationWorker } from './reconciliation-worker';
 
@@ -28,7 +27,7 @@ export interface PaymentWorkerOptions {
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'>;
   /** Calls per second allowed to each provider, across every worker on its queue (Temporal enforces it). */
-  providerCallsPerSecond?: Partial<Record<ProviderName, number>>;
+  providerCallsPerSecond?: Partial<Record<string, number>>;
   /** Where each merchant's events go (URLs and secrets stay here, never in history) and how they are delivered. */
   merchantEvents?: { endpoints: MerchantEndpoints; settings?: Partial<DeliverySettings>; maxConcurrentDeliveries?: number };
   /** Runs the reconciliation sweep's calls too (its queue, its own per-provider pace); needs a client for visibility. */
@@ -69,7 +68,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     maxConcurrentActivityTaskExecutions: options.merchantEvents?.maxConcurrentDeliveries ?? 100,
   });
   const activities = createPaymentActivities(withCallPacing(withCallMetrics(options.providers), options.providerCallsPerSecond));
-  const providerWorkers = PROVIDER_NAMES.map((provider) =>
+  const providerWorkers = Object.keys(options.providers).map((provider) =>
     Worker.create({
       connection: options.connection,
       namespace: options.namespace,

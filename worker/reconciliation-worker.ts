@@ -5,7 +5,6 @@ import { withCallPacing } from '../activities/call-pacing';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
-import { PROVIDER_NAMES } from '../domain/provider-name';
 import { reconciliationTaskQueue } from '../workflows/reconciliation-types';
 import { heartbeatWhileRunning } from './heartbeat-while-running';
 
@@ -26,7 +25,7 @@ export function createReconciliationWorker(options: {
   callsPerSecond?: number;
 }): Promise<Worker> {
   const perSecond = options.callsPerSecond ?? DEFAULT_RECONCILIATION_CALLS_PER_SECOND;
-  const paced = withCallPacing(options.providers, Object.fromEntries(PROVIDER_NAMES.map((name) => [name, perSecond])));
+  const paced = withCallPacing(options.providers, Object.fromEntries(Object.keys(options.providers).map((name) => [name, perSecond])));
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -24,6 +24,8 @@ export interface ReconciliationInput {
   lookbackMs?: number;
   /** At most this many of our payments per run (default 1,000). */
   maxPayments?: number;
+  /** The registered providers, swept in this order (the worker's registry). */
+  providers?: string[];
 }
 
 /** One of our payments as the sweep compares it: what its workflow says, no card data. */

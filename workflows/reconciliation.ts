@@ -1,7 +1,6 @@
 import { getExternalWorkflowHandle, log, patched, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payment-activities';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
-import { PROVIDER_NAMES } from '../domain/provider-name';
 import { reconciliationFindingSignal } from './messages';
 import { classify, isCharged, unknownCharge } from './reconciliation-classify';
 import { reportMarkdown } from './reconciliation-report';
@@ -19,6 +18,8 @@ const RESOLVED_PATCH = 'recon-resolved';
 
 // maxPayments bounds the listing activity's result (about 500 bytes a payment) well below the 2 MB payload limit.
 const DEFAULTS = { stuckAfterMs: 30 * 60_000, lookbackMs: 2 * 3_600_000, maxPayments: 1_000 };
+/** What runs started before their input named the providers swept (their histories replay with it). */
+const PROVIDERS_BEFORE_INPUT_NAMED_THEM = ['turnstay', 'trustist'];
 
 /**
  * One reconciliation run (started by its Schedule): compares our payments with what each provider says, has each
@@ -53,7 +54,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
   const differences: ReconciliationDifference[] = [];
   const resolved: string[] = [];
   let providerPaymentsListed = 0;
-  for (const provider of PROVIDER_NAMES) {
+  for (const provider of input.providers ?? PROVIDERS_BEFORE_INPUT_NAMED_THEM) {
     const mine = ours.filter((payment) => payment.request.provider === provider);
     const listing = await providerCalls.listProviderPayments({ provider, since });
     providerPaymentsListed += listing?.length ?? 0;

@@ -15,6 +15,7 @@ import type {
   RefundResult,
   SubmissionOutcome,
 } from '../provider-adapter';
+import { toTrustistBrowserData } from './browser-data';
 import type { TrustistConfig } from './config';
 import { hawkAuthorization } from './hawk-header';
 import { errorResponseSchema, paymentListResponseSchema, paymentResponseSchema, refundResponseSchema, serverToServerResponseSchema, type paymentStatusSchema } from './schemas';
@@ -35,7 +36,7 @@ export class TrustistAdapter implements ProviderAdapter {
 
   async submitCard(request: PaymentRequest, _handle: ProviderPaymentHandle, submission: CardSubmission): Promise<SubmissionOutcome> {
     const what = `${PROVIDER} server-to-server payment`;
-    if (!submission.browserData) {
+    if (!submission.payerDevice) {
       throw ApplicationFailure.nonRetryable('Trustist requires browserData for 3-D Secure', PaymentFailureType.InvalidRequest);
     }
     const { card } = submission;
@@ -52,7 +53,7 @@ export class TrustistAdapter implements ProviderAdapter {
         cvc: card.cvc,
       },
       ...(submission.billingAddress ? { billingAddress: submission.billingAddress } : {}),
-      browserData: submission.browserData,
+      browserData: toTrustistBrowserData(submission.payerDevice),
     });
     if (response.status === 400) {
       // Trustist rejects cards it will not take (Amex, expired, malformed) with 400: a decline for the merchant.

@@ -1,14 +1,20 @@
-import express, { Router, type RequestHandler } from 'express';
+import cors from 'cors';
+import express, { Router } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { ApiError, parseOrThrow } from '../api-error';
 import type { OperatorAuth } from '../operator-auth';
+import { errorResponses, jsonContent, jsonResponse, OPERATOR_SECURITY, type RouteDoc } from '../route-docs';
 
-const payloadsBodySchema = z.object({
-  payloads: z
-    .array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }))
-    .max(1_000),
-});
+/** Payloads as the Web UI sends and reads them: metadata values and data base64-encoded. */
+const payloadsBodySchema = z
+  .object({
+    payloads: z
+      .array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }))
+      .max(1_000),
+  })
+  .meta({ id: 'Payloads' });
+type PayloadsBody = z.infer<typeof payloadsBodySchema>;
 
 /**
  * The remote codec the Temporal Web UI (and `temporal --codec-endpoint`) calls to show decoded payloads, for
@@ -16,27 +22,19 @@ const payloadsBodySchema = z.object({
  */
 export function codecRoutes(options: { codec: PayloadCodec; operatorAuth: OperatorAuth; allowedOrigins: string[] }): Router {
   const router = Router();
-  const cors: RequestHandler = (req, res, next) => {
-    const origin = req.header('origin');
-    if (origin && options.allowedOrigins.includes(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Allow-Credentials', 'true');
-      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'content-type, x-namespace, authorization');
-      res.setHeader('Vary', 'Origin');
-    }
-    if (req.method === 'OPTIONS') {
-      res.status(204).end();
-      return;
-    }
-    next();
-  };
+  // The Web UI calls from its own origin with the operator's session cookie: only configured origins are answered.
+  const crossOrigin = cors({
+    origin: options.allowedOrigins,
+    credentials: true,
+    methods: ['POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'x-namespace', 'authorization'],
+  });
   const json = express.json({ limit: '4mb' });
   const auth = options.operatorAuth.middleware();
 
   for (const direction of ['encode', 'decode'] as const) {
-    router.options(`/codec/${direction}`, cors);
-    router.post(`/codec/${direction}`, cors, auth, json, async (req, res) => {
+    router.options(`/codec/${direction}`, crossOrigin);
+    router.post(`/codec/${direction}`, crossOrigin, auth, json, async (req, res) => {
       const body = parseOrThrow(payloadsBodySchema, req.body, 'body');
       const payloads: Payload[] = body.payloads.map((payload) => ({
         metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
@@ -53,8 +51,21 @@ export function codecRoutes(options: { codec: PayloadCodec; operatorAuth: Operat
           metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
           data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
         })),
-      });
+      } satisfies PayloadsBody);
     });
   }
   return router;
+}
+
+/** The codec routes as `/openapi.json` documents them (the browser's CORS preflight, OPTIONS, is not listed). */
+export function codecRouteDocs(): RouteDoc[] {
+  return (['encode', 'decode'] as const).map((direction) => ({
+    tags: ['operators'],
+    security: OPERATOR_SECURITY,
+    method: 'post',
+    path: `/codec/${direction}`,
+    summary: `${direction === 'encode' ? 'Encrypt' : 'Decrypt'} payloads for the Temporal Web UI or \`temporal --codec-endpoint\` (operators only)`,
+    request: { body: { required: true, content: jsonContent(payloadsBodySchema) } },
+    responses: { 200: jsonResponse(`the payloads, ${direction}d`, payloadsBodySchema), ...errorResponses(400, 401, 413) },
+  }));
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router } from 'express';
+import { z } from 'zod';
+import { PUBLIC_SECURITY, type RouteDoc } from '../route-docs';
 
 /** GET /demo: a checkout page for rehearsing against the sandboxes (enabled by npm start, never in production). */
 export function demoRoutes(options: { merchantKey: string }): Router {
@@ -10,4 +12,18 @@ export function demoRoutes(options: { merchantKey: string }): Router {
     res.type('html').send(page);
   });
   return router;
+}
+
+/** The demo route as `/openapi.json` documents it (only where the demo is enabled). */
+export function demoRouteDocs(): RouteDoc[] {
+  return [
+    {
+      tags: ['demo'],
+      security: PUBLIC_SECURITY,
+      method: 'get',
+      path: '/demo',
+      summary: 'A checkout page against the sandboxes (npm start only)',
+      responses: { 200: { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
+    },
+  ];
 }

@@ -4,7 +4,8 @@ import { merchantEventLogId } from '../../domain/merchant-event';
 import { merchantEventsAfterQuery, redeliverMerchantEventUpdate } from '../../workflows/messages';
 import type { EventsPage } from '../../workflows/merchant-event-log-types';
 import { ApiError, parseOrThrow } from '../api-error';
-import { eventIdParamsSchema, listEventsQuerySchema } from '../event-schemas';
+import { eventIdParamsSchema, eventsPageResponseSchema, listEventsQuerySchema, merchantEventResponseSchema, type EventsPageResponse, type MerchantEventResponse } from '../event-schemas';
+import { errorResponses, jsonResponse, MERCHANT_SECURITY, type RouteDoc } from '../route-docs';
 import { requireMerchantId } from '../merchant-auth';
 import { toApiError } from '../temporal-errors';
 
@@ -32,7 +33,7 @@ export function eventRoutes(options: { client: Client; taskQueue: string }): Rou
       nextCursor: String(page.nextCursor),
       hasMore: page.hasMore,
       ...(page.oldestCursor !== undefined ? { oldestCursor: String(page.oldestCursor) } : {}),
-    });
+    } satisfies EventsPageResponse);
   });
 
   router.post('/v1/events/:id/redeliver', async (req, res) => {
@@ -40,7 +41,7 @@ export function eventRoutes(options: { client: Client; taskQueue: string }): Rou
     const { id } = parseOrThrow(eventIdParamsSchema, req.params, 'params');
     try {
       const { cursor, ...event } = await logOf(merchantId).executeUpdate(redeliverMerchantEventUpdate, { args: [id] });
-      res.status(202).json({ ...event, cursor: String(cursor) });
+      res.status(202).json({ ...event, cursor: String(cursor) } satisfies MerchantEventResponse);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError) {
         throw new ApiError(404, 'event_not_found', 'no such event among the recent events', 'id');
@@ -49,4 +50,27 @@ export function eventRoutes(options: { client: Client; taskQueue: string }): Rou
     }
   });
   return router;
+}
+
+/** The event routes as `/openapi.json` documents them. */
+export function eventRouteDocs(): RouteDoc[] {
+  const common = { tags: ['events'], security: MERCHANT_SECURITY };
+  return [
+    {
+      ...common,
+      method: 'get',
+      path: '/v1/events',
+      summary: "The merchant's recent events in the order they were logged, after a cursor (catch-up for a receiver that was down)",
+      request: { query: listEventsQuerySchema },
+      responses: { 200: jsonResponse('events with their cursor, nextCursor, hasMore, oldestCursor', eventsPageResponseSchema), ...errorResponses(400, 401, 503) },
+    },
+    {
+      ...common,
+      method: 'post',
+      path: '/v1/events/{id}/redeliver',
+      summary: "Send one recent event to the merchant's endpoints again (same webhook-id)",
+      request: { params: eventIdParamsSchema },
+      responses: { 202: jsonResponse('the event, queued for delivery', merchantEventResponseSchema), ...errorResponses(400, 401, 404, 413, 503) },
+    },
+  ];
 }

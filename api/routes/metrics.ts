@@ -1,5 +1,7 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { metricsRegistry } from '../../infra/observability/metrics';
+import { PUBLIC_SECURITY, type RouteDoc } from '../route-docs';
 
 export type MetricsScrape = () => Promise<{ contentType: string; body: string }>;
 
@@ -13,4 +15,18 @@ export function metricsRoutes(scrape: MetricsScrape = ownMetricsOnly): Router {
     res.type(contentType).send(body);
   });
   return router;
+}
+
+/** The metrics route as `/openapi.json` documents it. */
+export function metricsRouteDocs(): RouteDoc[] {
+  return [
+    {
+      tags: ['health'],
+      security: PUBLIC_SECURITY,
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics of this process',
+      responses: { 200: { description: 'the Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+    },
+  ];
 }

@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { PROVIDER_NAMES } from '../../domain/provider-name';
 import { unmatchedWebhooksQuery, webhookInboxWorkflowId, type UnmatchedWebhook } from '../../workflows/webhook-inbox';
 import { ApiError, parseOrThrow } from '../api-error';
 import type { OperatorAuth } from '../operator-auth';
 import { renderOpsPage, type WaitingPayment } from '../ops-page';
-import { latestReconciliationReport } from '../reconciliation-reports';
+import { latestReconciliationReport, latestReportSchema } from '../reconciliation-reports';
+import { errorResponses, OPERATOR_SECURITY, type RouteDoc } from '../route-docs';
 
 const WAITING_SHOWN = 20;
 const WAITING_READ = 500;
@@ -17,6 +17,8 @@ export interface OperationsRouteOptions {
   taskQueue: string;
   operatorAuth: OperatorAuth;
   webUiUrl?: string;
+  /** The registered providers' names: each has an inbox of unmatched webhooks. */
+  providerNames: readonly string[];
 }
 
 const latestQuerySchema = z.object({ format: z.enum(['json', 'markdown']).optional() });
@@ -43,7 +45,7 @@ export function operationsRoutes(options: OperationsRouteOptions): Router {
 
   async function readInboxes(): Promise<UnmatchedWebhook[]> {
     const inboxes = await Promise.all(
-      PROVIDER_NAMES.map(async (provider) => {
+      options.providerNames.map(async (provider) => {
         try {
           return await client.workflow.getHandle(webhookInboxWorkflowId(provider, taskQueue)).query(unmatchedWebhooksQuery);
         } catch (error) {
@@ -73,4 +75,29 @@ export function operationsRoutes(options: OperationsRouteOptions): Router {
   }
 
   return router;
+}
+
+/** The operator routes as `/openapi.json` documents them. */
+export function operationsRouteDocs(): RouteDoc[] {
+  const common = { tags: ['operators'], security: OPERATOR_SECURITY };
+  return [
+    {
+      ...common,
+      method: 'get',
+      path: '/ops/reconciliation/latest',
+      summary: 'The latest reconciliation run: JSON, or Markdown with format=markdown or Accept: text/markdown',
+      request: { query: latestQuerySchema },
+      responses: {
+        200: { description: 'the run and its report', content: { 'application/json': { schema: latestReportSchema }, 'text/markdown': { schema: z.string() } } },
+        ...errorResponses(400, 401, 404),
+      },
+    },
+    {
+      ...common,
+      method: 'get',
+      path: '/ops',
+      summary: 'The operator page: latest reconciliation, unmatched webhooks, payments waiting longest',
+      responses: { 200: { description: 'the page', content: { 'text/html': { schema: z.string() } } }, ...errorResponses(401) },
+    },
+  ];
 }

@@ -1,36 +1,35 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { WorkflowHandle } from '@temporalio/client';
 import { summarizeCard } from '../../domain/card';
 import { cancelReservationUpdate, changeAmountUpdate, changeStayUpdate, reservationStateQuery } from '../../workflows/messages';
 import type { ReservationView } from '../../workflows/reservation-types';
 import { ApiError, parseOrThrow } from '../api-error';
 import { requireMerchantId } from '../merchant-auth';
-import { cancelBodySchema, idempotencyKeyHeaderSchema } from '../payment-schemas';
+import { toPayerDevice } from '../payer-device';
+import { cancelBodySchema, idempotencyKeyHeaderSchema, providerNamed } from '../payment-schemas';
 import { requestFingerprint } from '../request-fingerprint';
-import { ownedWorkflowId } from '../owned-workflow-id';
+import { ownedWorkflowId, workflowIdParamsSchema } from '../owned-workflow-id';
+import { reservationResponseSchema, toReservationResponse } from '../reservation-response';
 import { changeAmountBodySchema, changeStayBodySchema, createReservationBodySchema } from '../reservation-schemas';
+import { errorResponses, jsonContent, jsonResponse, MERCHANT_SECURITY, type RouteDoc } from '../route-docs';
 import { reservationWorkflowId, startReservation } from '../start-reservation';
 import { toApiError, toApiErrorFor } from '../temporal-errors';
+import type { CreatePaymentRules } from '../payment-schemas';
 import type { MerchantRouteOptions } from './merchant-route-options';
-
-/** The merchant-facing shape of a reservation (the provider token never leaves the workflow). */
-export function toReservationResponse(view: ReservationView) {
-  const { paymentMethodToken: _token, reservationId, ...rest } = view;
-  return { id: reservationId, ...rest };
-}
 
 export function reservationRoutes(options: MerchantRouteOptions): Router {
   const router = Router();
   const { client, log } = options;
   const ownedId = (params: unknown, merchantId: string) => ownedWorkflowId('reservation', params, merchantId);
+  const createBodySchema = createReservationBodySchema(options.rules);
 
   router.post('/v1/reservations', async (req, res) => {
     const merchantId = requireMerchantId(req);
     const idempotencyKey = parseOrThrow(idempotencyKeyHeaderSchema, req.header('idempotency-key'), 'Idempotency-Key');
-    const body = parseOrThrow(createReservationBodySchema, req.body, 'body');
-    if (body.provider === 'turnstay' && !options.rules.turnstayCurrencies.includes(body.currency)) {
-      throw new ApiError(400, 'validation_failed', `currency: TurnStay account settles in ${options.rules.turnstayCurrencies.join(', ')}`, 'currency');
-    }
+    const body = parseOrThrow(createBodySchema, req.body, 'body');
+    const currencies = providerNamed(options.rules, body.provider)?.currencies;
+    if (currencies && !currencies.codes.includes(body.currency)) throw new ApiError(400, 'validation_failed', `currency: ${currencies.message}`, 'currency');
     const fingerprint = requestFingerprint(body, idempotencyKey);
     const reservationId = reservationWorkflowId(merchantId, body.reference);
     let started;
@@ -41,7 +40,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         requestFingerprint: fingerprint,
-        submission: body.card ? { card: body.card, browserData: body.browserData, billingAddress: body.billingAddress } : undefined,
+        submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         input: {
           reservationId,
           merchantId,
@@ -108,4 +107,59 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
     res.status(view.refundPending ? 202 : 200).json(toReservationResponse(view));
   });
   return router;
+}
+
+const reservationParams = workflowIdParamsSchema('reservation');
+const reservationAnswer = (description: string) => jsonResponse(description, reservationResponseSchema);
+
+/** The reservation routes as `/openapi.json` documents them, from the schemas the handlers above validate with. */
+export function reservationRouteDocs(rules: CreatePaymentRules): RouteDoc[] {
+  const common = { tags: ['reservations'], security: MERCHANT_SECURITY };
+  const change = (path: string, summary: string, body: z.ZodType): RouteDoc => ({
+    ...common,
+    method: 'post',
+    path: `/v1/reservations/{id}/${path}`,
+    summary,
+    request: { params: reservationParams, body: { required: true, content: jsonContent(body) } },
+    responses: { 200: reservationAnswer('the reservation'), ...errorResponses(400, 401, 404, 409, 413, 503) },
+  });
+  return [
+    {
+      ...common,
+      method: 'post',
+      path: '/v1/reservations',
+      summary: 'Book a stay: keeps the card on file (TurnStay) or charges now, then charges on the policy\'s dates',
+      request: {
+        headers: z.object({ 'Idempotency-Key': idempotencyKeyHeaderSchema }),
+        body: { required: true, content: jsonContent(createReservationBodySchema(rules).meta({ id: 'CreateReservation' })) },
+      },
+      responses: {
+        201: reservationAnswer('the new reservation'),
+        200: reservationAnswer('the existing reservation (same reference or Idempotency-Key)'),
+        ...errorResponses(400, 401, 409, 413, 503),
+      },
+    },
+    {
+      ...common,
+      method: 'get',
+      path: '/v1/reservations/{id}',
+      summary: 'Read a reservation',
+      request: { params: reservationParams },
+      responses: { 200: reservationAnswer('the reservation'), ...errorResponses(400, 401, 404, 503) },
+    },
+    change('change-stay', 'Move the stay: charges not yet taken follow the new dates', changeStayBodySchema.meta({ id: 'ChangeStay' })),
+    change('change-amount', 'Change the amount: charges not yet taken follow it', changeAmountBodySchema.meta({ id: 'ChangeAmount' })),
+    {
+      ...common,
+      method: 'post',
+      path: '/v1/reservations/{id}/cancel',
+      summary: 'Cancel the stay: charges not taken are dropped; taken ones are refunded when refundableOnCancel',
+      request: { params: reservationParams, body: { content: jsonContent(cancelBodySchema) } },
+      responses: {
+        200: reservationAnswer('the reservation, cancelled'),
+        202: reservationAnswer('cancelled; the provider has not confirmed the refund yet (refundPending), the reservation turns REFUNDED when it does'),
+        ...errorResponses(400, 401, 404, 409, 413, 503),
+      },
+    },
+  ];
 }

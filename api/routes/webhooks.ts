@@ -2,25 +2,24 @@ import express, { Router } from 'express';
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { timingSafeEqual } from 'node:crypto';
-import { trustistEventId, trustistWebhookEventSchema } from '../../activities/trustist/webhook-event';
-import { turnstayWebhookEventSchema } from '../../activities/turnstay/webhook-event';
-import { verifyTurnstaySignature } from '../../activities/turnstay/webhook-signature';
+import type { ApiProvider } from '../../activities/provider-module';
 import { providerEventUpdate } from '../../workflows/messages';
 import { HINT_REFILL_MS, WebhookRefusal } from '../../workflows/webhook-hints';
 import { unmatchedWebhookSignal, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { webhookVerificationsRefused } from '../../infra/observability/metrics';
+import { z } from 'zod';
 import { ApiError, parseOrThrow } from '../api-error';
+import { errorResponses, jsonResponse, PUBLIC_SECURITY, type RouteDoc } from '../route-docs';
 import { RecentIds } from '../recent-ids';
+import { KNOWN_PROVIDER_LOCAL } from '../route-label';
 import { PerKeyRateLimit } from '../webhook-rate-limit';
 
 export interface WebhookRoutesOptions {
   client: Client;
   taskQueue: string;
-  turnstaySecrets: string[];
+  /** Each provider verifies and parses its own webhooks (activities/<provider>/module.ts). */
+  providers: readonly ApiProvider[];
   toleranceSeconds: number;
-  /** Trustist signs nothing: its webhooks come to a URL with this secret in the path. */
-  trustistPathSecret: string;
   log: Logger;
 }
 
@@ -30,7 +29,11 @@ const WEBHOOKS_BURST = 5;
 const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
 const WEBHOOK_REFILL_MS = 2_000;
 
-type DeliveryOutcome = 'signalled' | 'duplicate' | 'ignored' | 'unmatched';
+const DELIVERY_OUTCOMES = ['signalled', 'duplicate', 'ignored', 'unmatched'] as const;
+type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+const webhookAnswerSchema = z
+  .object({ received: z.literal(true), outcome: z.enum(DELIVERY_OUTCOMES).describe('signalled: the payment took the hint; unmatched: no running payment names it (kept in an inbox for operators)') })
+  .strict();
 
 /**
  * Provider webhooks become hints to the payment (an update its validator may refuse, leaving no history). Forged
@@ -80,38 +83,55 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     }
   };
 
-  router.post('/webhooks/turnstay', rawJson, async (req, res) => {
+  /**
+   * One route for every provider: /webhooks/<provider> for signed webhooks, /webhooks/<provider>/<secret> for a
+   * provider that signs nothing and authenticates by a secret URL instead.
+   */
+  const receive = async (req: express.Request, res: express.Response) => {
+    const { provider: name, secret } = req.params as { provider: string; secret?: string };
+    const provider = options.providers.find((candidate) => candidate.name === name);
+    if (!provider) throw new ApiError(404, 'unknown_provider', 'no provider of this name receives webhooks here', 'provider');
+    // A secret URL for a provider that signs, or no secret for one that does not: no such webhook URL.
+    if ((provider.webhook.authentication === 'path_secret') !== (secret !== undefined)) {
+      throw new ApiError(404, 'route_not_found', `no route ${req.method} /webhooks/${provider.name}${secret === undefined ? '' : '/[secret]'}`, 'path');
+    }
+    res.locals[KNOWN_PROVIDER_LOCAL] = provider.name;
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = verifyTurnstaySignature(rawBody, req.header('turnstay-signature'), options.turnstaySecrets, options.toleranceSeconds);
+    const verdict = provider.webhook.verify({ rawBody, header: (header) => req.header(header), pathSecret: secret }, options.toleranceSeconds);
     if (!verdict.valid) {
-      log.warn({ provider: 'turnstay', reason: verdict.reason, bytes: rawBody.length }, 'webhook rejected');
-      webhookVerificationsRefused.inc({ provider: 'turnstay', reason: verdict.reason });
-      throw new ApiError(401, `signature_${verdict.reason}`, `Turnstay-Signature is ${verdict.reason}`, 'Turnstay-Signature');
+      log.warn({ provider: provider.name, reason: verdict.reason, bytes: rawBody.length }, 'webhook rejected');
+      webhookVerificationsRefused.inc({ provider: provider.name, reason: verdict.reason });
+      throw new ApiError(401, verdict.code, verdict.message, verdict.field);
     }
-    const event = parseOrThrow(turnstayWebhookEventSchema, parseJson(rawBody), 'body');
-    const reference = event.data.object.merchant_reference ?? '';
-    const outcome = await deliver('turnstay', event.id, reference, event.data.object.status);
-    log.info({ provider: 'turnstay', eventId: event.id, type: event.type, reference, outcome }, 'webhook received');
-    res.status(200).json({ received: true, outcome });
-  });
-
-  router.post('/webhooks/trustist/:secret', rawJson, async (req, res) => {
-    const presented = Buffer.from(String(req.params.secret));
-    const expected = Buffer.from(options.trustistPathSecret);
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-      log.warn({ provider: 'trustist', reason: 'wrong path secret' }, 'webhook rejected');
-      webhookVerificationsRefused.inc({ provider: 'trustist', reason: 'wrong_path_secret' });
-      throw new ApiError(401, 'unknown_webhook_url', 'this webhook URL is not valid', 'url');
-    }
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const event = parseOrThrow(trustistWebhookEventSchema, parseJson(rawBody), 'body');
-    const eventId = trustistEventId(event);
-    const outcome = await deliver('trustist', eventId, event.reference, event.status, event.paymentId);
-    log.info({ provider: 'trustist', eventId, eventType: event.eventType, reference: event.reference, outcome }, 'webhook received');
-    res.status(200).json({ received: true, outcome });
-  });
+    const event = parseOrThrow(provider.webhook.bodySchema, parseJson(rawBody), 'body');
+    const outcome = await deliver(provider.name, event.eventId, event.reference, event.status, event.providerPaymentId);
+    log.info({ provider: provider.name, eventId: event.eventId, type: event.type, reference: event.reference, outcome }, 'webhook received');
+    res.status(200).json({ received: true, outcome } satisfies z.infer<typeof webhookAnswerSchema>);
+  };
+  router.post('/webhooks/:provider', rawJson, receive);
+  router.post('/webhooks/:provider/:secret', rawJson, receive);
 
   return router;
+}
+
+/** The webhook routes as `/openapi.json` documents them (callers are the providers, not merchants). */
+export function webhookRouteDocs(providers: readonly ApiProvider[]): RouteDoc[] {
+  const named = (authentication: 'signature' | 'path_secret') => providers.filter((provider) => provider.webhook.authentication === authentication).map((provider) => provider.name);
+  const responses = { 200: jsonResponse('received', webhookAnswerSchema), ...errorResponses(400, 401, 404, 413, 429, 503) };
+  // Each provider's own body (its wire format); the provider's verification runs before the body is read.
+  const body = { required: true, content: { 'application/json': { schema: z.object({}).catchall(z.unknown()) } } };
+  const common = { tags: ['provider webhooks'], security: PUBLIC_SECURITY, method: 'post' as const, request: { body }, responses };
+  const provider = (authentication: 'signature' | 'path_secret') =>
+    z.string().describe(`a provider that authenticates its webhooks by ${authentication === 'signature' ? 'a signature header' : 'a secret URL'}: ${named(authentication).join(', ') || 'none'}`);
+  return [
+    { ...common, path: '/webhooks/{provider}', summary: 'Webhooks of a provider that signs them (its signature header is checked)', request: { ...common.request, params: z.object({ provider: provider('signature') }) } },
+    {
+      ...common,
+      path: '/webhooks/{provider}/{secret}',
+      summary: 'Webhooks of a provider that signs nothing: the URL carries a secret, and the payment confirms with the provider before acting',
+      request: { ...common.request, params: z.object({ provider: provider('path_secret'), secret: z.string() }) },
+    },
+  ];
 }
 
 function throttled(retryAfterSeconds: number): ApiError {

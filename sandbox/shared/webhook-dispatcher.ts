@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
@@ -100,6 +101,13 @@ function post(url: string, body: string, headers: Record<string, string>, timeou
   });
 }
 
+/** One signal aborts every delivery in flight on reset: hundreds listen at once under load, which is no leak. */
+function sharedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export class WebhookDispatcher {
   private readonly retry: WebhookRetryOptions;
   private modeConfig: WebhookModeConfig = { mode: 'deliver' };
@@ -107,7 +115,7 @@ export class WebhookDispatcher {
   private held: DeliveryRecord[] = [];
   private chain: Promise<void> = Promise.resolve();
   private timers = new Set<NodeJS.Timeout>();
-  private abort = new AbortController();
+  private abort = sharedAbortController();
   private nextDeliveryId = 1;
   /** The exact bytes to send per delivery (kept out of the admin log). */
   private bodies = new WeakMap<DeliveryRecord, string>();
@@ -173,7 +181,7 @@ export class WebhookDispatcher {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.abort.abort();
-    this.abort = new AbortController();
+    this.abort = sharedAbortController();
     this.records = [];
     this.held = [];
     this.modeConfig = { mode: 'deliver' };

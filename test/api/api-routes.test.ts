@@ -4,6 +4,7 @@ import { signTurnstayPayload } from '../../activities/turnstay/webhook-signature
 import { unmatchedWebhooksQuery, webhookInboxWorkflow, webhookInboxWorkflowId } from '../../workflows/webhook-inbox';
 import { OPERATOR_KEY, OTHER_MERCHANT_KEY, startApiStack, TRUSTIST_WEBHOOK_PATH_SECRET, TURNSTAY_WEBHOOK_SECRET, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
+import { acceptedProviderEvents, waitForProviderEventHandled } from '../support/provider-event-history';
 import { charges, completeChallenge, setWebhookMode } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -232,11 +233,29 @@ describe('merchant API', () => {
       }
     });
 
-    test('a forged "failed" event for a completed payment changes nothing: the provider status is the authority', async () => {
-      const created = await createPayment(stack.baseUrl, paymentBody('trustist'));
-      const body = { paymentId: 'forged', reference: created.body.id, status: 'FAILED', eventType: 'payment.failed' };
-      await callApi(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, { body, key: null });
-      expect((await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${created.body.id}`)).body.status).toBe('COMPLETE');
+    test('a forged "failed" event changes nothing: a completed payment refuses it, a waiting one asks the provider and stays waiting', async () => {
+      const forgedFailure = (reference: string) =>
+        callApi<{ outcome: string }>(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, {
+          body: { paymentId: `forged-${randomUUID()}`, reference, status: 'FAILED', eventType: 'payment.failed' },
+          key: null,
+        });
+      // A completed payment waits for no provider event: its validator refuses it, leaving no trace in history.
+      const completed = await createPayment(stack.baseUrl, paymentBody('trustist'));
+      expect(completed.body.status).toBe('COMPLETE');
+      const acceptedBefore = await acceptedProviderEvents(stack.client, completed.body.id);
+      expect((await forgedFailure(completed.body.id)).body.outcome).toBe('ignored');
+      expect(await acceptedProviderEvents(stack.client, completed.body.id)).toBe(acceptedBefore);
+
+      // A payment waiting for its challenge takes the event as a hint and asks Trustist, which still waits for the shopper.
+      const waiting = await createPayment(stack.baseUrl, paymentBody('trustist', { card: testCard(TEST_CARDS.challenge) }));
+      expect(waiting.body.status).toBe('PENDING_ACTION');
+      expect((await forgedFailure(waiting.body.id)).body.outcome).toBe('signalled');
+      await waitForProviderEventHandled(stack.client, waiting.body.id);
+      expect((await callApi<PaymentBody>(stack.baseUrl, 'GET', `/v1/payments/${waiting.body.id}`)).body.status).toBe('PENDING_ACTION');
+      await completeChallenge(waiting.body.nextAction!.url, 'authenticate');
+      const finished = await waitForPayment(stack.baseUrl, waiting.body.id, (payment) => payment.status !== 'PENDING_ACTION', 15_000);
+      expect(finished.status).toBe('COMPLETE');
+      expect(await charges(stack.trustist.apiUrl, waiting.body.id)).toHaveLength(1);
     });
   });
 

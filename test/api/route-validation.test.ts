@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { hashApiKey } from '../../api/key-hash';
 import { startApiWithoutTemporal } from '../support/api-without-temporal';
+import { testApiProviders } from '../support/api-providers';
 import { signTurnstayPayload } from '../../activities/turnstay/webhook-signature';
 import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -23,8 +24,7 @@ describe('bad input on every route: 400 naming the field', () => {
     ({ baseUrl, server } = await startApiWithoutTemporal({
       merchantKeys: [{ merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) }],
       operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],
-      turnstayWebhookSecrets: [TURNSTAY_SECRET],
-      trustistWebhookPathSecret: TRUSTIST_PATH_SECRET,
+      providers: testApiProviders({ turnstayWebhookSecret: TURNSTAY_SECRET, trustistWebhookPathSecret: TRUSTIST_PATH_SECRET }),
     }));
   });
   afterAll(() => new Promise((done) => server.close(done)));

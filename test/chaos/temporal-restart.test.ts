@@ -206,26 +206,30 @@ describe(`Temporal server crash and restart (${topology})`, () => {
 });
 
 /**
- * The merchant refunds in full; while Temporal settles after the restart an attempt may answer 503, so it retries
- * with the same Idempotency-Key (the same refund, never a second one). The refund answers with the refund object
- * (200 SUCCEEDED, or 202 PENDING while the provider's answer is unknown); the payment then shows REFUNDED.
+ * The merchant refunds in full; while Temporal settles after the restart an attempt may answer 503 (nothing decided),
+ * so it retries with the same Idempotency-Key, the same refund. Any other refusal is a failure, not a retry. The
+ * refund answers with the refund object (200 SUCCEEDED, or 202 PENDING while the provider's answer is unknown); the
+ * payment then shows REFUNDED, with that refund and no other.
  */
 async function waitForRefund(baseUrl: string, id: string): Promise<PaymentBody> {
   const key = `refund-${randomUUID()}`;
   const deadline = Date.now() + 60_000;
-  for (;;) {
+  let refundId: string | undefined;
+  while (refundId === undefined) {
     const response = await callApi<{ id?: string; status?: string }>(baseUrl, 'POST', `/v1/payments/${id}/refund`, { body: {}, headers: { 'idempotency-key': key } });
-    if (response.status === 200 || response.status === 202) break;
-    if (Date.now() > deadline) throw new Error(`refund of ${id} answered ${response.status}: ${JSON.stringify(response.body)}`);
-    await sleep(500);
+    if (response.status === 200 || response.status === 202) refundId = response.body.id;
+    else if (response.status !== 503 || Date.now() > deadline) throw new Error(`refund of ${id} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    else await sleep(500);
   }
-  return waitUntil(
+  const refunded = await waitUntil(
     `payment ${id} to show the refund`,
     async () => {
-      const current = await callApi<PaymentBody>(baseUrl, 'GET', `/v1/payments/${id}`);
+      const current = await callApi<PaymentBody & { refunds: { id: string; status: string }[] }>(baseUrl, 'GET', `/v1/payments/${id}`);
       return current.status === 200 && current.body.status === 'REFUNDED' ? current.body : undefined;
     },
     60_000,
     250,
   );
+  expect(refunded.refunds.map((refund) => ({ id: refund.id, status: refund.status }))).toEqual([{ id: refundId, status: 'SUCCEEDED' }]);
+  return refunded;
 }

@@ -1,6 +1,7 @@
 import { startApiStack, OTHER_MERCHANT_KEY, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment, reservationBody } from '../support/merchant-client';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
+import { showOnFailure } from '../support/shown-on-failure';
 import { testCard, TEST_CARDS } from '../support/test-cards';
 import { EventReceiver, newEventSecret, waitFor, type ReceivedEvent } from './support/event-receiver';
 
@@ -186,7 +187,7 @@ describe('merchant events', () => {
     merchant1.delayMs = 0;
     // The slow receiver held deliveries open, but never more than the per-endpoint bound (default 4).
     expect(merchant1.maxConcurrent).toBe(4);
-    console.log(`first-outcome median: ${fastMedian.toFixed(0)} ms with a fast receiver, ${slowMedian.toFixed(0)} ms with an 8 s receiver`);
+    showOnFailure(`first-outcome median: ${fastMedian.toFixed(0)} ms with a fast receiver, ${slowMedian.toFixed(0)} ms with an 8 s receiver`);
     expect(slowMedian).toBeLessThan(fastMedian * 1.5 + 100);
   });
 });

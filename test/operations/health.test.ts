@@ -3,7 +3,7 @@ import { merchantEventTaskQueue } from '../../workflows/merchant-event-task-queu
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROVIDER_NAMES } from '../../domain/provider-name';
+import { BUILT_IN_PROVIDERS } from '../../activities/provider-registry';
 import { providerTaskQueue } from '../../workflows/provider-task-queue';
 import { waitForReady, waitUntil } from '../chaos/support/chaos-helpers';
 import { ProcessStack, type ChildPart } from '../chaos/support/process-stack';
@@ -54,7 +54,7 @@ describe('health and readiness of the worker and the API', () => {
         { taskQueue: stack.taskQueue, type: 'workflow', state: 'RUNNING', polling: true },
         // The workflow worker also takes activities on its queue: the merchant-event publisher's fallback.
         { taskQueue: stack.taskQueue, type: 'activity', state: 'RUNNING', polling: true },
-        ...PROVIDER_NAMES.map((provider) => ({ taskQueue: providerTaskQueue(stack.taskQueue, provider), type: 'activity', state: 'RUNNING', polling: true })),
+        ...BUILT_IN_PROVIDERS.map(({ name }) => ({ taskQueue: providerTaskQueue(stack.taskQueue, name), type: 'activity', state: 'RUNNING', polling: true })),
         { taskQueue: reconciliationTaskQueue(stack.taskQueue), type: 'activity', state: 'RUNNING', polling: true },
         { taskQueue: merchantEventTaskQueue(stack.taskQueue), type: 'activity', state: 'RUNNING', polling: true },
       ],

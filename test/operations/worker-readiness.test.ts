@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createProviderRegistry } from '../../activities/provider-registry';
-import { createDataConverter } from '../../worker/data-converter';
+import { createDataConverter } from '../../infra/data-converter';
 import { createPaymentWorkers } from '../../worker/payment-worker';
 import { checkWorkerReadiness } from '../../worker/worker-readiness';
 import { waitUntil } from '../chaos/support/chaos-helpers';

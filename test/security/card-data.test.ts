@@ -1,7 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import type { Payload } from '@temporalio/common';
 import { merchantEventLogId } from '../../domain/merchant-event';
-import { ENCRYPTED_ENCODING } from '../../worker/payload-codec';
+import { ENCRYPTED_ENCODING } from '../../infra/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
 import { completeChallenge } from '../support/sandbox-client';

@@ -5,12 +5,13 @@ import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { createApiApp } from '../../api/app';
 import { hashApiKey } from '../../api/key-hash';
 import { createLogger } from '../../infra/logger';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { AesGcmPayloadCodec } from '../../infra/payload-codec';
 import type { PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import { startPaymentStack, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET, type PaymentStack } from './payment-stack';
 import { keepIdleConnectionsOpen } from '../../infra/http-keep-alive';
 import { drainOnStop } from '../../api/http-drain';
+import { testApiProviders, type TestProviderPlugin } from './api-providers';
 import type { Tracing } from '../../infra/observability/tracing';
 
 export { TURNSTAY_WEBHOOK_SECRET };
@@ -32,15 +33,18 @@ export async function startApiStack(
   options: {
     timing?: PaymentTiming;
     sandboxLatencyMs?: number;
-    providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
+    providerCallsPerSecond?: Partial<Record<string, number>>;
     /** Interceptors on the API's own Temporal client (fault injection between the API and Temporal). */
     apiClientInterceptors?: WorkflowClientInterceptor[];
     /** Tracing in the workers (the API's client interceptors come with apiClientInterceptors). */
     tracing?: Tracing;
     merchantEvents?: PaymentWorkerOptions['merchantEvents'];
+    /** Providers registered by the test alone, beside the built-in ones (an example plugin). */
+    plugins?: TestProviderPlugin[];
   } = {},
 ): Promise<ApiStack> {
   const stack = await startPaymentStack({
+    plugins: options.plugins,
     sandboxLatencyMs: options.sandboxLatencyMs,
     providerCallsPerSecond: options.providerCallsPerSecond,
     tracing: options.tracing,
@@ -70,11 +74,9 @@ export async function startApiStack(
       { merchantId: 'merchant2', keySha256: hashApiKey(OTHER_MERCHANT_KEY) },
     ],
     operatorKeyHashes: [hashApiKey(OPERATOR_KEY)],
-    turnstayWebhookSecrets: [TURNSTAY_WEBHOOK_SECRET],
-    trustistWebhookPathSecret: TRUSTIST_WEBHOOK_PATH_SECRET,
+    providers: testApiProviders({ turnstayWebhookSecret: TURNSTAY_WEBHOOK_SECRET, trustistWebhookPathSecret: TRUSTIST_WEBHOOK_PATH_SECRET }, options.plugins),
     webhookToleranceSeconds: 300,
     codecAllowedOrigins: ['http://127.0.0.1:8233', ...(process.env.TEST_TEMPORAL_UI_URL ? [process.env.TEST_TEMPORAL_UI_URL] : [])],
-    rules: { turnstayCurrencies: ['GBP'] },
     webUiUrl: process.env.TEST_TEMPORAL_UI_URL,
     timing: options.timing,
     demo: { merchantKey: MERCHANT_KEY },

@@ -4,8 +4,9 @@ import type { Client } from '@temporalio/client';
 import { createApiApp, type ApiDependencies } from '../../api/app';
 import { createLogger } from '../../infra/logger';
 import { CardVault } from '../../worker/card-vault';
-import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { AesGcmPayloadCodec } from '../../infra/payload-codec';
 import { testPayloadEncryption } from './payment-stack';
+import { testApiProviders } from './api-providers';
 
 /**
  * The real API app with no Temporal behind it, for what must answer before Temporal is involved (validation, sign-in,
@@ -23,11 +24,9 @@ export async function startApiWithoutTemporal(overrides: Partial<ApiDependencies
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: [],
     operatorKeyHashes: [],
-    turnstayWebhookSecrets: ['whsec_unused'],
-    trustistWebhookPathSecret: 'unused-unused-unused-unused',
+    providers: testApiProviders({ turnstayWebhookSecret: 'whsec_unused', trustistWebhookPathSecret: 'unused-unused-unused-unused' }),
     webhookToleranceSeconds: 300,
     codecAllowedOrigins: [],
-    rules: { turnstayCurrencies: ['GBP'] },
     log: createLogger('api-without-temporal', { level: 'silent' }),
     ...overrides,
   });

@@ -30,7 +30,7 @@ export default async function globalSetup(): Promise<void> {
     startTemporal(topology, { dataDir: join(testRunDir, 'temporal') }),
     bundleWorkflowCode({
       workflowsPath: resolve(__dirname, '../../workflows'),
-      failureConverterPath: resolve(__dirname, '../../worker/failure-converter'),
+      failureConverterPath: resolve(__dirname, '../../infra/failure-converter'),
       workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     }),

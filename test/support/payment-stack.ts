@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createProviderRegistry, type ProvidersConfig } from '../../activities/provider-registry';
+import { createProviderAdapters, createProviderRegistry, type ProvidersConfig } from '../../activities/provider-registry';
+import type { TestProviderPlugin } from './api-providers';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../sandbox';
 import { CardVault } from '../../worker/card-vault';
 import { createCardVaultWorker } from '../../worker/card-vault-worker';
-import { createDataConverter } from '../../worker/data-converter';
-import { parsePayloadKeys } from '../../worker/payload-codec';
+import { createDataConverter } from '../../infra/data-converter';
+import { parsePayloadKeys } from '../../infra/payload-codec';
 import { createPaymentWorkers, type PaymentWorkerOptions } from '../../worker/payment-worker';
 import type { Tracing } from '../../infra/observability/tracing';
 
@@ -53,10 +54,12 @@ export function testTemporalAddress(): { address: string; namespace: string } {
 export async function startPaymentStack(
   options: {
     sandboxLatencyMs?: number;
-    providerCallsPerSecond?: Partial<Record<'turnstay' | 'trustist', number>>;
+    providerCallsPerSecond?: Partial<Record<string, number>>;
     /** Workflow and activity spans of the workers (tracing tests). */
     tracing?: Tracing;
     merchantEvents?: PaymentWorkerOptions['merchantEvents'];
+    /** Providers registered by the test alone, beside the built-in ones (an example plugin). */
+    plugins?: TestProviderPlugin[];
   } = {},
 ): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
@@ -70,7 +73,9 @@ export async function startPaymentStack(
     turnstay: { apiUrl: turnstay.apiUrl, scsUrl: turnstay.scsUrl, apiKey: SANDBOX_TURNSTAY_KEY, accountId: SANDBOX_TURNSTAY_ACCOUNT, timeoutMs: 5_000 },
     trustist: { apiUrl: trustist.apiUrl, keyId: SANDBOX_TRUSTIST_CREDENTIALS.id, key: SANDBOX_TRUSTIST_CREDENTIALS.key, timeoutMs: 5_000 },
   };
-  const providers = createProviderRegistry(providersConfig);
+  const plugins = options.plugins ?? [];
+  const pluginEnv = Object.assign({}, ...plugins.map((plugin) => plugin.env)) as Record<string, string>;
+  const providers = createProviderRegistry(providersConfig, createProviderAdapters(plugins.map((plugin) => plugin.module), pluginEnv));
   const dataConverter = createDataConverter(testPayloadEncryption());
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });

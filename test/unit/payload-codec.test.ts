@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../worker/payload-codec';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../infra/payload-codec';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 const payload = (text: string) => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(text) });

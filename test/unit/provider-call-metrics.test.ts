@@ -18,7 +18,7 @@ const handle = { provider: 'trustist' } as ProviderPaymentHandle;
 describe('provider call and card-vault metrics', () => {
   const calls = { preparePayment: async () => ({}) as never, getStatus: async () => ({}) as never };
   const adapter = calls as unknown as ProviderAdapter;
-  const registry = { turnstay: adapter, trustist: adapter } as ProviderRegistry;
+  const registry = { turnstay: adapter, trustist: adapter } satisfies ProviderRegistry;
 
   test('each call is timed by provider and operation; an error counts by its failure type, or as transient', async () => {
     const measured = withCallMetrics(registry);

@@ -40,9 +40,9 @@ function topology(): string {
 }
 
 /**
- * Adds (or replaces, by scenario) rows in test/artifacts/chaos-report.json and prints the whole table so far to
- * stderr. Test files run in parallel jest workers, so the read-modify-write happens under a lock file; rows of an
- * earlier run are dropped.
+ * Adds (or replaces, by scenario) rows in test/artifacts/chaos-report.json; the run's global teardown prints the
+ * whole table once (printChaosReport). Test files run in parallel jest workers, so the read-modify-write happens under
+ * a lock file; rows of an earlier run are dropped.
  */
 export async function recordChaosRows(rows: ChaosRow[]): Promise<ReportedRow[]> {
   mkdirSync(dirname(CHAOS_REPORT_PATH), { recursive: true });
@@ -79,12 +79,25 @@ export async function recordChaosRows(rows: ChaosRow[]): Promise<ReportedRow[]> 
     const temporary = `${CHAOS_REPORT_PATH}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
     renameSync(temporary, CHAOS_REPORT_PATH);
-    process.stderr.write(`\n[chaos] report, ${topology()} topology (${thisRun.length} scenarios so far, ${CHAOS_REPORT_PATH}):\n${formatTable(thisRun)}\n`);
     return thisRun;
   } finally {
     closeSync(fd);
     unlinkSync(lock);
   }
+}
+
+/** Prints this run's table (once, from the global teardown, after jest's summary); nothing when no chaos test ran. */
+export function printChaosReport(): void {
+  if (!existsSync(CHAOS_REPORT_PATH)) return;
+  let report: ReportFile;
+  try {
+    report = JSON.parse(readFileSync(CHAOS_REPORT_PATH, 'utf8')) as ReportFile;
+  } catch {
+    return;
+  }
+  const current = report.runs?.[topology()];
+  if (!current || current.runId !== runId() || current.rows.length === 0) return;
+  process.stderr.write(`\n[chaos] report, ${topology()} topology (${current.rows.length} scenarios, ${CHAOS_REPORT_PATH}):\n${formatTable(current.rows)}\n`);
 }
 
 export function formatTable(rows: ReportedRow[]): string {

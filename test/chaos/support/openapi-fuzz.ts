@@ -1,3 +1,5 @@
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 
 /** The parts of an OpenAPI 3.1 document the fuzzer reads (as GET /openapi.json serves it). */
@@ -9,6 +11,8 @@ export interface OpenApiDocument {
 export interface OpenApiOperation {
   parameters?: { name: string; in: 'path' | 'query' | 'header'; required?: boolean; schema?: JsonSchema }[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
+  responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+  security?: Record<string, string[]>[];
 }
 
 export type JsonSchema = {
@@ -185,3 +189,40 @@ export const rawGarbage: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.constantFrom('{', '{"provider":', '[]', 'null', '"just a string"', '\uFEFF{}', '{"a":1}{"b":2}', '{"amountMinor": 1e999}', '['.repeat(5_000), `{"description":"${'x'.repeat(40_000)}"}`),
 );
+
+/**
+ * Checks an answer against the document: its status is one the operation lists, its content type one listed for
+ * that status, and a JSON body validates against the listed schema. Returns what is wrong, or undefined.
+ */
+export function responseSchemaValidator(document: OpenApiDocument): (path: string, method: string, status: number, contentType: string, body: string) => string | undefined {
+  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'openapi.json', components: document.components ?? {} });
+  const compiled = new Map<JsonSchema, ValidateFunction>();
+  const validatorOf = (schema: JsonSchema) => {
+    let validate = compiled.get(schema);
+    if (!validate) {
+      validate = ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components\/schemas\//g, '"openapi.json#/components/schemas/')) as object);
+      compiled.set(schema, validate);
+    }
+    return validate;
+  };
+  return (path, method, status, contentType, body) => {
+    const documented = document.paths[path]?.[method.toLowerCase()]?.responses?.[String(status)];
+    if (!documented) return `status ${status} is not documented`;
+    const content = documented.content ?? {};
+    if (Object.keys(content).length === 0) return undefined;
+    const mediaType = Object.keys(content).find((type) => contentType.startsWith(type));
+    if (!mediaType) return `content type ${contentType} is not one of ${Object.keys(content).join(', ')}`;
+    const schema = content[mediaType]?.schema;
+    if (!mediaType.endsWith('json') || !schema) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return 'the body is not JSON';
+    }
+    const validate = validatorOf(schema);
+    return validate(parsed) ? undefined : ajv.errorsText(validate.errors);
+  };
+}

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { hashApiKey } from '../../../api/key-hash';
 import { findFreePort } from '../../../infra/free-port';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../../sandbox';
-import { createDataConverter } from '../../../worker/data-converter';
+import { createDataConverter } from '../../../infra/data-converter';
 import { waitForReady } from './chaos-helpers';
 import { MERCHANT_KEY, OPERATOR_KEY, OTHER_MERCHANT_KEY, TRUSTIST_WEBHOOK_PATH_SECRET } from '../../support/api-stack';
 import { SANDBOX_TRUSTIST_CREDENTIALS, SANDBOX_TURNSTAY_ACCOUNT, SANDBOX_TURNSTAY_KEY, testPayloadEncryption, TURNSTAY_WEBHOOK_SECRET } from '../../support/payment-stack';

@@ -1,3 +1,4 @@
+import { BUILT_IN_PROVIDERS } from '../../../activities/provider-registry';
 import type { ApiStack } from '../../support/api-stack';
 import { OPERATOR_KEY } from '../../support/api-stack';
 import { ensureReconciliationSchedule } from '../../../worker/reconciliation-schedule';
@@ -17,7 +18,7 @@ export async function behindOurBack(sandboxUrl: string, path: string, body: Reco
  * with `trigger()`, and waits until `GET /ops/reconciliation/latest` shows a run that started after the trigger.
  */
 export async function runReconciliation(stack: ApiStack, timeoutMs = 60_000): Promise<{ workflowId: string; runId: string; report: ReconciliationReport }> {
-  const scheduleId = await ensureReconciliationSchedule(stack.client, { paymentTaskQueue: stack.taskQueue, stuckAfterMs: 1, lookbackMs: HOUR_MS }, HOUR_MS);
+  const scheduleId = await ensureReconciliationSchedule(stack.client, { paymentTaskQueue: stack.taskQueue, stuckAfterMs: 1, lookbackMs: HOUR_MS, providers: BUILT_IN_PROVIDERS.map(({ name }) => name) }, HOUR_MS);
   const triggeredAt = new Date().toISOString();
   await stack.client.schedule.getHandle(scheduleId).trigger();
   const deadline = Date.now() + timeoutMs;
