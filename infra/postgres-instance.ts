@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,7 +31,8 @@ const SUPERUSER = 'temporal';
 
 export function resolvePostgresBinDir(explicit?: string): string {
   const candidates = [explicit, process.env.POSTGRES_BIN_DIR, join(projectRoot, '.tools', 'postgres-bin')];
-  for (const candidate of candidates) if (candidate && existsSync(join(candidate, 'postgres'))) return candidate;
+  // The real folder, not the project's link to it: the postgres user may not be able to enter the project's folder.
+  for (const candidate of candidates) if (candidate && existsSync(join(candidate, 'postgres'))) return realpathSync(candidate);
   throw new Error('PostgreSQL not found: run `npm run setup -- --cluster` (it installs Debian\'s postgresql) or set POSTGRES_BIN_DIR');
 }
 
@@ -72,7 +73,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
       encoding: 'utf8',
       cwd: tmpdir(),
     });
-    if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr}`);
+    if (init.status !== 0) throw new Error(`initdb failed (${init.error?.message ?? init.signal ?? init.status}): ${init.stderr ?? ''}`);
   }
   mkdirSync(dirname(options.logFile), { recursive: true });
   // One Temporal server opens ~48 connections (pools per service); room for a second server and the tools.

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
 import { createApiApp, type ApiDependencies } from '../../api/app';
 import { createLogger } from '../../infra/logger';
 import { CardVault } from '../../worker/card-vault';
@@ -12,9 +13,9 @@ import { testApiProviders } from './api-providers';
  * The real API app with no Temporal behind it, for what must answer before Temporal is involved (validation, sign-in,
  * the codec): a request that got that far would hit the empty client and answer 500.
  */
-export async function startApiWithoutTemporal(overrides: Partial<ApiDependencies>): Promise<{ baseUrl: string; server: Server }> {
+export function apiAppWithoutTemporal(overrides: Partial<ApiDependencies> = {}): Express {
   const encryption = testPayloadEncryption();
-  const app = createApiApp({
+  return createApiApp({
     client: {} as Client,
     namespace: 'default',
     taskQueue: 'unused',
@@ -30,6 +31,10 @@ export async function startApiWithoutTemporal(overrides: Partial<ApiDependencies
     log: createLogger('api-without-temporal', { level: 'silent' }),
     ...overrides,
   });
+}
+
+export async function startApiWithoutTemporal(overrides: Partial<ApiDependencies>): Promise<{ baseUrl: string; server: Server }> {
+  const app = apiAppWithoutTemporal(overrides);
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

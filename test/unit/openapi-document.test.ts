@@ -2,14 +2,10 @@ import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Express } from 'express';
-import type { Client } from '@temporalio/client';
-import { createApiApp, type ApiDependencies } from '../../api/app';
+import type { ApiDependencies } from '../../api/app';
 import { buildOpenApiDocument } from '../../api/openapi';
-import { createLogger } from '../../infra/logger';
-import { CardVault } from '../../worker/card-vault';
-import { AesGcmPayloadCodec } from '../../infra/payload-codec';
+import { apiAppWithoutTemporal } from '../support/api-without-temporal';
 import { testApiProviders } from '../support/api-providers';
-import { testPayloadEncryption } from '../support/payment-stack';
 
 const OPENAPI_31_SCHEMA = JSON.parse(readFileSync(require.resolve('@seriousme/openapi-schema-validator/schemas/v3.1/schema.json'), 'utf8')) as object;
 const PROVIDERS = testApiProviders({ turnstayWebhookSecret: 'whsec_unused', trustistWebhookPathSecret: 'unused-unused-unused-unused' });
@@ -17,23 +13,7 @@ const RULES = { providers: PROVIDERS };
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 function app(overrides: Partial<ApiDependencies> = {}): Express {
-  const encryption = testPayloadEncryption();
-  return createApiApp({
-    client: {} as Client,
-    namespace: 'default',
-    taskQueue: 'unused',
-    vault: new CardVault(),
-    cardVaultTaskQueue: 'unused',
-    cardVaultWorker: {} as ApiDependencies['cardVaultWorker'],
-    codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
-    merchantKeys: [],
-    operatorKeyHashes: [],
-    providers: PROVIDERS,
-    webhookToleranceSeconds: 300,
-    codecAllowedOrigins: [],
-    log: createLogger('openapi-document', { level: 'silent' }),
-    ...overrides,
-  });
+  return apiAppWithoutTemporal({ providers: PROVIDERS, ...overrides });
 }
 
 interface Layer {
