@@ -12,6 +12,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { PersistedStore, Topology } from '../infra/temporal-topology';
 import { writeCharts } from './charts';
 import type { BenchContext } from './context';
+import { renderCpuProfiles, summarizeCpuProfiles } from './cpu-profiles';
 import { machineInfo } from './machine';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { round } from './proc-stats';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
         dir: join(runDir, `${topology}-${name}`),
         sandboxLatencyMs: options.sandboxLatencyMs,
         workerEnv: { ...(bundlePath ? { WORKFLOW_BUNDLE_PATH: bundlePath } : {}), ...options.workerEnv, ...workerEnv },
+        ...(options.cpuProfDir ? { cpuProfileRoot: resolve(options.cpuProfDir) } : {}),
         log,
       });
       active.add(stack);
@@ -150,6 +152,8 @@ async function main(): Promise<void> {
   }
 
   results.finishedAt = new Date().toISOString();
+  // Each process wrote its profile as it exited (every stack is stopped by now).
+  if (options.cpuProfDir) results.cpuProfiles = summarizeCpuProfiles(resolve(options.cpuProfDir));
   results.wallSeconds = round((performance.now() - runStarted) / 1_000, 0);
   const out = options.out ? resolve(options.out) : join(projectRoot, 'bench', 'results', `${stamp}.json`);
   mkdirSync(resolve(out, '..'), { recursive: true });
@@ -161,7 +165,7 @@ async function main(): Promise<void> {
     return [];
   });
   process.stdout.write(
-    `\n${renderReport(results)}\n\nResults: ${out}${charts.map((path) => `\nChart: ${path}`).join('')}${options.keepData ? `\nData and logs: ${runDir}` : ''}\n`,
+    `\n${renderReport(results)}\n${results.cpuProfiles ? `\n${renderCpuProfiles(results.cpuProfiles)}\n` : ''}\nResults: ${out}${charts.map((path) => `\nChart: ${path}`).join('')}${options.keepData ? `\nData and logs: ${runDir}` : ''}\n`,
   );
   const failed = Object.values(results.topologies).some((topology) => Object.keys(topology.failures).length > 0);
   process.exit(failed ? 1 : 0);

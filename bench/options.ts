@@ -39,6 +39,8 @@ export interface BenchOptions {
   out?: string;
   /** Measure nothing: draw the charts of this results file, next to it. */
   chartsFrom?: string;
+  /** Run the worker and the API under `node --cpu-prof` into this folder, and summarize the profiles at the end. */
+  cpuProfDir?: string;
 }
 
 const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'workerEnv' | 'prebuiltBundle' | 'keepData'> = {
@@ -100,6 +102,9 @@ export const USAGE = `npm run bench -- [flags]
   --out=FILE                   JSON results file (default bench/results/<date>.json); the charts are written next to it,
                                FILE without .json + -latency.svg and -throughput.svg
   --charts-from=FILE           measure nothing: (re)draw the charts of an existing results JSON, next to it
+  --cpu-prof-dir=DIR           run the worker and the API under node --cpu-prof (one folder per process under DIR); the
+                               report and the JSON then give each process's hottest packages and functions (profiling
+                               adds CPU of its own: compare CPU figures only between runs that both profile or neither)
 `;
 
 const NUMERIC: Record<string, keyof typeof DEFAULTS> = {
@@ -152,6 +157,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (name === 'keep-data') options.keepData = true;
     else if (name === 'out' && value) options.out = value;
     else if (name === 'charts-from' && value) options.chartsFrom = value;
+    else if (name === 'cpu-prof-dir' && value) options.cpuProfDir = value;
     else if (name === 'poll-ms' && value) {
       options.pollMs = value.split(',').map(Number);
       if (options.pollMs.some((ms) => !Number.isFinite(ms) || ms <= 0)) throw new UsageError('--poll-ms takes positive numbers, e.g. 200,1000');

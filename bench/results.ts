@@ -1,5 +1,6 @@
 import type { Topology } from '../infra/temporal-topology';
 import type { StackStartup } from './context';
+import type { CpuProfileSummary } from './cpu-profiles';
 import type { MachineInfo } from './machine';
 import type { BenchOptions, ScenarioName } from './options';
 import type { LatencyResult } from './scenarios/latency';
@@ -27,4 +28,6 @@ export interface BenchResults {
   options: BenchOptions;
   workflowBundleMs?: number;
   topologies: Partial<Record<Topology, TopologyResults>>;
+  /** With --cpu-prof-dir: each profiled process's hottest packages and functions (the CPU figures include profiling). */
+  cpuProfiles?: CpuProfileSummary[];
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { cpuProfileDir } from './cpu-profiles';
 import { hashApiKey } from '../api/key-hash';
 import { findFreePort } from '../infra/free-port';
 import { startTemporal } from '../infra/start-temporal';
@@ -26,6 +27,8 @@ export interface StackOptions {
   sandboxLatencyMs: number;
   /** Extra worker environment (tuning knobs, WORKFLOW_BUNDLE_PATH, TURNSTAY_CALLS_PER_SECOND). */
   workerEnv?: Record<string, string>;
+  /** When set, the worker and the API run under `node --cpu-prof`, each into its folder under this one. */
+  cpuProfileRoot?: string;
   log: (message: string) => void;
 }
 
@@ -171,7 +174,8 @@ export class BenchStack {
   private spawnPart(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): Part {
     const fd = openSync(logFile, 'a');
     // The child writes its log straight to the file: no pipe through this process, so no CPU of ours.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
+    const profile = this.options.cpuProfileRoot ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir(this.options.cpuProfileRoot, basename(this.options.dir), name)}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(projectRoot, entry)], {
       cwd: projectRoot,
       env,
       stdio: ['ignore', fd, fd],
