@@ -1,6 +1,7 @@
 import { TOPOLOGIES } from '../infra/temporal-topology';
 import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
 import type { BenchResults, TopologyResults } from './results';
+import { renderScalingModel, scalingModel, type ScalingModel } from './scaling-model';
 import type { ThroughputResult } from './scenarios/throughput';
 import type { LatencySummary } from './stats';
 
@@ -44,6 +45,10 @@ export function renderReport(results: BenchResults): string {
   }
   shown.forEach((topology, index) => lines.push(...throughputLevels(topology, runs[index]?.throughput)));
   lines.push(...anatomy(results));
+  lines.push(...renderScalingModel(shown.flatMap((topology, index) => {
+    const model = scalingModel(runs[index] as TopologyResults);
+    return model ? [[topology, model] as [string, ScalingModel]] : [];
+  })));
   return lines.join('\n');
 }
 
