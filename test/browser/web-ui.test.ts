@@ -4,7 +4,7 @@ import { type Browser, type BrowserContext, type Page, type Request } from 'play
 import { launchChromium } from '../support/chromium';
 import { OPERATOR_KEY, startApiStack, type ApiStack } from '../support/api-stack';
 import { createPayment, paymentBody, type PaymentBody } from '../support/merchant-client';
-import { TEST_CARDS, TEST_CVC } from '../support/test-cards';
+import { CVC_TOKEN, TEST_CARDS } from '../support/test-cards';
 
 /**
  * An operator in the Temporal Web UI (the run's dev server, UI 2.42.1) in headless Chromium: signs in to our codec
@@ -15,11 +15,6 @@ import { TEST_CARDS, TEST_CVC } from '../support/test-cards';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const NAMESPACE = 'default';
 const PAN = TEST_CARDS.frictionless;
-/**
- * The CVC as a value of its own. The UI's own SVG icons contain "11.7391" and payloads carry random hex (hashes,
- * ids), so a bare substring search would find "7391" where no CVC is; a CVC leak would show as a token.
- */
-const CVC_TOKEN = new RegExp(`(?<![\\w.+/-])${TEST_CVC}(?![\\w+/-]|\\.\\d)`);
 
 let stack: ApiStack;
 let browser: Browser;

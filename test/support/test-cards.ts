@@ -11,6 +11,11 @@ export const TEST_CARDS = {
 } as const;
 
 export const TEST_CVC = '7391';
+/**
+ * The CVC as a value of its own. The Web UI's SVG icons contain "11.7391", and random ids (hex task-queue suffixes,
+ * hashes, base64) may contain its four digits by chance; a CVC that leaked would show as a token.
+ */
+export const CVC_TOKEN = new RegExp(`(?<![\\w.+/-])${TEST_CVC}(?![\\w+/-]|\\.\\d)`);
 
 export function testCard(number: string) {
   return { number, expiryMonth: 12, expiryYear: new Date().getUTCFullYear() + 2, cvc: TEST_CVC, holderName: 'Test Holder' };
