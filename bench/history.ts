@@ -49,49 +49,51 @@ function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
   return spans;
 }
 
+type FinishedSpan = Required<ActivitySpan>;
+
+function finished(span: ActivitySpan | undefined): span is FinishedSpan {
+  return span?.started !== undefined && span.closed !== undefined;
+}
+
 /**
  * Where the time of one frictionless payment went, from its history (server clock): waiting for a worker to pick
  * up each task ("queued") versus doing the work. Undefined for a history that does not have both provider calls.
  */
 export function paymentPhases(events: HistoryEvent[]): Record<string, number> | undefined {
   const spans = activitySpans(events);
+  // Created with its card's submission in one activity (issue 17): no task between the calls.
   const charge = spans.find((span) => span.name === 'prepareAndSubmitCardFromVault');
-  if (charge) return oneTaskPhases(events, charge);
+  if (charge) {
+    if (!finished(charge)) return undefined;
+    return phasesAround(events, charge, charge, {
+      'create intent + card submission: queued': charge.started - charge.scheduled,
+      'create intent + card submission: provider calls': charge.closed - charge.started,
+    });
+  }
   const prepare = spans.find((span) => span.name === 'preparePayment');
   const submit = spans.find((span) => span.name === 'submitCardFromVault' || span.name === 'submitTokenizedCard');
-  const first = events[0];
-  if (!first || !prepare?.started || !prepare.closed || !submit?.started || !submit.closed) return undefined;
-  const start = eventMs(first);
-  const firstTaskStarted = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
-  const outcomeTask = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && eventMs(event) >= (submit.closed as number));
-  if (!firstTaskStarted || !outcomeTask) return undefined;
-  return {
-    'first workflow task queued': eventMs(firstTaskStarted) - start,
-    'first workflow task to create-intent scheduled': prepare.scheduled - eventMs(firstTaskStarted),
+  if (!finished(prepare) || !finished(submit)) return undefined;
+  return phasesAround(events, prepare, submit, {
     'create intent: queued': prepare.started - prepare.scheduled,
     'create intent: provider call': prepare.closed - prepare.started,
     'workflow task between the calls': submit.scheduled - prepare.closed,
     'card submission: queued': submit.started - submit.scheduled,
     'card submission: provider call': submit.closed - submit.started,
-    'outcome workflow task': eventMs(outcomeTask) - submit.closed,
-    'total (history)': eventMs(outcomeTask) - start,
-  };
+  });
 }
 
-/** The same for a payment created with its card's submission in one activity (issue 17): no task between the calls. */
-function oneTaskPhases(events: HistoryEvent[], charge: ActivitySpan): Record<string, number> | undefined {
+/** The first workflow task before the provider calls' phases, the outcome task and the total after them. */
+function phasesAround(events: HistoryEvent[], firstCall: FinishedSpan, lastCall: FinishedSpan, calls: Record<string, number>): Record<string, number> | undefined {
   const first = events[0];
   const firstTaskStarted = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
-  if (!first || !firstTaskStarted || !charge.started || !charge.closed) return undefined;
-  const outcomeTask = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && eventMs(event) >= (charge.closed as number));
-  if (!outcomeTask) return undefined;
+  const outcomeTask = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && eventMs(event) >= lastCall.closed);
+  if (!first || !firstTaskStarted || !outcomeTask) return undefined;
   const start = eventMs(first);
   return {
     'first workflow task queued': eventMs(firstTaskStarted) - start,
-    'first workflow task to create-intent scheduled': charge.scheduled - eventMs(firstTaskStarted),
-    'create intent + card submission: queued': charge.started - charge.scheduled,
-    'create intent + card submission: provider calls': charge.closed - charge.started,
-    'outcome workflow task': eventMs(outcomeTask) - charge.closed,
+    'first workflow task to create-intent scheduled': firstCall.scheduled - eventMs(firstTaskStarted),
+    ...calls,
+    'outcome workflow task': eventMs(outcomeTask) - lastCall.closed,
     'total (history)': eventMs(outcomeTask) - start,
   };
 }
