@@ -72,10 +72,16 @@ function frameName(node: ProfileNode): string {
   return `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`;
 }
 
-function shortUrl(url: string): string {
+/** A frame's file path, and the part after the last `node_modules/` when it is in a package. */
+function locate(url: string): { path: string; inPackage?: string } {
   const path = url.replace(/^file:\/\//, '');
   const modules = path.lastIndexOf('/node_modules/');
-  if (modules >= 0) return path.slice(modules + '/node_modules/'.length);
+  return modules >= 0 ? { path, inPackage: path.slice(modules + '/node_modules/'.length) } : { path };
+}
+
+function shortUrl(url: string): string {
+  const { path, inPackage } = locate(url);
+  if (inPackage !== undefined) return inPackage;
   return path.startsWith('/') ? relative(projectRoot, path) : path;
 }
 
@@ -84,10 +90,9 @@ function packageOf(node: ProfileNode): string {
   const { functionName, url } = node.callFrame;
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:')) return 'node:internal';
-  const path = url.replace(/^file:\/\//, '');
-  const modules = path.lastIndexOf('/node_modules/');
-  if (modules >= 0) {
-    const [scope, name] = path.slice(modules + '/node_modules/'.length).split('/');
+  const { path, inPackage } = locate(url);
+  if (inPackage !== undefined) {
+    const [scope, name] = inPackage.split('/');
     return scope?.startsWith('@') ? `${scope}/${name}` : (scope ?? '?');
   }
   if (path.startsWith(projectRoot)) return `ours: ${relative(projectRoot, path).split('/')[0]}/`;
