@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { commaList, port } from '../infra/env-config';
 import { BUILT_IN_PROVIDERS, providersApiEnvShape, providersEnvShape } from '../activities/provider-registry';
 import { temporalEnvSchema } from '../infra/temporal-config';
+import { DEFAULT_PAYMENT_ANSWER_WITHIN_MS } from './start-payment';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -30,6 +31,8 @@ export const apiEnvSchema = z.object({
   CHALLENGE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   LOST_ANSWER_GRACE_MS: z.coerce.number().int().nonnegative().optional(),
   REFUND_ANSWER_WITHIN_MS: z.coerce.number().int().positive().optional(),
+  /** POST /v1/payments answers 202 with the payment so far when its first outcome takes longer than this. */
+  PAYMENT_ANSWER_WITHIN_MS: z.coerce.number().int().positive().default(DEFAULT_PAYMENT_ANSWER_WITHIN_MS),
   CARD_HANDOVER_WINDOW_MS: z.coerce.number().int().nonnegative().optional(),
   STATUS_POLL_DELAYS_MS: commaList(z.string().regex(/^\d+$/), 'milliseconds').transform((items) => items.map(Number)).optional(),
   DEMO_MERCHANT_KEY: z.string().min(8).optional(),

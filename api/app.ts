@@ -47,6 +47,8 @@ export interface ApiDependencies {
   /** The Temporal Web UI's base URL, for the operator page's links (none: plain workflow IDs). */
   webUiUrl?: string;
   timing?: PaymentTiming;
+  /** POST /v1/payments answers 202 with the payment so far past this (default DEFAULT_PAYMENT_ANSWER_WITHIN_MS). */
+  paymentAnswerWithinMs?: number;
   /** Demo page settings: a merchant key for the demo only (never in production). */
   demo?: { merchantKey: string };
   log: Logger;
@@ -96,6 +98,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     cardVaultTaskQueue: deps.cardVaultTaskQueue,
     rules,
     timing: deps.timing,
+    paymentAnswerWithinMs: deps.paymentAnswerWithinMs,
     log,
   };
   app.use(paymentRoutes(merchantRouteOptions));

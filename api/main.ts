@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     codecAllowedOrigins: env.CODEC_ALLOWED_ORIGINS,
     webUiUrl: env.TEMPORAL_UI_URL,
+    paymentAnswerWithinMs: env.PAYMENT_ANSWER_WITHIN_MS,
     timing: {
       ...(env.CHALLENGE_TIMEOUT_MS ? { challengeTimeoutMs: env.CHALLENGE_TIMEOUT_MS } : {}),
       ...(env.LOST_ANSWER_GRACE_MS !== undefined ? { lostAnswerGraceMs: env.LOST_ANSWER_GRACE_MS } : {}),

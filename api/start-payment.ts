@@ -21,12 +21,19 @@ export interface StartPaymentOptions {
   timing?: PaymentTiming;
   /** The provider's display label from the registry (activity summaries in the Web UI). */
   providerLabel?: string;
+  /** How long the caller waits for the first outcome before it gets the payment so far. */
+  answerWithinMs?: number;
 }
+
+/** Below the usual HTTP client and load-balancer timeouts (30-60 s), as the refund answer's bound is. */
+export const DEFAULT_PAYMENT_ANSWER_WITHIN_MS = 20_000;
 
 export interface StartedPayment {
   view: PaymentView;
-  /** False when the payment already existed (a repeated request): nothing new was started or charged. */
+  /** False when the payment already existed (a repeated request), or when that is not known yet (no first outcome). */
   created: boolean;
+  /** False when the first outcome took longer than the bound: `view` is the payment so far, which goes on. */
+  firstOutcomeKnown: boolean;
 }
 
 export function paymentWorkflowId(merchantId: string, reference: string): string {
@@ -38,6 +45,8 @@ export function paymentWorkflowId(merchantId: string, reference: string): string
  * caller gets COMPLETE, DECLINED or PENDING_ACTION without polling. A repeated request attaches to the
  * existing workflow (USE_EXISTING) and gets the same payment; a finished one is never started again. After a
  * transient error the merchant's retry hands its card to the waiting payment (CardHandover in the workflow).
+ * A first outcome slower than `answerWithinMs` (a slow provider, retries through its 5xx answers) is not waited
+ * for: the caller gets the payment so far, and this process keeps the card until the payment has used it.
  */
 export async function startPayment(options: StartPaymentOptions): Promise<StartedPayment> {
   const { client, request } = options;
@@ -63,23 +72,39 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     staticSummary: `${request.provider} payment ${request.amountMinor} ${request.currency} for ${request.merchantId}/${request.reference}`,
     typedSearchAttributes: initialPaymentSearchAttributes(request),
   });
-  try {
-    // A repeated request also offers its card: a payment whose own card was lost (its first request's process died
-    // or dropped it after a lost answer) submits this one instead, so the retry completes it.
-    const outcome = await client.workflow.executeUpdateWithStart(firstOutcomeUpdate, {
-      startWorkflowOperation: startOperation,
-      args: [{ cardSource, requestFingerprint: options.requestFingerprint }],
+  // A repeated request also offers its card: a payment whose own card was lost (its first request's process died
+  // or dropped it after a lost answer) submits this one instead, so the retry completes it.
+  const firstOutcome = client.workflow
+    .executeUpdateWithStart(firstOutcomeUpdate, { startWorkflowOperation: startOperation, args: [{ cardSource, requestFingerprint: options.requestFingerprint }] })
+    .then((outcome): StartedPayment => {
+      const created = outcome.startRequestId === startRequestId;
+      if (created) firstOutcomeDuration.observe({ provider: request.provider, status: outcome.payment.status }, (performance.now() - started) / 1_000);
+      return { view: outcome.payment, created, firstOutcomeKnown: true };
+    })
+    .catch(async (error: unknown): Promise<StartedPayment> => {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      // The payment finished earlier: answer with what it became, never run it again.
+      return { view: await paymentSoFar(client, request.paymentId), created: false, firstOutcomeKnown: true };
+    })
+    .finally(() => {
+      // The card is needed only until the submission activity read it, which happened before the first outcome.
+      if (vaultHandle) options.vault.delete(vaultHandle);
     });
-    const created = outcome.startRequestId === startRequestId;
-    if (created) firstOutcomeDuration.observe({ provider: request.provider, status: outcome.payment.status }, (performance.now() - started) / 1_000);
-    return { view: outcome.payment, created };
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    // The payment finished earlier: answer with what it became, never run it again.
-    const view = await client.workflow.getHandle(request.paymentId).query(paymentStateQuery);
-    return { view, created: false };
+  let bound: NodeJS.Timeout | undefined;
+  const boundPassed = new Promise<'bound passed'>((resolve) => {
+    bound = setTimeout(() => resolve('bound passed'), options.answerWithinMs ?? DEFAULT_PAYMENT_ANSWER_WITHIN_MS);
+  });
+  try {
+    const first = await Promise.race([firstOutcome, boundPassed]);
+    if (first !== 'bound passed') return first;
   } finally {
-    // The card is needed only until the submission activity read it, which happened before the first outcome.
-    if (vaultHandle) options.vault.delete(vaultHandle);
+    clearTimeout(bound);
   }
+  // The wait goes on without the caller; its failure is the payment's to settle (a lost card is handed over by a retry).
+  firstOutcome.catch(() => undefined);
+  return { view: await paymentSoFar(client, request.paymentId), created: false, firstOutcomeKnown: false };
+}
+
+function paymentSoFar(client: Client, paymentId: string): Promise<PaymentView> {
+  return client.workflow.getHandle(paymentId).query(paymentStateQuery);
 }

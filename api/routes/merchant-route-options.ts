@@ -12,5 +12,6 @@ export interface MerchantRouteOptions {
   cardVaultTaskQueue: string;
   rules: CreatePaymentRules;
   timing?: PaymentTiming;
+  paymentAnswerWithinMs?: number;
   log: Logger;
 }

@@ -70,6 +70,7 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
         requestFingerprint: fingerprint,
         timing: options.timing,
         providerLabel: providerNamed(options.rules, body.provider)?.label,
+        answerWithinMs: options.paymentAnswerWithinMs,
       });
     } catch (error) {
       throw toApiError(error, 'start');
@@ -80,8 +81,9 @@ export function paymentRoutes(options: MerchantRouteOptions): Router {
         : new ApiError(409, 'reference_conflict', 'a different payment already uses this reference', 'reference');
     }
     log.info({ paymentId: request.paymentId, status: started.view.status, created: started.created }, 'payment started');
+    // 202: no first outcome yet; the payment goes on, GET /v1/payments/:id and the merchant events tell the outcome.
     res
-      .status(started.created ? 201 : 200)
+      .status(!started.firstOutcomeKnown ? 202 : started.created ? 201 : 200)
       .location(`/v1/payments/${request.paymentId}`)
       .json(toPaymentResponse(started.view));
   });
@@ -216,9 +218,16 @@ export function paymentRouteDocs(rules: CreatePaymentRules): RouteDoc[] {
         'ends COMPLETE, FAILED, or EXPIRED when the form is abandoned (the intent is cancelled at TurnStay). ' +
         'After a 503, a timeout or a dropped connection, repeat the same request with the same Idempotency-Key: it answers ' +
         'the same payment, and if that payment lost the card before the provider saw it, the repeat hands its card over ' +
-        '(within CARD_HANDOVER_WINDOW_MS, default 2 minutes), so the payment is charged once.',
+        '(within CARD_HANDOVER_WINDOW_MS, default 2 minutes), so the payment is charged once. ' +
+        'A first outcome slower than PAYMENT_ANSWER_WITHIN_MS (default 20 s: a slow provider, or retries through its errors) ' +
+        'answers 202 with the payment so far; it goes on, and GET /v1/payments/:id or the merchant events tell its outcome.',
       request: { headers: idempotencyKeyHeader, body: { required: true, content: jsonContent(createPaymentBodySchema(rules).meta({ id: 'CreatePayment' })) } },
-      responses: { 201: paymentAnswer('the new payment'), 200: paymentAnswer('the existing payment (same reference or Idempotency-Key)'), ...errorResponses(400, 401, 409, 413, 503) },
+      responses: {
+        201: paymentAnswer('the new payment'),
+        200: paymentAnswer('the existing payment (same reference or Idempotency-Key)'),
+        202: paymentAnswer('the payment so far: no first outcome within PAYMENT_ANSWER_WITHIN_MS; it goes on'),
+        ...errorResponses(400, 401, 409, 413, 503),
+      },
     },
     {
       ...common,

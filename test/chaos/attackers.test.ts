@@ -67,7 +67,8 @@ describe('bad input and attackers', () => {
   };
   const createPayment = async (provider: 'turnstay' | 'trustist', card: string, key = MERCHANT_KEY) => {
     const response = await callApi<PaymentBody>(stack.baseUrl, 'POST', '/v1/payments', { body: paymentBody(provider, { card: testCard(card) }), key });
-    expect(response.status).toBe(201);
+    // 202 for a card whose provider keeps failing: retried past PAYMENT_ANSWER_WITHIN_MS, its outcome is read later.
+    expect([201, 202]).toContain(response.status);
     // The provider's own webhooks about the new payment arrive after the answer: counts start once they have.
     const sandbox = provider === 'turnstay' ? stack.turnstay.apiUrl : stack.trustist.apiUrl;
     await waitUntil('the provider webhooks to be delivered', async () => {
@@ -420,7 +421,7 @@ describe('bad input and attackers', () => {
         pans.map(async (card) => {
           const created = await createPayment(provider, card);
           if (created.nextAction) await completeChallengeSurely(created.nextAction.url, 'authenticate');
-          return (await waitForFinishedPayment(stack.baseUrl, created.id, 90_000)).payment;
+          return (await waitForFinishedPayment(stack.baseUrl, created.id, 240_000)).payment;
         }),
       ),
     );

@@ -3,6 +3,7 @@ import { TEST_CARDS } from '../support/test-cards';
 import { inParallel } from '../../infra/in-parallel';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
 import {
+  answeredPayment,
   chaosPaymentBody,
   completeChallengeSurely,
   FINISHED_PAYMENT,
@@ -94,8 +95,8 @@ describe('provider faults under load', () => {
         const begin = Date.now();
         const response = await postPayment(stack.apiUrl, body);
         result.httpStatus = response.status;
-        if (response.status !== 201) return;
-        let payment = (response as ApiResponse<PaymentBody>).body;
+        if (response.status !== 201 && response.status !== 202) return;
+        let payment = await answeredPayment(stack.apiUrl, response as ApiResponse<PaymentBody>, 300_000).catch(() => (response as ApiResponse<PaymentBody>).body);
         if (payment.status === 'PENDING_ACTION') {
           await completeChallengeSurely(payment.nextAction!.url, 'authenticate');
           payment = (await waitForFinishedPayment(stack.apiUrl, id, 240_000).catch(() => ({ payment }))).payment;
@@ -115,7 +116,7 @@ describe('provider faults under load', () => {
     const faulted = { fiveXx: requests.filter((request) => (request.status ?? 0) >= 500).length, dropped: requests.filter((request) => request.status === null).length };
     const all = [...results.entries()];
     const chargesOf = (id: string) => ledger.get(id)?.charges ?? 0;
-    const notAnswered = all.filter(([, result]) => result.httpStatus !== 201);
+    const notAnswered = all.filter(([, result]) => result.httpStatus !== 201 && result.httpStatus !== 202);
     const stuck = all.filter(([, result]) => result.durationMs === undefined);
     const chargedTwice = all.filter(([id]) => chargesOf(id) > 1);
     // Exactly once: COMPLETE has one charge, anything else none.

@@ -41,6 +41,7 @@ export async function startApiStack(
     merchantEvents?: PaymentWorkerOptions['merchantEvents'];
     /** Providers registered by the test alone, beside the built-in ones (an example plugin). */
     plugins?: TestProviderPlugin[];
+    paymentAnswerWithinMs?: number;
   } = {},
 ): Promise<ApiStack> {
   const stack = await startPaymentStack({
@@ -79,6 +80,7 @@ export async function startApiStack(
     codecAllowedOrigins: ['http://127.0.0.1:8233', ...(process.env.TEST_TEMPORAL_UI_URL ? [process.env.TEST_TEMPORAL_UI_URL] : [])],
     webUiUrl: process.env.TEST_TEMPORAL_UI_URL,
     timing: options.timing,
+    paymentAnswerWithinMs: options.paymentAnswerWithinMs,
     demo: { merchantKey: MERCHANT_KEY },
     log: createLogger('api-test', { level: 'debug', destination: capture }),
   });

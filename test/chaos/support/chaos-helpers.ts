@@ -144,6 +144,23 @@ export async function postPayment(baseUrl: string, body: Record<string, unknown>
   }
 }
 
+/**
+ * The payment a POST answered with, as a merchant reads it: a 202 (no first outcome within PAYMENT_ANSWER_WITHIN_MS,
+ * e.g. retries through provider errors) is followed by GET until the payment has its first outcome.
+ */
+export async function answeredPayment(baseUrl: string, answer: ApiResponse<PaymentBody>, timeoutMs: number): Promise<PaymentBody> {
+  if (answer.status !== 202) return answer.body;
+  return waitUntil(
+    `payment ${answer.body.id} to have its first outcome`,
+    async () => {
+      const response = await callApi<PaymentBody>(baseUrl, 'GET', `/v1/payments/${answer.body.id}`);
+      return response.status === 200 && !['CREATED', 'SUBMITTED'].includes(response.body.status) ? response.body : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
 /** Reads a payment as the merchant does until it is finished; returns it with the time it was first seen finished. */
 export async function waitForFinishedPayment(baseUrl: string, id: string, timeoutMs: number): Promise<{ payment: PaymentBody; at: number }> {
   return waitUntil(
