@@ -56,9 +56,9 @@ async function timed(run: () => Promise<string>): Promise<PaymentSample> {
 }
 
 /** `POST /v1/payments` as a merchant's backend calls it: the response carries the first outcome (early return). */
-export function apiPayment(stack: BenchStack, reference: string): Promise<PaymentSample> {
+export function apiPayment(stack: BenchStack, reference: string, apiUrl = stack.apiUrl): Promise<PaymentSample> {
   return timed(async () => {
-    const response = await requestJson<{ status?: string; error?: { code?: string } }>('POST', `${stack.apiUrl}/v1/payments`, {
+    const response = await requestJson<{ status?: string; error?: { code?: string } }>('POST', `${apiUrl}/v1/payments`, {
       headers: { authorization: `Bearer ${stack.secrets.merchantKey}` },
       body: { provider: 'turnstay', amountMinor: AMOUNT_MINOR, currency: 'GBP', reference, description: 'Bench stay', card: FRICTIONLESS_CARD, payer: PAYER },
     });

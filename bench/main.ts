@@ -20,6 +20,7 @@ import { renderReport } from './report';
 import type { BenchResults, TopologyResults } from './results';
 import { runLatency } from './scenarios/latency';
 import { runRecovery } from './scenarios/recovery';
+import { runScaleOut } from './scenarios/scale-out';
 import { runThroughput } from './scenarios/throughput';
 import { runWaiting } from './scenarios/waiting';
 import { BenchStack } from './stack';
@@ -130,6 +131,9 @@ async function main(): Promise<void> {
     },
     recovery: async (ctx, into) => {
       into.recovery = await runRecovery(ctx, bundlePath);
+    },
+    scaleout: async (ctx, into) => {
+      into.scaleOut = await runScaleOut(ctx);
     },
   };
   const contexts = options.topologies.map((topology) => {

@@ -1,6 +1,6 @@
 import { TOPOLOGIES, type Topology } from '../infra/temporal-topology';
 
-export const SCENARIOS = ['latency', 'throughput', 'waiting', 'recovery'] as const;
+export const SCENARIOS = ['latency', 'throughput', 'waiting', 'recovery', 'scaleout'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -31,6 +31,9 @@ export interface BenchOptions {
   /** Scenario 5: clients in flight when the worker is killed, and seconds of load before the kill. */
   recoveryConcurrency: number;
   recoveryWarmupSeconds: number;
+  /** Scenario 6: worker and API processes (as many of each), and the clients taking turns across the APIs. */
+  scaleOutInstances: number;
+  scaleOutConcurrency: number;
   /** Extra worker environment for every stack (tuning knobs such as WORKER_MAX_CACHED_WORKFLOWS). */
   workerEnv: Record<string, string>;
   prebuiltBundle: boolean;
@@ -61,6 +64,8 @@ const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'worke
   waitingLeadSeconds: 0,
   recoveryConcurrency: 16,
   recoveryWarmupSeconds: 10,
+  scaleOutInstances: 2,
+  scaleOutConcurrency: 16,
 };
 
 const QUICK: Partial<BenchOptions> = {
@@ -72,6 +77,7 @@ const QUICK: Partial<BenchOptions> = {
   reservations: 300,
   recoveryConcurrency: 8,
   recoveryWarmupSeconds: 5,
+  scaleOutConcurrency: 8,
 };
 
 export const USAGE = `npm run bench -- [flags]
@@ -96,6 +102,8 @@ export const USAGE = `npm run bench -- [flags]
   --waiting-lead-seconds=N     scenario 4: check-in this many seconds after booking starts (default: from the booking rate)
   --recovery-concurrency=N     scenario 5: payments in flight when the worker is killed (default ${DEFAULTS.recoveryConcurrency})
   --recovery-warmup-seconds=N  scenario 5: seconds of load before the kill (default ${DEFAULTS.recoveryWarmupSeconds})
+  --scale-out-instances=N      scenario 6: worker processes and API processes, N of each (default ${DEFAULTS.scaleOutInstances})
+  --scale-out-concurrency=N    scenario 6: clients, taking turns across the APIs, for --level-seconds (default ${DEFAULTS.scaleOutConcurrency})
   --worker-env=KEY=VALUE       extra worker environment, repeatable (e.g. WORKER_MAX_CACHED_WORKFLOWS=500)
   --no-prebuilt-bundle         let each worker start bundle its workflows (default: bundle once, WORKFLOW_BUNDLE_PATH)
   --keep-data                  keep the servers' data (SQLite files, PostgreSQL data) and the process logs (.data/bench/<run>/)
@@ -123,6 +131,8 @@ const NUMERIC: Record<string, keyof typeof DEFAULTS> = {
   'waiting-lead-seconds': 'waitingLeadSeconds',
   'recovery-concurrency': 'recoveryConcurrency',
   'recovery-warmup-seconds': 'recoveryWarmupSeconds',
+  'scale-out-instances': 'scaleOutInstances',
+  'scale-out-concurrency': 'scaleOutConcurrency',
 };
 
 export class UsageError extends Error {}

@@ -93,8 +93,8 @@ export const ROLES: Role[] = ['server', 'postgres', 'ui', 'worker', 'api', 'benc
 /** Roles that fork: read as process trees. Never `bench`, whose children are the worker and the API. */
 const TREE_ROLES = new Set<Role>(['postgres']);
 
-export function readRole(role: Role, pid: number): ProcSnapshot | undefined {
-  return TREE_ROLES.has(role) ? readProcessTree(pid) : readProc(pid);
+export function readRole(role: Role | string, pid: number): ProcSnapshot | undefined {
+  return TREE_ROLES.has(role as Role) ? readProcessTree(pid) : readProc(pid);
 }
 
 export interface ProcessUsage {
@@ -110,15 +110,16 @@ export interface ProcessUsage {
 /**
  * Samples CPU and memory of the system's processes once a second between start() and stop(). Pids are read at
  * every sample, so a restarted worker is followed (its CPU is summed over both lives). Roles the topology does not
- * have (PostgreSQL and the UI server on the dev server) are absent from the result.
+ * have (PostgreSQL and the UI server on the dev server) are absent from the result. Keys are roles, or names of
+ * process instances (`worker-2`) when a system runs several of one kind; roles come first, in report order.
  */
-export class ProcessSampler {
+export class ProcessSampler<Key extends string = Role> {
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
-  private readonly cpu = new Map<Role, { pid: number; first: number; last: number; carried: number }>();
-  private readonly memory = new Map<Role, number[]>();
+  private readonly cpu = new Map<Key, { pid: number; first: number; last: number; carried: number }>();
+  private readonly memory = new Map<Key, number[]>();
 
-  constructor(private readonly pids: () => Partial<Record<Role, number>>) {}
+  constructor(private readonly pids: () => Partial<Record<Key, number>>) {}
 
   start(): void {
     this.startedAt = performance.now();
@@ -128,7 +129,7 @@ export class ProcessSampler {
   }
 
   private sample(): void {
-    for (const [role, pid] of Object.entries(this.pids()) as [Role, number | undefined][]) {
+    for (const [role, pid] of Object.entries(this.pids()) as [Key, number | undefined][]) {
       if (pid === undefined) continue;
       const snapshot = readRole(role, pid);
       if (!snapshot) continue;
@@ -142,12 +143,14 @@ export class ProcessSampler {
     }
   }
 
-  stop(): Partial<Record<Role, ProcessUsage>> {
+  stop(): Partial<Record<Key, ProcessUsage>> {
     this.sample();
     if (this.timer) clearInterval(this.timer);
     const seconds = (performance.now() - this.startedAt) / 1_000;
-    const result: Partial<Record<Role, ProcessUsage>> = {};
-    for (const role of ROLES) {
+    const result: Partial<Record<Key, ProcessUsage>> = {};
+    const seen = [...this.cpu.keys()];
+    const ordered = [...ROLES.filter((role) => seen.includes(role as Key)), ...seen.filter((key) => !ROLES.includes(key as Role))] as Key[];
+    for (const role of ordered) {
       const cpu = this.cpu.get(role);
       if (!cpu) continue;
       const cpuSeconds = cpu.carried + cpu.last - cpu.first;

@@ -37,7 +37,7 @@ export function renderReport(results: BenchResults): string {
   lines.push('');
   lines.push(`| Scenario | Measured | ${shown.join(' | ')} |${dev && cluster ? ' cluster / dev |' : ''}`);
   lines.push(`|---|---|${shown.map(() => '---|').join('')}${dev && cluster ? '---|' : ''}`);
-  const rows = [...latencyRows(runs), ...transitionRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...failureRows(runs)];
+  const rows = [...latencyRows(runs), ...transitionRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...scaleOutRows(runs), ...failureRows(runs)];
   for (const row of rows) {
     const cells = runs.map((run) => row.cell(run) ?? '—');
     const ratio = dev && cluster && row.compared ? ratios(row.compared(cluster), row.compared(dev)) : '';
@@ -265,6 +265,33 @@ function recoveryRows(runs: TopologyResults[]): Row[] {
         const start = run.recovery?.workerStartMs;
         return start && `${fmt(start.bundlingAtStart)} ms vs ${start.prebuiltBundle === undefined ? 'n/a' : `${fmt(start.prebuiltBundle)} ms`}`;
       },
+    },
+  ];
+}
+
+function scaleOutRows(runs: TopologyResults[]): Row[] {
+  const first = runs.find((run) => run.scaleOut)?.scaleOut;
+  if (!first) return [];
+  const byInstance = (values: Record<string, number>, unit = '') =>
+    Object.entries(values)
+      .map(([name, value]) => `${name} ${fmt(value)}${unit}`)
+      .join(', ');
+  return [
+    {
+      scenario: `6. Scale-out: ${first.instances} workers + ${first.instances} APIs, ${first.concurrency} clients taking turns across the APIs`,
+      measured: 'payments/s, p50 / p99',
+      cell: (run) => run.scaleOut && `${fmt(run.scaleOut.paymentsPerSecond)}/s, ${fmt(run.scaleOut.latencyMs.p50)} / ${fmt(run.scaleOut.latencyMs.p99)} ms, ${run.scaleOut.errors} errors`,
+      compared: (run) => run.scaleOut && [run.scaleOut.paymentsPerSecond],
+    },
+    {
+      scenario: '',
+      measured: "each instance's part of its kind's CPU; payments answered per API",
+      cell: (run) => run.scaleOut && `${byInstance(run.scaleOut.shareOfKind)}; ${byInstance(run.scaleOut.completedByApi)}`,
+    },
+    {
+      scenario: '',
+      measured: 'CPU ms per payment, per process',
+      cell: (run) => run.scaleOut && byInstance(run.scaleOut.cpuMsPerPayment),
     },
   ];
 }

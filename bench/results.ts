@@ -5,6 +5,7 @@ import type { MachineInfo } from './machine';
 import type { BenchOptions, ScenarioName } from './options';
 import type { LatencyResult } from './scenarios/latency';
 import type { RecoveryResult } from './scenarios/recovery';
+import type { ScaleOutResult } from './scenarios/scale-out';
 import type { ThroughputResult } from './scenarios/throughput';
 import type { WaitingResult } from './scenarios/waiting';
 
@@ -15,6 +16,7 @@ export interface TopologyResults {
   throughput?: ThroughputResult;
   waiting?: WaitingResult;
   recovery?: RecoveryResult;
+  scaleOut?: ScaleOutResult;
   failures: Partial<Record<ScenarioName, string>>;
 }
 

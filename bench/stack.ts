@@ -57,6 +57,9 @@ export class BenchStack {
   readonly apiUrl: string;
   worker: Part | undefined;
   api: Part | undefined;
+  /** Instances 2, 3, ... of the worker and the API (scale-out scenario); instance 1 is `worker` and `api`. */
+  private readonly moreWorkers: Part[] = [];
+  private readonly moreApis: { part: Part; url: string }[] = [];
   private closed = false;
   /** Spawn to "worker running" of the first worker. */
   initialWorkerReadyMs = 0;
@@ -131,44 +134,86 @@ export class BenchStack {
 
   /** Starts the worker and resolves once it logged "worker running" (its workers are created, polling next). */
   async startWorker(extraEnv: Record<string, string | undefined> = {}): Promise<{ readyMs: number }> {
-    const logFile = join(this.options.dir, 'worker.log');
+    const started = performance.now();
+    this.worker = await this.spawnWorker('worker', extraEnv);
+    return { readyMs: performance.now() - started };
+  }
+
+  private async spawnWorker(name: string, extraEnv: Record<string, string | undefined> = {}): Promise<Part> {
+    const logFile = join(this.options.dir, `${name}.log`);
     const offset = existsSync(logFile) ? statSync(logFile).size : 0;
     // No reconciliation Schedule: the bench measures payments alone.
     const env: NodeJS.ProcessEnv = { ...this.sharedEnv(), RECONCILIATION_INTERVAL_MS: '0', ...this.options.workerEnv, ...extraEnv };
     // undefined removes a variable (e.g. WORKFLOW_BUNDLE_PATH, to measure a start that bundles the workflows).
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-    const started = performance.now();
-    this.worker = this.spawnPart('worker', 'worker/main.ts', env, logFile);
-    await waitFor(() => logContains(logFile, offset, '"msg":"worker running"'), 120_000, 'the worker to start', () => this.worker?.done === true);
-    return { readyMs: performance.now() - started };
+    const part = this.spawnPart(name, 'worker/main.ts', env, logFile);
+    await waitFor(() => logContains(logFile, offset, '"msg":"worker running"'), 120_000, `${name} to start`, () => part.done);
+    return part;
+  }
+
+  /**
+   * More instances of the worker (same task queues) and of the API (each on its own port, with its own card-vault
+   * queue), as a deployment scales out. The sandboxes' webhooks keep going to the first API.
+   */
+  async addInstances(count: number): Promise<void> {
+    for (let index = 0; index < count; index += 1) {
+      const number = this.moreWorkers.length + 2;
+      const port = await findFreePort();
+      const [worker, api] = await Promise.all([this.spawnWorker(`worker-${number}`), this.spawnApi(`api-${number}`, `http://127.0.0.1:${port}`)]);
+      this.moreWorkers.push(worker);
+      this.moreApis.push({ part: api, url: `http://127.0.0.1:${port}` });
+    }
+  }
+
+  /** Every API instance's base URL, the first one first. */
+  apiUrls(): string[] {
+    return [this.apiUrl, ...this.moreApis.map((api) => api.url)];
+  }
+
+  /** Like pids(), with each worker and API instance by name: worker-1, worker-2, api-1, api-2, ... */
+  instancePids(): Record<string, number | undefined> {
+    const { worker, api, ...others } = this.pids();
+    const live = (part: Part | undefined) => (part && !part.done ? part.child.pid : undefined);
+    return {
+      ...others,
+      'worker-1': worker,
+      ...Object.fromEntries(this.moreWorkers.map((part, index) => [`worker-${index + 2}`, live(part)])),
+      'api-1': api,
+      ...Object.fromEntries(this.moreApis.map((entry, index) => [`api-${index + 2}`, live(entry.part)])),
+    };
   }
 
   private async startApi(): Promise<void> {
-    this.api = this.spawnPart(
-      'api',
+    this.api = await this.spawnApi('api', this.apiUrl);
+  }
+
+  private async spawnApi(name: string, url: string): Promise<Part> {
+    const part = this.spawnPart(
+      name,
       'api/main.ts',
       {
         ...this.sharedEnv(),
-        API_PORT: new URL(this.apiUrl).port,
+        API_PORT: new URL(url).port,
         MERCHANT_API_KEYS: `${MERCHANT_ID}:${hashApiKey(this.secrets.merchantKey)}`,
         OPERATOR_API_KEYS: hashApiKey(this.secrets.operatorKey),
         TURNSTAY_WEBHOOK_SECRETS: this.secrets.turnstayWebhookSecret,
         TRUSTIST_WEBHOOK_PATH_SECRET: this.secrets.trustistWebhookPathSecret,
       },
-      join(this.options.dir, 'api.log'),
+      join(this.options.dir, `${name}.log`),
     );
     await waitFor(
       async () => {
         try {
-          return (await fetch(`${this.apiUrl}/ready`)).ok;
+          return (await fetch(`${url}/ready`)).ok;
         } catch {
           return false;
         }
       },
       120_000,
-      'the API to be ready',
-      () => this.api?.done === true,
+      `${name} to be ready`,
+      () => part.done,
     );
+    return part;
   }
 
   private spawnPart(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): Part {
@@ -228,7 +273,7 @@ export class BenchStack {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.worker, this.api].map((part) => (part ? stopPart(part) : undefined)));
+    await Promise.all([this.worker, this.api, ...this.moreWorkers, ...this.moreApis.map((api) => api.part)].map((part) => (part ? stopPart(part) : undefined)));
     await Promise.all([this.turnstay.close(), this.trustist.close()]);
     await this.temporal.stop();
   }
