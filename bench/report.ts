@@ -192,7 +192,9 @@ function waitingRows(runs: TopologyResults[]): Row[] {
         measured: `memory while asleep: ${ROLE_LABELS[role]} (${role === 'postgres' ? 'PSS' : 'RSS'}, MiB)`,
         cell: (run) => {
           const value = run.waiting?.asleep.memoryMiB[role];
-          return value === undefined ? undefined : fmt(value);
+          // Before the first booking, where measured (results from before 2026-12-02 have no idle figure).
+          const idle = run.waiting?.idleMemoryMiB?.[role];
+          return value === undefined ? undefined : `${fmt(value)}${idle === undefined ? '' : ` (${fmt(idle)} before booking)`}`;
         },
         compared: (run) => {
           const value = run.waiting?.asleep.memoryMiB[role];

@@ -20,6 +20,8 @@ export interface WaitingResult {
   /** Seconds between the last booking and the moment all fell due: all of them were asleep at once. */
   asleepTogetherSeconds: number;
   allAsleepBeforeDue: boolean;
+  /** Before the first booking: each process's RSS with no workflow (the worker's floor). */
+  idleMemoryMiB?: Partial<Record<Role, number>>;
   asleep: {
     scheduledByVisibility: number;
     /** Per process: RSS, or PSS summed over PostgreSQL's processes. */
@@ -69,6 +71,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
   const started = performance.now();
   try {
     const empty = stack.storageSize();
+    const idleMemoryMiB = memoryNow(stack.pids());
     // Check-in must come after the last booking. Bookings ran 1.7 times as fast as scenario 3's best payment rate on
     // the 2-core machine this was written on: 1.3 times leaves a margin. --booking-rate or --waiting-lead-seconds override.
     const bookingRate = options.bookingRate || (ctx.measuredPaymentsPerSecond ? ctx.measuredPaymentsPerSecond * 1.3 : 20);
@@ -109,11 +112,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
 
     // All asleep: let the last webhooks and workflow tasks settle (never past the due instant), then measure.
     await sleep(Math.max(0, Math.min(5_000, dueAt - Date.now() - 2_000)));
-    const memoryMiB: Partial<Record<Role, number>> = {};
-    for (const [role, pid] of Object.entries(stack.pids()) as [Role, number | undefined][]) {
-      const snapshot = pid === undefined ? undefined : readRole(role, pid);
-      if (snapshot) memoryMiB[role] = round(snapshot.memoryBytes / MiB, 0);
-    }
+    const memoryMiB = memoryNow(stack.pids());
     const storage = stack.storageSize();
     const scheduled = (await client.workflow.count(`WorkflowType = "reservationWorkflow" AND ReservationStatus = "SCHEDULED"`)).count;
     const asleep = {
@@ -123,7 +122,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       storagePartsMiB: Object.fromEntries(Object.entries(storage.parts).map(([part, bytes]) => [part, round(bytes / MiB)])),
       bytesPerReservation: Math.round((storage.bytes - empty.bytes) / count),
     };
-    ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${memoryMiB.worker} MiB; storage ${asleep.storageMiB} MiB ${JSON.stringify(asleep.storagePartsMiB)}`);
+    ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${memoryMiB.worker} MiB (${idleMemoryMiB.worker} MiB before booking); storage ${asleep.storageMiB} MiB ${JSON.stringify(asleep.storagePartsMiB)}`);
 
     if (Date.now() < dueAt) await sleep(dueAt - Date.now());
     const chargeSampler = new ProcessSampler(() => stack.pids());
@@ -191,6 +190,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       booking,
       asleepTogetherSeconds: round((dueAt - bookedAt) / 1_000),
       allAsleepBeforeDue: bookedAt < dueAt,
+      idleMemoryMiB,
       asleep,
       charging,
       wallSeconds: round((performance.now() - started) / 1_000),
@@ -199,4 +199,14 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     await connection.close();
     await stack.stop();
   }
+}
+
+/** Each process's RSS now (PSS summed over PostgreSQL's processes), in MiB. */
+function memoryNow(pids: Partial<Record<Role, number>>): Partial<Record<Role, number>> {
+  const memoryMiB: Partial<Record<Role, number>> = {};
+  for (const [role, pid] of Object.entries(pids) as [Role, number | undefined][]) {
+    const snapshot = pid === undefined ? undefined : readRole(role, pid);
+    if (snapshot) memoryMiB[role] = round(snapshot.memoryBytes / MiB, 0);
+  }
+  return memoryMiB;
 }
