@@ -1,3 +1,4 @@
+import { describeCharges } from './charge-counts';
 import { TOPOLOGIES } from '../infra/temporal-topology';
 import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
 import type { BenchResults, TopologyResults } from './results';
@@ -220,7 +221,7 @@ function waitingRows(runs: TopologyResults[]): Row[] {
         const w = run.waiting;
         if (!w) return undefined;
         const c = w.charging;
-        return `**${c.lastChargeSeconds} s**, ${c.chargesPerSecond}/s (peak ${c.peakProviderCallsPerSecond} provider calls/s of ${w.callsPerSecondLimit} allowed), ${c.charged} charged${c.chargedOnce ? ', each once' : ' — NOT each once'}; worker RSS max ${c.workerRssMaxMiB} MiB`;
+        return `**${c.lastChargeSeconds} s**, ${c.chargesPerSecond}/s (peak ${c.peakProviderCallsPerSecond} provider calls/s of ${w.callsPerSecondLimit} allowed), ${describeCharges(c, w.reservations)}; worker RSS max ${c.workerRssMaxMiB} MiB`;
       },
       compared: (run) => run.waiting && [run.waiting.charging.lastChargeSeconds, run.waiting.charging.chargesPerSecond],
     },
