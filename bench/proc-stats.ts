@@ -171,15 +171,14 @@ export function cpuPercentSummary(processes: Partial<Record<Role, ProcessUsage>>
   return ROLES.filter((role) => processes[role]).map((role) => `${role} ${processes[role]?.cpuPercent}%`).join(', ');
 }
 
-/** Each process's CPU ms divided by the payments completed meanwhile, and their sum as `total`. */
-export function cpuMsPerPayment(processes: Partial<Record<Role, ProcessUsage>>, payments: number): Partial<Record<Role | 'total', number>> {
-  const perPayment: Partial<Record<Role | 'total', number>> = {};
+/** Each process's CPU ms divided by the payments completed meanwhile, and their sum as `total`; in the order given. */
+export function cpuMsPerPayment<Key extends string = Role>(processes: Partial<Record<Key, ProcessUsage>>, payments: number): Partial<Record<Key | 'total', number>> {
+  const perPayment: Partial<Record<Key | 'total', number>> = {};
   if (payments === 0) return perPayment;
   let total = 0;
-  for (const role of ROLES) {
-    const usage = processes[role];
+  for (const [key, usage] of Object.entries(processes) as [Key, ProcessUsage | undefined][]) {
     if (!usage) continue;
-    perPayment[role] = round(usage.cpuMs / payments);
+    perPayment[key] = round(usage.cpuMs / payments);
     total += usage.cpuMs;
   }
   perPayment.total = round(total / payments);

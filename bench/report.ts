@@ -1,5 +1,5 @@
-import { describeCharges } from './charge-counts';
 import { TOPOLOGIES } from '../infra/temporal-topology';
+import { describeCharges } from './charge-counts';
 import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
 import type { BenchResults, TopologyResults } from './results';
 import { renderScalingModel, scalingModel, type ScalingModel } from './scaling-model';
@@ -275,9 +275,9 @@ function recoveryRows(runs: TopologyResults[]): Row[] {
 function scaleOutRows(runs: TopologyResults[]): Row[] {
   const first = runs.find((run) => run.scaleOut)?.scaleOut;
   if (!first) return [];
-  const byInstance = (values: Record<string, number>, unit = '') =>
+  const byInstance = (values: Partial<Record<string, number>>) =>
     Object.entries(values)
-      .map(([name, value]) => `${name} ${fmt(value)}${unit}`)
+      .map(([name, value]) => `${name} ${fmt(value)}`)
       .join(', ');
   return [
     {

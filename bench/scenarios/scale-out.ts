@@ -1,21 +1,13 @@
 import type { BenchContext } from '../context';
 import { apiPayment, uniqueReference } from '../drivers';
 import { ClosedLoop, sleep } from '../load';
-import { ProcessSampler, round, type ProcessUsage } from '../proc-stats';
-import { summarize, type LatencySummary } from '../stats';
+import { measureLoadWindow, type LoadWindow } from '../load-window';
+import { round } from '../proc-stats';
 
-export interface ScaleOutResult {
+/** The window's figures, processes by instance: server, postgres, bench, worker-1, worker-2, api-1, api-2. */
+export interface ScaleOutResult extends LoadWindow<string> {
   /** Worker processes and API processes, as many of each. */
   instances: number;
-  concurrency: number;
-  seconds: number;
-  paymentsPerSecond: number;
-  completed: number;
-  errors: number;
-  latencyMs: LatencySummary;
-  /** Each process over the window, by instance: server, postgres, worker-1, worker-2, api-1, api-2, bench. */
-  processes: Record<string, ProcessUsage>;
-  cpuMsPerPayment: Record<string, number>;
   /** Each worker's and each API's part of its kind's CPU (worker-1 0.5 = half of all worker CPU). */
   shareOfKind: Record<string, number>;
   /** Payments each API instance answered COMPLETE during the run (the clients take turns across them). */
@@ -39,7 +31,7 @@ export function shareOfKind(cpuMsByProcess: Record<string, number>): Record<stri
 }
 
 /**
- * Scenario 5b: the deployment scaled out, N workers on the same task queues and N API processes, under a closed loop
+ * Scenario 6: the deployment scaled out, N workers on the same task queues and N API processes, under a closed loop
  * whose requests take turns across the APIs; one window of `levelSeconds`. Shows each process carrying its share and
  * what the extra processes cost per payment.
  */
@@ -65,39 +57,12 @@ export async function runScaleOut(ctx: BenchContext): Promise<ScaleOutResult> {
     await warmup.stop();
     for (const key of Object.keys(completedByApi)) completedByApi[key] = 0;
 
-    const sampler = new ProcessSampler<string>(() => Object.fromEntries(Object.entries(stack.instancePids()).filter(([, pid]) => pid !== undefined)) as Record<string, number>);
-    sampler.start();
-    const windowStart = performance.now();
-    const loop = new ClosedLoop(concurrency, send).start();
-    await sleep(options.levelSeconds * 1_000);
-    const windowEnd = performance.now();
-    const processes = sampler.stop() as Record<string, ProcessUsage>;
-    await loop.stop();
-    const inWindow = loop.samples.filter((sample) => sample.finishedAt >= windowStart && sample.finishedAt <= windowEnd);
-    const completed = inWindow.filter((sample) => sample.ok);
-    const seconds = (windowEnd - windowStart) / 1_000;
-    const cpuMs = Object.fromEntries(Object.entries(processes).map(([name, usage]) => [name, usage.cpuMs]));
-    const cpuMsPerPayment: Record<string, number> = {};
-    if (completed.length > 0) {
-      for (const [name, ms] of Object.entries(cpuMs)) cpuMsPerPayment[name] = round(ms / completed.length);
-      cpuMsPerPayment.total = round(Object.values(cpuMs).reduce((sum, ms) => sum + ms, 0) / completed.length);
-    }
-    const result: ScaleOutResult = {
-      instances,
-      concurrency,
-      seconds: round(seconds),
-      paymentsPerSecond: round(completed.length / seconds),
-      completed: completed.length,
-      errors: loop.samples.filter((sample) => !sample.ok).length,
-      latencyMs: summarize(completed.map((sample) => sample.ms)),
-      processes,
-      cpuMsPerPayment,
-      shareOfKind: shareOfKind(cpuMs),
-      completedByApi,
-    };
+    const { window } = await measureLoadWindow(concurrency, send, options.levelSeconds, () => stack.instancePids());
+    const cpuMs = Object.fromEntries(Object.entries(window.processes).map(([name, usage]) => [name, usage?.cpuMs ?? 0]));
+    const result: ScaleOutResult = { instances, ...window, shareOfKind: shareOfKind(cpuMs), completedByApi };
     ctx.log(
       `scale-out: ${result.paymentsPerSecond}/s, p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} ms, ${result.errors} errors; ` +
-        `CPU ms per payment ${JSON.stringify(cpuMsPerPayment)}; share of kind ${JSON.stringify(result.shareOfKind)}; answered ${JSON.stringify(completedByApi)}`,
+        `CPU ms per payment ${JSON.stringify(result.cpuMsPerPayment)}; share of kind ${JSON.stringify(result.shareOfKind)}; answered ${JSON.stringify(completedByApi)}`,
     );
     if (stack.unexpectedExit) throw new Error(stack.unexpectedExit);
     return result;

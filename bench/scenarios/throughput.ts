@@ -1,21 +1,11 @@
 import type { BenchContext } from '../context';
 import { apiPayment, uniqueReference } from '../drivers';
 import { ClosedLoop, sleep } from '../load';
-import { cpuPercentSummary, cpuMsPerPayment, ProcessSampler, round, type ProcessUsage, type Role } from '../proc-stats';
-import { summarize, type LatencySummary } from '../stats';
+import { measureLoadWindow, type LoadWindow } from '../load-window';
+import { cpuPercentSummary, round } from '../proc-stats';
 
-export interface ThroughputLevel {
-  concurrency: number;
-  seconds: number;
-  /** COMPLETE answers per second within the level's window. */
-  paymentsPerSecond: number;
-  completed: number;
-  errors: number;
-  latencyMs: LatencySummary;
-  processes: Partial<Record<Role, ProcessUsage>>;
-  /** CPU of each process over the window divided by the payments completed in it; `total` sums them. */
-  cpuMsPerPayment: Partial<Record<Role | 'total', number>>;
-}
+/** One concurrency level: its window's throughput, latency and CPU per process. */
+export type ThroughputLevel = LoadWindow;
 
 export interface ThroughputResult {
   levelSeconds: number;
@@ -44,39 +34,19 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
     await sleep(3_000);
     await warmup.stop();
     for (let concurrency = options.startConcurrency; concurrency <= options.maxConcurrency; concurrency *= 2) {
-      const sampler = new ProcessSampler(() => stack.pids());
-      sampler.start();
-      const windowStart = performance.now();
-      const loop = new ClosedLoop(concurrency, () => apiPayment(stack, uniqueReference(`tp${concurrency}`))).start();
-      await sleep(options.levelSeconds * 1_000);
-      const windowEnd = performance.now();
-      const processes = sampler.stop();
-      await loop.stop();
-      const inWindow = loop.samples.filter((sample) => sample.finishedAt >= windowStart && sample.finishedAt <= windowEnd);
-      const completed = inWindow.filter((sample) => sample.ok);
-      const errors = loop.samples.filter((sample) => !sample.ok);
-      const level: ThroughputLevel = {
-        concurrency,
-        seconds: round((windowEnd - windowStart) / 1_000),
-        paymentsPerSecond: round(completed.length / ((windowEnd - windowStart) / 1_000)),
-        completed: completed.length,
-        errors: errors.length,
-        latencyMs: summarize(completed.map((sample) => sample.ms)),
-        processes,
-        cpuMsPerPayment: cpuMsPerPayment(processes, completed.length),
-      };
+      const { window: level, firstError } = await measureLoadWindow(concurrency, () => apiPayment(stack, uniqueReference(`tp${concurrency}`)), options.levelSeconds, () => stack.pids());
       levels.push(level);
       ctx.log(
         `throughput: concurrency ${concurrency}: ${level.paymentsPerSecond}/s, p50 ${level.latencyMs.p50} p99 ${level.latencyMs.p99} ms, ` +
-          `${level.errors} errors; CPU ${cpuPercentSummary(processes)}; ${level.cpuMsPerPayment.total} CPU ms per payment`,
+          `${level.errors} errors; CPU ${cpuPercentSummary(level.processes)}; ${level.cpuMsPerPayment.total} CPU ms per payment`,
       );
-      if (errors.length) ctx.log(`throughput: e.g. ${errors[0]?.outcome}`);
+      if (firstError) ctx.log(`throughput: e.g. ${firstError}`);
       if (stack.unexpectedExit) {
         stoppedBecause = stack.unexpectedExit;
         break;
       }
-      if (level.latencyMs.p99 > options.p99LimitMs || errors.length > 0) {
-        stoppedBecause = errors.length > 0 ? `${errors.length} errors at concurrency ${concurrency}` : `p99 ${level.latencyMs.p99} ms > ${options.p99LimitMs} ms at concurrency ${concurrency}`;
+      if (level.latencyMs.p99 > options.p99LimitMs || level.errors > 0) {
+        stoppedBecause = level.errors > 0 ? `${level.errors} errors at concurrency ${concurrency}` : `p99 ${level.latencyMs.p99} ms > ${options.p99LimitMs} ms at concurrency ${concurrency}`;
         break;
       }
       await sleep(2_000);

@@ -1,6 +1,6 @@
-import { countCharges } from '../charge-counts';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { countCharges } from '../charge-counts';
 import type { BenchContext } from '../context';
 import { aggregatePhases, countTimeouts, fetchEvents, paymentPhases, timerToTaskMs } from '../history';
 import { bookReservation, type PaymentSample } from '../drivers';

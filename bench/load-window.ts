@@ -1,0 +1,53 @@
+import type { PaymentSample } from './drivers';
+import { ClosedLoop, sleep } from './load';
+import { cpuMsPerPayment, ProcessSampler, round, type ProcessUsage, type Role } from './proc-stats';
+import { summarize, type LatencySummary } from './stats';
+
+/** One window of closed-loop load and what it cost: processes are roles, or named instances (`worker-2`). */
+export interface LoadWindow<Key extends string = Role> {
+  concurrency: number;
+  seconds: number;
+  /** COMPLETE answers per second within the window. */
+  paymentsPerSecond: number;
+  completed: number;
+  errors: number;
+  latencyMs: LatencySummary;
+  processes: Partial<Record<Key, ProcessUsage>>;
+  /** CPU of each process over the window divided by the payments completed in it; `total` sums them. */
+  cpuMsPerPayment: Partial<Record<Key | 'total', number>>;
+}
+
+/**
+ * `concurrency` clients sending `send` back to back for `seconds`, with the processes' CPU sampled over the same
+ * window; answers that finished inside it count. Returns once every request in flight has answered, with the
+ * outcome of the first failed request (for the log) beside the figures.
+ */
+export async function measureLoadWindow<Key extends string>(
+  concurrency: number,
+  send: (index: number) => Promise<PaymentSample>,
+  seconds: number,
+  pids: () => Partial<Record<Key, number>>,
+): Promise<{ window: LoadWindow<Key>; firstError?: string }> {
+  const sampler = new ProcessSampler<Key>(pids);
+  sampler.start();
+  const windowStart = performance.now();
+  const loop = new ClosedLoop(concurrency, send).start();
+  await sleep(seconds * 1_000);
+  const windowEnd = performance.now();
+  const processes = sampler.stop();
+  await loop.stop();
+  const inWindow = loop.samples.filter((sample) => sample.finishedAt >= windowStart && sample.finishedAt <= windowEnd);
+  const completed = inWindow.filter((sample) => sample.ok);
+  const errors = loop.samples.filter((sample) => !sample.ok);
+  const window: LoadWindow<Key> = {
+    concurrency,
+    seconds: round((windowEnd - windowStart) / 1_000),
+    paymentsPerSecond: round(completed.length / ((windowEnd - windowStart) / 1_000)),
+    completed: completed.length,
+    errors: errors.length,
+    latencyMs: summarize(completed.map((sample) => sample.ms)),
+    processes,
+    cpuMsPerPayment: cpuMsPerPayment(processes, completed.length),
+  };
+  return { window, firstError: errors[0]?.outcome };
+}
