@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CardSubmission } from '../activities/provider-adapter';
 import type { PaymentRequest } from '../domain/payment-request';
+import { FIRST_OUTCOME_STATUSES } from '../domain/payment-status';
 import { firstOutcomeDuration } from '../infra/observability/metrics';
 import type { CardVault } from '../worker/card-vault';
 import { firstOutcomeUpdate, paymentStateQuery } from '../workflows/messages';
@@ -32,7 +33,7 @@ export interface StartedPayment {
   view: PaymentView;
   /** False when the payment already existed (a repeated request), or when that is not known yet (no first outcome). */
   created: boolean;
-  /** False when the first outcome took longer than the bound: `view` is the payment so far, which goes on. */
+  /** False when the first outcome was not reached within the bound: `view` is the payment so far, which goes on. */
   firstOutcomeKnown: boolean;
 }
 
@@ -102,7 +103,9 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
   }
   // The wait goes on without the caller; its failure is the payment's to settle (a lost card is handed over by a retry).
   firstOutcome.catch(() => undefined);
-  return { view: await paymentSoFar(client, request.paymentId), created: false, firstOutcomeKnown: false };
+  // The payment may have reached its first outcome while the update's answer was on its way: answer with it.
+  const view = await paymentSoFar(client, request.paymentId);
+  return { view, created: false, firstOutcomeKnown: FIRST_OUTCOME_STATUSES.includes(view.status) };
 }
 
 function paymentSoFar(client: Client, paymentId: string): Promise<PaymentView> {

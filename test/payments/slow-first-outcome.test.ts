@@ -53,3 +53,28 @@ describe('a first outcome slower than the answer bound', () => {
     expect({ status: repeatedWhenDone.status, id: repeatedWhenDone.body.id, payment: repeatedWhenDone.body.status }).toEqual({ status: 200, id, payment: 'COMPLETE' });
   });
 });
+
+/**
+ * Past the bound the API answers from a query; a payment that reached its first outcome meanwhile (the update's
+ * answer still on its way) is answered as such. A 1 ms bound makes every answer come from that query.
+ */
+describe('an answer bound that passes before the first outcome arrives', () => {
+  let stack: ApiStack;
+
+  beforeAll(async () => {
+    stack = await startApiStack({ paymentAnswerWithinMs: 1 });
+  });
+  afterAll(() => stack?.close());
+
+  test('a payment whose first outcome the query already shows is answered 200, not 202', async () => {
+    const body = paymentBody('turnstay');
+    const headers = { 'idempotency-key': `bound-${randomUUID()}` };
+    const id = `payment-merchant1-${body.reference}`;
+    await callApi<PaymentBody>(stack.baseUrl, 'POST', '/v1/payments', { body, headers });
+    await waitForPayment(stack.baseUrl, id, isFinal, 30_000);
+
+    const repeated = await callApi<PaymentBody>(stack.baseUrl, 'POST', '/v1/payments', { body, headers });
+    expect({ status: repeated.status, payment: repeated.body.status }).toEqual({ status: 200, payment: 'COMPLETE' });
+    expect(await charges(stack.turnstay.apiUrl, id)).toHaveLength(1);
+  });
+});
