@@ -4,12 +4,13 @@ import { Webhook } from 'standardwebhooks';
 import { merchantEventLogId, type MerchantEvent } from '../domain/merchant-event';
 import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
 import type { DeliverySettings, MerchantEventLogInput, PublishedEvent } from '../workflows/merchant-event-log-types';
+import { merchantEventTaskQueue } from '../workflows/merchant-event-task-queue';
 import { MerchantIdKey } from '../workflows/search-attributes';
 
 export interface PublishMerchantEventInput {
   merchantId: string;
   event: MerchantEvent;
-  /** The task queue of the publishing workflow: the merchant's event log runs there too. */
+  /** The task queue of the publishing workflow: the merchant's event log runs on its merchant-event queue. */
   taskQueue: string;
 }
 
@@ -38,7 +39,9 @@ export function createMerchantEventActivities(endpoints: MerchantEndpoints, sett
       const input: MerchantEventLogInput = { merchantId, settings };
       await Context.current().client.workflow.signalWithStart('merchantEventLogWorkflow', {
         workflowId: merchantEventLogId(merchantId, taskQueue),
-        taskQueue,
+        // Its own queue and worker: a log evicted from a cache shared with thousands of reservations replays its
+        // whole history for every event (seconds each), stalling the payments' workflow thread.
+        taskQueue: merchantEventTaskQueue(taskQueue),
         args: [input],
         signal: 'merchantEventPublished',
         signalArgs: [published],

@@ -22,6 +22,8 @@ const workerEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
+  /** The merchants' event logs cached by their own worker (one per merchant; default 100). */
+  WORKER_MAX_CACHED_EVENT_LOGS: z.coerce.number().int().nonnegative().optional(),
   /** How long a workflow task waits for this worker's sticky queue before going to the shared queue (SDK default 10 s). */
   WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   /** Caps on calls per second to each provider (<PROVIDER>_CALLS_PER_SECOND), shared by every worker on that provider's queue. */
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     merchantEvents: {
       endpoints: env.MERCHANT_EVENT_ENDPOINTS,
       maxConcurrentDeliveries: env.MERCHANT_EVENT_MAX_CONCURRENT_DELIVERIES,
+      maxCachedLogs: env.WORKER_MAX_CACHED_EVENT_LOGS,
       settings: {
         ...(env.MERCHANT_EVENT_RETRY_INITIAL_MS ? { initialRetryMs: env.MERCHANT_EVENT_RETRY_INITIAL_MS } : {}),
         ...(env.MERCHANT_EVENT_RETRY_MAX_MS ? { maxRetryMs: env.MERCHANT_EVENT_RETRY_MAX_MS } : {}),

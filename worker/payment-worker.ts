@@ -29,12 +29,15 @@ export interface PaymentWorkerOptions {
   /** Calls per second allowed to each provider, across every worker on its queue (Temporal enforces it). */
   providerCallsPerSecond?: Partial<Record<string, number>>;
   /** Where each merchant's events go (URLs and secrets stay here, never in history) and how they are delivered. */
-  merchantEvents?: { endpoints: MerchantEndpoints; settings?: Partial<DeliverySettings>; maxConcurrentDeliveries?: number };
+  merchantEvents?: { endpoints: MerchantEndpoints; settings?: Partial<DeliverySettings>; maxConcurrentDeliveries?: number; maxCachedLogs?: number };
   /** Runs the reconciliation sweep's calls too (its queue, its own per-provider pace); needs a client for visibility. */
   reconciliation?: { client: Client; callsPerSecond?: number };
   /** Where workflow and activity spans go (off when absent; see infra/observability/tracing.ts). */
   tracing?: Tracing;
 }
+
+/** Merchants' event logs kept in the event worker's cache (one per merchant that has events). */
+export const DEFAULT_MAX_CACHED_EVENT_LOGS = 100;
 
 /**
  * The workers of one worker process: the workflows on the main task queue, and each provider's calls (those
@@ -45,27 +48,33 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     ...DEFAULT_DELIVERY_SETTINGS,
     ...options.merchantEvents?.settings,
   });
+  const workflowCode = options.workflowBundlePath
+    ? { workflowBundle: { codePath: options.workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } };
+  const sinks = { ...paymentMetricsSinks, ...workflowSpanSinks(options.tracing) };
   const workflowWorker = Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
-    sinks: { ...paymentMetricsSinks, ...workflowSpanSinks(options.tracing) },
+    ...workflowCode,
+    sinks,
     dataConverter: options.dataConverter,
     // Workflows publish their merchant events through a local activity.
     activities: eventActivities,
     ...options.tuning,
   });
-  // Deliveries wait on merchants' receivers: a queue of their own, so a slow receiver holds no payment's slots.
+  // The merchants' event logs and their deliveries, on a queue of their own: a slow receiver holds no payment's
+  // slots, and the logs (long histories, one per merchant) keep a cache that sleeping reservations cannot evict.
   const eventWorker = Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: merchantEventTaskQueue(options.taskQueue),
+    ...workflowCode,
+    sinks,
     activities: eventActivities,
     dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: options.merchantEvents?.maxConcurrentDeliveries ?? 100,
+    maxCachedWorkflows: options.merchantEvents?.maxCachedLogs ?? DEFAULT_MAX_CACHED_EVENT_LOGS,
   });
   const activities = createPaymentActivities(withCallPacing(withCallMetrics(options.providers), options.providerCallsPerSecond));
   const providerWorkers = Object.keys(options.providers).map((provider) =>

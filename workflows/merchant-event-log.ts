@@ -2,6 +2,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -9,8 +11,14 @@ import {
 } from '@temporalio/workflow';
 import type { MerchantEventActivities } from '../activities/merchant-event-activities';
 import { merchantEventPublishedSignal, merchantEventsAfterQuery, redeliverMerchantEventUpdate } from './messages';
-import type { Delivery, EventsPage, LoggedEvent, MerchantEventLogInput } from './merchant-event-log-types';
+import { EVENT_LOG_HISTORY_BOUND, type Delivery, type EventsPage, type LoggedEvent, type MerchantEventLogInput } from './merchant-event-log-types';
 import { merchantEventTaskQueue } from './merchant-event-task-queue';
+
+/**
+ * Logs started before it ran on the payments' task queue, sharing their workflow cache, with a 10,000-event bound:
+ * they continue as new onto the merchant-event queue, within EVENT_LOG_HISTORY_BOUND.
+ */
+export const EVENT_LOG_OWN_QUEUE_PATCH = 'event-log-own-queue';
 
 /** Most events one catch-up page lists. */
 const MAX_PAGE = 500;
@@ -126,5 +134,11 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
   await condition(() => [...inFlight.values()].every((running) => running.length === 0), '5s');
   await condition(allHandlersFinished);
   const pending = [...inFlight.values(), ...queues.values()].flat();
-  await continueAsNew<typeof merchantEventLogWorkflow>({ merchantId, settings, carried: { nextCursor, window, pending } });
+  const carried = { nextCursor, window, pending };
+  if (patched(EVENT_LOG_OWN_QUEUE_PATCH)) {
+    const onOwnQueue = makeContinueAsNewFunc<typeof merchantEventLogWorkflow>({ taskQueue: merchantEventTaskQueue(workflowInfo().taskQueue) });
+    const bounded = { ...settings, continueAsNewAfterEvents: Math.min(settings.continueAsNewAfterEvents, EVENT_LOG_HISTORY_BOUND) };
+    await onOwnQueue({ merchantId, settings: bounded, carried });
+  }
+  await continueAsNew<typeof merchantEventLogWorkflow>({ merchantId, settings, carried });
 }

@@ -3,6 +3,7 @@ import { merchantEventLogId, merchantEventId, type MerchantEvent } from '../../d
 import { merchantEventsAfterQuery } from '../../workflows/messages';
 import type { MerchantEventLogInput, PublishedEvent } from '../../workflows/merchant-event-log-types';
 import { DEFAULT_DELIVERY_SETTINGS } from '../../workflows/merchant-event-log-types';
+import { merchantEventTaskQueue } from '../../workflows/merchant-event-task-queue';
 import { MerchantIdKey } from '../../workflows/search-attributes';
 import { startPaymentStack, type PaymentStack } from '../support/payment-stack';
 import { EventReceiver, newEventSecret, waitFor } from './support/event-receiver';
@@ -57,8 +58,10 @@ describe('merchant event log', () => {
       },
     });
     receiver.failNext = 5; // some deliveries are still retrying when the log continues as new
+    let firstRunId: string | undefined;
     for (let sequence = 1; sequence <= 30; sequence += 1) {
-      await publish({ event: event(sequence), endpointIds: ['ep_log'] });
+      const published = await publish({ event: event(sequence), endpointIds: ['ep_log'] });
+      firstRunId ??= published.signaledRunId;
       // A publishing activity retried after a crash sends the same event again: the log keeps it once.
       if (sequence % 10 === 0) await publish({ event: event(sequence), endpointIds: ['ep_log'] });
     }
@@ -73,5 +76,8 @@ describe('merchant event log', () => {
     const history = await handle.fetchHistory();
     expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
     expect(history.events?.length ?? 0).toBeLessThan(SETTINGS.continueAsNewAfterEvents + 40);
+    // Started on the payments' queue, as logs were before they had a queue of their own: it moved there.
+    const firstRun = await stack.client.workflow.getHandle(workflowId, firstRunId).describe();
+    expect({ first: firstRun.taskQueue, now: (await handle.describe()).taskQueue }).toEqual({ first: stack.taskQueue, now: merchantEventTaskQueue(stack.taskQueue) });
   });
 });

@@ -1,3 +1,5 @@
+import { merchantEventLogId } from '../../domain/merchant-event';
+import { merchantEventTaskQueue } from '../../workflows/merchant-event-task-queue';
 import { startApiStack, OTHER_MERCHANT_KEY, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody, waitForPayment, reservationBody } from '../support/merchant-client';
 import { completeChallenge, setFaults } from '../support/sandbox-client';
@@ -85,6 +87,9 @@ describe('merchant events', () => {
     const bodies = merchant1.rawBodies.join('\n');
     for (const number of [TEST_CARDS.frictionless, TEST_CARDS.declined, TEST_CARDS.challenge]) expect(bodies).not.toContain(number);
     expect(bodies).not.toMatch(/cvc|expiry/i);
+    // The log runs on the merchant-event queue (its own worker and cache), not on the payments' queue.
+    const log = await stack.client.workflow.getHandle(merchantEventLogId('merchant1', stack.taskQueue)).describe();
+    expect(log.taskQueue).toBe(merchantEventTaskQueue(stack.taskQueue));
   });
 
   test("one merchant's events never reach another's endpoint or listing", async () => {

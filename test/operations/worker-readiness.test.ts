@@ -47,6 +47,7 @@ describe('worker readiness, queue by queue', () => {
       ['INITIALIZED', false],
       ['INITIALIZED', false],
       ['INITIALIZED', false],
+      ['INITIALIZED', false],
     ]);
 
     runs.push(...workers.map((worker) => worker.run()));
@@ -61,7 +62,8 @@ describe('worker readiness, queue by queue', () => {
       ['activity', true], // the merchant-event publisher's fallback, on the workflow queue
       ['activity', true],
       ['activity', false],
-      ['activity', true], // merchant-event deliveries
+      ['workflow', true], // merchants' event logs
+      ['activity', true], // their deliveries
     ]);
   });
 });

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { summarizeCard } from '../../../domain/card';
+import { merchantEventId, merchantEventLogId, type MerchantEvent } from '../../../domain/merchant-event';
+import { DEFAULT_DELIVERY_SETTINGS, type MerchantEventLogInput, type PublishedEvent } from '../../../workflows/merchant-event-log-types';
+import { merchantEventTaskQueue } from '../../../workflows/merchant-event-task-queue';
 import { reservationWorkflowId, startReservation } from '../../../api/start-reservation';
 import type { ApiStack } from '../../support/api-stack';
 import { callApi, createPayment, paymentBody, reservationBody, waitForPayment, waitForReservation } from '../../support/merchant-client';
@@ -37,7 +40,7 @@ export async function runBranchScenarios(stack: ApiStack): Promise<RecordedRun[]
   const runs: RecordedRun[] = [];
   const payments = (await Promise.all([fullRefund(stack), cancelBeforeCharge(stack)])).flat();
   runs.push(...payments, ...(await lostAnswers(stack)), ...(await challengeWithoutWebhook(stack)));
-  runs.push(...(await Promise.all([dateChange(stack), dunningToFailure(stack), continuedAsNew(stack)])).flat());
+  runs.push(...(await Promise.all([dateChange(stack), dunningToFailure(stack), continuedAsNew(stack), eventLogMovedToItsQueue(stack)])).flat());
   // Alone: its injected decline must reach this reservation's charge, not another's.
   runs.push(...(await dunningToSuccess(stack)));
   return runs;
@@ -162,4 +165,36 @@ async function continuedAsNew(stack: ApiStack): Promise<RecordedRun[]> {
   const firstRun = await stack.client.workflow.getHandle(reservationId, firstRunId).fetchHistory();
   expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
   return [{ workflowId: reservationId, runId: firstRunId, suffix: 'first-run' }, { workflowId: reservationId }];
+}
+
+/**
+ * A merchant's event log started on the payments' queue, as logs were before patch `event-log-own-queue`, past its
+ * history bound: it continues as new onto the merchant-event queue. The run that ended so, and the next.
+ */
+async function eventLogMovedToItsQueue(stack: ApiStack): Promise<RecordedRun[]> {
+  const merchantId = branchReference('log-moved');
+  const workflowId = merchantEventLogId(merchantId, stack.taskQueue);
+  const settings = { ...DEFAULT_DELIVERY_SETTINGS, windowSize: 5, continueAsNewAfterEvents: 30 };
+  let firstRunId: string | undefined;
+  // Published one by one until the run continues as new (signals that arrive together share a workflow task).
+  for (let sequence = 1; (await stack.client.workflow.getHandle(workflowId).describe().catch(() => undefined))?.runId === firstRunId; sequence += 1) {
+    if (sequence > 200) throw new Error('the event log never continued as new');
+    const event: MerchantEvent = {
+      id: merchantEventId(`payment-${merchantId}-order`, sequence),
+      type: 'payment.completed',
+      timestamp: new Date().toISOString(),
+      data: { object: 'payment', paymentId: `payment-${merchantId}-order`, reference: 'order', sequence, status: 'COMPLETE', provider: 'turnstay', amountMinor: 100, currency: 'GBP', refundedMinor: 0, card: { brand: 'visa', last4: '4242' } },
+    };
+    const published = await stack.client.workflow.signalWithStart('merchantEventLogWorkflow', {
+      workflowId,
+      taskQueue: stack.taskQueue,
+      args: [{ merchantId, settings } satisfies MerchantEventLogInput],
+      signal: 'merchantEventPublished',
+      signalArgs: [{ event, endpointIds: [] } satisfies PublishedEvent],
+    });
+    firstRunId ??= published.signaledRunId;
+  }
+  const current = await stack.client.workflow.getHandle(workflowId).describe();
+  expect({ moved: current.runId !== firstRunId, taskQueue: current.taskQueue }).toEqual({ moved: true, taskQueue: merchantEventTaskQueue(stack.taskQueue) });
+  return [{ workflowId, runId: firstRunId, suffix: 'first-run' }, { workflowId }];
 }
