@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CardSubmission } from '../activities/provider-adapter';
 import type { PaymentRequest } from '../domain/payment-request';
 import { FIRST_OUTCOME_STATUSES } from '../domain/payment-status';
@@ -103,9 +103,24 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
   }
   // The wait goes on without the caller; its failure is the payment's to settle (a lost card is handed over by a retry).
   firstOutcome.catch(() => undefined);
-  // The payment may have reached its first outcome while the update's answer was on its way: answer with it.
-  const view = await paymentSoFar(client, request.paymentId);
-  return { view, created: false, firstOutcomeKnown: FIRST_OUTCOME_STATUSES.includes(view.status) };
+  // Not found: the start itself is still on its way (a bound shorter than a start), so its answer is the one to wait for.
+  const view = await paymentSoFar(client, request.paymentId).catch((error: unknown) => {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  });
+  if (!view) return firstOutcome;
+  if (!FIRST_OUTCOME_STATUSES.includes(view.status)) return { view, created: false, firstOutcomeKnown: false };
+  // The first outcome came while the update's answer was on its way: that answer (right behind) says whether this
+  // request created the payment (201) or found it (200).
+  const answered = await Promise.race([firstOutcome.catch(() => undefined), delay(UPDATE_ANSWER_GRACE_MS)]);
+  return answered ?? { view, created: false, firstOutcomeKnown: true };
+}
+
+/** How long an answer waits for an update's result once the payment shows its first outcome. */
+const UPDATE_ANSWER_GRACE_MS = 2_000;
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
 
 function paymentSoFar(client: Client, paymentId: string): Promise<PaymentView> {

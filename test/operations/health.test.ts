@@ -56,6 +56,8 @@ describe('health and readiness of the worker and the API', () => {
         { taskQueue: stack.taskQueue, type: 'activity', state: 'RUNNING', polling: true },
         ...BUILT_IN_PROVIDERS.map(({ name }) => ({ taskQueue: providerTaskQueue(stack.taskQueue, name), type: 'activity', state: 'RUNNING', polling: true })),
         { taskQueue: reconciliationTaskQueue(stack.taskQueue), type: 'activity', state: 'RUNNING', polling: true },
+        // The merchants' event logs and their deliveries.
+        { taskQueue: merchantEventTaskQueue(stack.taskQueue), type: 'workflow', state: 'RUNNING', polling: true },
         { taskQueue: merchantEventTaskQueue(stack.taskQueue), type: 'activity', state: 'RUNNING', polling: true },
       ],
     });
