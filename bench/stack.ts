@@ -153,7 +153,8 @@ export class BenchStack {
 
   /**
    * More instances of the worker (same task queues) and of the API (each on its own port, with its own card-vault
-   * queue), as a deployment scales out. The sandboxes' webhooks keep going to the first API.
+   * queue), as a deployment scales out. The sandboxes' webhooks then go to the APIs in turn, as a load balancer in
+   * front of them would spread them.
    */
   async addInstances(count: number): Promise<void> {
     for (let index = 0; index < count; index += 1) {
@@ -163,6 +164,8 @@ export class BenchStack {
       this.moreWorkers.push(worker);
       this.moreApis.push({ part: api, url: `http://127.0.0.1:${port}` });
     }
+    this.turnstay.setWebhookUrl(this.apiUrls().map((url) => `${url}/webhooks/turnstay`));
+    this.trustist.setWebhookUrl(this.apiUrls().map((url) => `${url}/webhooks/trustist/${this.secrets.trustistWebhookPathSecret}`));
   }
 
   /** Every API instance's base URL, the first one first. */

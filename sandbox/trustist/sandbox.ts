@@ -5,6 +5,7 @@ import { Ledger } from '../shared/ledger';
 import { createSandboxLogger } from '../shared/logger';
 import { RequestLog } from '../shared/request-log';
 import { WebhookDispatcher, type WebhookRetryOptions } from '../shared/webhook-dispatcher';
+import { WebhookTargets } from '../shared/webhook-targets';
 import { createTrustistApp } from './app';
 import { NonceStore } from './hawk';
 import { TrustistPayments } from './payments';
@@ -35,19 +36,20 @@ export interface TrustistSandboxOptions {
 
 export interface RunningTrustistSandbox {
   apiUrl: string;
-  setWebhookUrl(url: string): void;
+  /** Several URLs are taken in turn per attempt, as a load balancer in front of several API instances would. */
+  setWebhookUrl(url: string | readonly string[]): void;
   close(): Promise<void>;
 }
 
 export async function startTrustistSandbox(options: TrustistSandboxOptions = {}): Promise<RunningTrustistSandbox> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? createSandboxLogger('sandbox.trustist');
-  let webhookUrl = options.webhookUrl;
+  const webhookTargets = new WebhookTargets(options.webhookUrl);
   let apiUrl = '';
 
   const ledger = new Ledger('trustist');
   const webhooks = new WebhookDispatcher({
-    getUrl: () => webhookUrl,
+    getUrl: () => webhookTargets.next(),
     retry: options.webhookRetry,
     userAgent: 'Trustist-Sandbox-Webhooks/1.0',
     logger,
@@ -82,9 +84,7 @@ export async function startTrustistSandbox(options: TrustistSandboxOptions = {})
   let closed = false;
   return {
     apiUrl,
-    setWebhookUrl: (url: string) => {
-      webhookUrl = url;
-    },
+    setWebhookUrl: (url) => webhookTargets.set(url),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -5,6 +5,7 @@ import { Ledger } from '../shared/ledger';
 import { createSandboxLogger } from '../shared/logger';
 import { RequestLog } from '../shared/request-log';
 import { WebhookDispatcher, type WebhookRetryOptions } from '../shared/webhook-dispatcher';
+import { WebhookTargets } from '../shared/webhook-targets';
 import { createTurnstayApiApp } from './app';
 import { TurnstayPayments } from './payments';
 import { createTurnstayScsApp } from './scs-app';
@@ -42,7 +43,8 @@ export interface TurnstaySandboxOptions {
 export interface RunningTurnstaySandbox {
   apiUrl: string;
   scsUrl: string;
-  setWebhookUrl(url: string): void;
+  /** Several URLs are taken in turn per attempt, as a load balancer in front of several API instances would. */
+  setWebhookUrl(url: string | readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -50,12 +52,12 @@ export async function startTurnstaySandbox(options: TurnstaySandboxOptions = {})
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? createSandboxLogger('sandbox.turnstay');
   const secret = options.webhookSecret ?? 'whsec_sandbox';
-  let webhookUrl = options.webhookUrl;
+  const webhookTargets = new WebhookTargets(options.webhookUrl);
   const urls = { api: '', scs: '' };
 
   const ledger = new Ledger('turnstay');
   const webhooks = new WebhookDispatcher({
-    getUrl: () => webhookUrl,
+    getUrl: () => webhookTargets.next(),
     retry: options.webhookRetry,
     sign: (body) => ({ [SIGNATURE_HEADER]: signatureHeader(secret, body) }),
     userAgent: 'TurnStay-Sandbox-Webhooks/1.0',
@@ -96,9 +98,7 @@ export async function startTurnstaySandbox(options: TurnstaySandboxOptions = {})
   return {
     apiUrl: api.url,
     scsUrl: scs.url,
-    setWebhookUrl: (url: string) => {
-      webhookUrl = url;
-    },
+    setWebhookUrl: (url) => webhookTargets.set(url),
     close: async () => {
       if (closed) return;
       closed = true;

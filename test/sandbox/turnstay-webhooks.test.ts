@@ -159,6 +159,18 @@ describe('TurnStay webhook retries', () => {
     expect(log.deliveries[0]!.state).toBe('delivered');
     expect(log.deliveries[0]!.attempts).toBeGreaterThanOrEqual(2);
   });
+
+  it('takes several webhook URLs in turn, as a load balancer in front of several APIs would', async () => {
+    const other = await startReceiver();
+    try {
+      sandbox.setWebhookUrl([receiver.url, other.url]);
+      for (let payment = 0; payment < 4; payment += 1) await payFrictionless();
+      const [first, second] = await Promise.all([receiver.waitFor(2), other.waitFor(2)]);
+      expect([first.length, second.length, receiver.received.length + other.received.length]).toEqual([2, 2, 4]);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('TurnStay webhook switches', () => {
