@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CardSubmission } from '../activities/provider-adapter';
 import type { PaymentRequest } from '../domain/payment-request';
@@ -102,7 +103,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
     clearTimeout(bound);
   }
   // The wait goes on without the caller; its failure is the payment's to settle (a lost card is handed over by a retry).
-  firstOutcome.catch(() => undefined);
+  const settled = firstOutcome.catch(() => undefined);
   // Not found: the start itself is still on its way (a bound shorter than a start), so its answer is the one to wait for.
   const view = await paymentSoFar(client, request.paymentId).catch((error: unknown) => {
     if (error instanceof WorkflowNotFoundError) return undefined;
@@ -112,16 +113,12 @@ export async function startPayment(options: StartPaymentOptions): Promise<Starte
   if (!FIRST_OUTCOME_STATUSES.includes(view.status)) return { view, created: false, firstOutcomeKnown: false };
   // The first outcome came while the update's answer was on its way: that answer (right behind) says whether this
   // request created the payment (201) or found it (200).
-  const answered = await Promise.race([firstOutcome.catch(() => undefined), delay(UPDATE_ANSWER_GRACE_MS)]);
+  const answered = await Promise.race([settled, sleep(UPDATE_ANSWER_GRACE_MS, undefined, { ref: false })]);
   return answered ?? { view, created: false, firstOutcomeKnown: true };
 }
 
 /** How long an answer waits for an update's result once the payment shows its first outcome. */
 const UPDATE_ANSWER_GRACE_MS = 2_000;
-
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
-}
 
 function paymentSoFar(client: Client, paymentId: string): Promise<PaymentView> {
   return client.workflow.getHandle(paymentId).query(paymentStateQuery);

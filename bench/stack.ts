@@ -41,6 +41,10 @@ export interface StackSecrets {
   trustistWebhookPathSecret: string;
 }
 
+/** Where each sandbox posts its webhooks on an API instance. */
+const turnstayWebhookUrl = (apiUrl: string) => `${apiUrl}/webhooks/turnstay`;
+const trustistWebhookUrl = (apiUrl: string, secrets: StackSecrets) => `${apiUrl}/webhooks/trustist/${secrets.trustistWebhookPathSecret}`;
+
 interface Part {
   child: ChildProcess;
   exited: Promise<void>;
@@ -93,13 +97,13 @@ export class BenchStack {
     const temporal = await startTemporal(options.topology, { dataDir: join(options.dir, 'temporal') });
     const logger = createSandboxLogger('sandbox', { level: 'warn' });
     const turnstay = await startTurnstaySandbox({
-      webhookUrl: `${apiUrl}/webhooks/turnstay`,
+      webhookUrl: turnstayWebhookUrl(apiUrl),
       webhookSecret: secrets.turnstayWebhookSecret,
       latencyMs: options.sandboxLatencyMs,
       logger,
     });
     const trustist = await startTrustistSandbox({
-      webhookUrl: `${apiUrl}/webhooks/trustist/${secrets.trustistWebhookPathSecret}`,
+      webhookUrl: trustistWebhookUrl(apiUrl, secrets),
       latencyMs: options.sandboxLatencyMs,
       logger,
     });
@@ -164,8 +168,8 @@ export class BenchStack {
       this.moreWorkers.push(worker);
       this.moreApis.push({ part: api, url: `http://127.0.0.1:${port}` });
     }
-    this.turnstay.setWebhookUrl(this.apiUrls().map((url) => `${url}/webhooks/turnstay`));
-    this.trustist.setWebhookUrl(this.apiUrls().map((url) => `${url}/webhooks/trustist/${this.secrets.trustistWebhookPathSecret}`));
+    this.turnstay.setWebhookUrl(this.apiUrls().map((url) => turnstayWebhookUrl(url)));
+    this.trustist.setWebhookUrl(this.apiUrls().map((url) => trustistWebhookUrl(url, this.secrets)));
   }
 
   /** Every API instance's base URL, the first one first. */
