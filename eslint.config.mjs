@@ -20,6 +20,26 @@ export default tseslint.config(
     },
   },
   {
+    // The bundle's modules are preloaded once per workflow thread and shared by every workflow run
+    // (worker/workflow-bundle-options.ts): module-level state would leak from one payment into the next.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts', 'activities/payment-failure-types.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['Program >', 'Program > ExportNamedDeclaration >'].flatMap((scope) => [
+          {
+            selector: `${scope} VariableDeclaration[kind!='const']`,
+            message: 'Workflow modules are shared by every workflow run: no module-level let/var; keep state in the workflow.',
+          },
+          {
+            selector: `${scope} VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]`,
+            message: 'Workflow modules are shared by every workflow run: no module-level Map/Set; keep state in the workflow.',
+          },
+        ]),
+      ],
+    },
+  },
+  {
     // Dependencies run one way: infra/ is shared runtime (config, codec, observability) that worker/, api/ and
     // activities/ build on; it never reaches back into them.
     files: ['infra/**/*.ts'],

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../worker/workflow-interceptor-modules';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/workflow-bundle-options';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
@@ -12,9 +12,7 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.err
 export async function buildWorkflowBundle(dir: string): Promise<{ path: string; ms: number }> {
   const started = performance.now();
   const bundle = await bundleWorkflowCode({
-    workflowsPath: resolve(__dirname, '../workflows'),
-    failureConverterPath: resolve(__dirname, '../infra/failure-converter'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: quiet,
   });
   const path = join(dir, 'workflow-bundle.js');

@@ -5,7 +5,7 @@ import type { Tracing } from '../infra/observability/tracing';
 import { heartbeatWhileRunning } from './heartbeat-while-running';
 import { paymentMetricsSinks } from './payment-metrics-sinks';
 import { activityTracing, workflowSpanSinks } from './tracing-interceptors';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptor-modules';
+import { WORKFLOW_BUNDLE_OPTIONS, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from './workflow-bundle-options';
 import { withCallMetrics } from '../activities/call-metrics';
 import { withCallPacing } from '../activities/call-pacing';
 import { createMerchantEventActivities } from '../activities/merchant-event-activities';
@@ -50,7 +50,11 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
   });
   const workflowCode = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
-    : { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } };
+    : {
+        workflowsPath: WORKFLOW_BUNDLE_OPTIONS.workflowsPath,
+        interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+        bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES },
+      };
   const sinks = { ...paymentMetricsSinks, ...workflowSpanSinks(options.tracing) };
   const workflowWorker = Worker.create({
     connection: options.connection,

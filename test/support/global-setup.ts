@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-interceptor-modules';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/workflow-bundle-options';
 import { startTemporal } from '../../infra/start-temporal';
 import { parseTopology } from '../../infra/temporal-topology';
 import { testRunDir } from './test-run-dir';
@@ -29,9 +29,7 @@ export default async function globalSetup(): Promise<void> {
   const [server, bundle] = await Promise.all([
     startTemporal(topology, { dataDir: join(testRunDir, 'temporal') }),
     bundleWorkflowCode({
-      workflowsPath: resolve(__dirname, '../../workflows'),
-      failureConverterPath: resolve(__dirname, '../../infra/failure-converter'),
-      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      ...WORKFLOW_BUNDLE_OPTIONS,
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     }),
   ]);
