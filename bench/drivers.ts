@@ -36,6 +36,8 @@ export interface PaymentSample {
   ok: boolean;
   /** COMPLETE, or what went wrong (HTTP status / payment status / error message). */
   outcome: string;
+  /** The merchant reference, where the sample is one payment (its workflow is `payment-<merchant>-<reference>`). */
+  reference?: string;
 }
 
 function providersConfig(stack: BenchStack): ProvidersConfig {
@@ -56,8 +58,8 @@ async function timed(run: () => Promise<string>): Promise<PaymentSample> {
 }
 
 /** `POST /v1/payments` as a merchant's backend calls it: the response carries the first outcome (early return). */
-export function apiPayment(stack: BenchStack, reference: string, apiUrl = stack.apiUrl): Promise<PaymentSample> {
-  return timed(async () => {
+export async function apiPayment(stack: BenchStack, reference: string, apiUrl = stack.apiUrl): Promise<PaymentSample> {
+  const sample = await timed(async () => {
     const response = await requestJson<{ status?: string; error?: { code?: string } }>('POST', `${apiUrl}/v1/payments`, {
       headers: { authorization: `Bearer ${stack.secrets.merchantKey}` },
       body: { provider: 'turnstay', amountMinor: AMOUNT_MINOR, currency: 'GBP', reference, description: 'Bench stay', card: FRICTIONLESS_CARD, payer: PAYER },
@@ -65,6 +67,7 @@ export function apiPayment(stack: BenchStack, reference: string, apiUrl = stack.
     if (response.status !== 201) return `HTTP ${response.status} ${response.body?.error?.code ?? ''}`.trim();
     return response.body.status ?? 'no status';
   });
+  return { ...sample, reference };
 }
 
 /** POST /v1/reservations (TurnStay, card kept on file, charged at check-in). */

@@ -3,7 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { round } from './proc-stats';
 import { percentile } from './stats';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const EventType = temporal.api.enums.v1.EventType;
 
 function eventMs(event: HistoryEvent): number {

@@ -1,5 +1,6 @@
 import type { PaymentSample } from './drivers';
-import { ClosedLoop, sleep } from './load';
+import type { SlowestPayments } from './slowest-payments';
+import { ClosedLoop, sleep, type TimedSample } from './load';
 import { cpuMsPerPayment, ProcessSampler, round, type ProcessUsage, type Role } from './proc-stats';
 import { summarize, type LatencySummary } from './stats';
 
@@ -15,6 +16,8 @@ export interface LoadWindow<Key extends string = Role> {
   processes: Partial<Record<Key, ProcessUsage>>;
   /** CPU of each process over the window divided by the payments completed in it; `total` sums them. */
   cpuMsPerPayment: Partial<Record<Key | 'total', number>>;
+  /** Where the slowest payments lost their time (scenario 3). */
+  slowest?: SlowestPayments;
 }
 
 /**
@@ -27,7 +30,7 @@ export async function measureLoadWindow<Key extends string>(
   send: (index: number) => Promise<PaymentSample>,
   seconds: number,
   pids: () => Partial<Record<Key, number>>,
-): Promise<{ window: LoadWindow<Key>; firstError?: string }> {
+): Promise<{ window: LoadWindow<Key>; firstError?: string; completed: TimedSample[] }> {
   const sampler = new ProcessSampler<Key>(pids);
   sampler.start();
   const windowStart = performance.now();
@@ -49,5 +52,5 @@ export async function measureLoadWindow<Key extends string>(
     processes,
     cpuMsPerPayment: cpuMsPerPayment(processes, completed.length),
   };
-  return { window, firstError: errors[0]?.outcome };
+  return { window, firstError: errors[0]?.outcome, completed };
 }

@@ -3,6 +3,7 @@ import { describeCharges } from './charge-counts';
 import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
 import type { BenchResults, TopologyResults } from './results';
 import { renderScalingModel, scalingModel, type ScalingModel } from './scaling-model';
+import { describeSlowest, type SlowestPayments } from './slowest-payments';
 import type { ThroughputResult } from './scenarios/throughput';
 import type { LatencySummary } from './stats';
 
@@ -327,6 +328,9 @@ function throughputLevels(topology: string, throughput: ThroughputResult | undef
         `${perRole(pickEach(level.processes, (usage) => usage.cpuPercent))} | ${perRole(level.cpuMsPerPayment)}, total ${fmt(level.cpuMsPerPayment.total)} | ${perRole(pickEach(level.processes, (usage) => usage.memoryMaxMiB))} |`,
     );
   }
+  const explained = throughput.levels.filter((level) => level.slowest);
+  if (explained.length) lines.push('', 'The slowest payments of each level, from their histories:', '');
+  for (const level of explained) lines.push(`- ${level.concurrency} concurrent, slowest ${level.slowest?.count}: ${describeSlowest(level.slowest as SlowestPayments)}`);
   return lines;
 }
 
