@@ -6,7 +6,7 @@ import { percentile } from './stats';
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const EventType = temporal.api.enums.v1.EventType;
 
-function eventMs(event: HistoryEvent): number {
+export function eventMs(event: HistoryEvent): number {
   const time = event.eventTime;
   return time ? Number(time.seconds ?? 0) * 1_000 + (time.nanos ?? 0) / 1e6 : Number.NaN;
 }

@@ -1,7 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TimedSample } from './load';
-import { countTimeouts, fetchEvents, retriedActivities, type HistoryEvent } from './history';
+import { paymentWorkflowId } from '../api/start-payment';
+import { countTimeouts, eventMs, fetchEvents, retriedActivities, type HistoryEvent } from './history';
 import { round } from './proc-stats';
 import { percentile } from './stats';
 import { MERCHANT_ID } from './stack';
@@ -19,11 +20,6 @@ export interface SlowestPayments {
   longestGaps: Record<string, { count: number; p50Ms: number }>;
   timeouts: Record<string, number>;
   retriedActivities: Record<string, number>;
-}
-
-function eventMs(event: HistoryEvent): number {
-  const time = event.eventTime;
-  return time ? Number(time.seconds ?? 0) * 1_000 + (time.nanos ?? 0) / 1e6 : Number.NaN;
 }
 
 const typeName = (event: HistoryEvent) => (EventType[event.eventType ?? 0] ?? '?').replace('EVENT_TYPE_', '');
@@ -60,7 +56,7 @@ export async function explainSlowest(address: string, namespace: string, samples
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection, namespace });
-    const histories = await Promise.all(slowest.map((sample) => fetchEvents(client, `payment-${MERCHANT_ID}-${sample.reference}`)));
+    const histories = await Promise.all(slowest.map((sample) => fetchEvents(client, paymentWorkflowId(MERCHANT_ID, sample.reference as string))));
     const answered = histories.map(untilAnswered);
     const gaps = new Map<string, number[]>();
     for (const gap of answered.map(longestGap)) if (gap) gaps.set(gap.pair, [...(gaps.get(gap.pair) ?? []), gap.ms]);
