@@ -3,7 +3,7 @@ import type { PaymentRequest } from '../domain/payment-request';
 import type { CardVault } from '../worker/card-vault';
 import { cardVaultPickupsMissed } from '../infra/observability/metrics';
 import { PaymentFailureType } from './payment-failure-types';
-import type { ProviderPaymentHandle, SubmissionOutcome, TokenizedCard } from './provider-adapter';
+import type { PreparedSubmission, ProviderPaymentHandle, SubmissionOutcome, TokenizedCard } from './provider-adapter';
 import { adapterFor, type ProviderRegistry } from './provider-registry';
 
 export interface SubmitCardInput {
@@ -15,12 +15,6 @@ export interface SubmitCardInput {
 export interface PrepareAndSubmitCardInput {
   request: PaymentRequest;
   vaultHandle: string;
-}
-
-/** The payment as the provider created it, and its answer to the card. */
-export interface PreparedSubmission {
-  handle: ProviderPaymentHandle;
-  outcome: SubmissionOutcome;
 }
 
 /**

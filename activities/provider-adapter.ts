@@ -29,6 +29,12 @@ export type SubmissionOutcome =
   | { kind: 'approved'; providerPaymentId: string }
   | { kind: 'challenge'; providerPaymentId: string; challengeUrl: string };
 
+/** The payment as the provider created it, and its answer to the card (both in one activity). */
+export interface PreparedSubmission {
+  handle: ProviderPaymentHandle;
+  outcome: SubmissionOutcome;
+}
+
 export type ProviderPaymentState = 'PENDING' | 'PENDING_ACTION' | 'COMPLETE' | 'FAILED' | 'CANCELLED' | 'REFUNDED';
 
 export interface ProviderStatus {

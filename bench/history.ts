@@ -61,8 +61,8 @@ function finished(span: ActivitySpan | undefined): span is FinishedSpan {
  */
 export function paymentPhases(events: HistoryEvent[]): Record<string, number> | undefined {
   const spans = activitySpans(events);
-  // Created with its card's submission in one activity (issue 17): no task between the calls.
-  const charge = spans.find((span) => span.name === 'prepareAndSubmitCardFromVault');
+  // Created with its card's (or token's) submission in one activity (issue 17): no task between the calls.
+  const charge = spans.find((span) => span.name === 'prepareAndSubmitCardFromVault' || span.name === 'prepareAndSubmitTokenizedCard');
   if (charge) {
     if (!finished(charge)) return undefined;
     return phasesAround(events, charge, charge, {

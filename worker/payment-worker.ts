@@ -90,11 +90,22 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
       interceptors: { activity: [...(options.tracing ? [activityTracing] : []), heartbeatWhileRunning] },
       dataConverter: options.dataConverter,
       maxConcurrentActivityTaskExecutions: options.tuning?.maxConcurrentActivityTaskExecutions,
-      maxTaskQueueActivitiesPerSecond: options.providerCallsPerSecond?.[provider],
+      maxTaskQueueActivitiesPerSecond: activitiesPerSecondWithin(options.providerCallsPerSecond?.[provider]),
     }),
   );
   const reconciliationWorker = options.reconciliation
     ? [createReconciliationWorker({ ...options, client: options.reconciliation.client, callsPerSecond: options.reconciliation.callsPerSecond })]
     : [];
   return Promise.all([workflowWorker, ...providerWorkers, ...reconciliationWorker, eventWorker]);
+}
+
+/** The most calls one activity on a provider's queue makes (a card on file: create the payment, submit the token). */
+const MAX_CALLS_PER_PROVIDER_ACTIVITY = 2;
+
+/**
+ * The task queue's cap across all workers counts activities, the provider's limit counts calls: capping activities at
+ * the limit over the most calls one makes keeps every worker together within it (each process also paces its calls).
+ */
+function activitiesPerSecondWithin(callsPerSecond: number | undefined): number | undefined {
+  return callsPerSecond === undefined ? undefined : callsPerSecond / MAX_CALLS_PER_PROVIDER_ACTIVITY;
 }

@@ -15,9 +15,9 @@ import {
 } from '@temporalio/workflow';
 import { providerTaskQueue } from './provider-task-queue';
 import type { PaymentActivities } from '../activities/payment-activities';
-import type { CardVaultActivities, PreparedSubmission } from '../activities/card-vault-activities';
+import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { PaymentFailureType, NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
-import type { ProviderPaymentHandle, ProviderStatus, SubmissionOutcome } from '../activities/provider-adapter';
+import type { PreparedSubmission, ProviderPaymentHandle, ProviderStatus, SubmissionOutcome } from '../activities/provider-adapter';
 import { cardWasLost, failureMessage, isDecline, mayHaveReachedProvider, providerSilent, requireReason, toFailure } from './payment-failures';
 import { settlementOf } from './provider-settlement';
 import { FINAL_STATUSES, type PaymentStatus } from '../domain/payment-status';
@@ -112,6 +112,12 @@ const HOSTED_FORM_STEP: ShopperStep = {
  * provider's queue first; so does the new path when the one activity fails, to learn the payment it settles.
  */
 const ONE_TASK_CHARGE_PATCH = 'create-and-submit-in-card-process';
+/**
+ * Versions the same for a card on file (a reservation's charge with the provider's token): created and submitted in
+ * one activity on the provider's queue, 10 state transitions per charge instead of 14. Histories from before it
+ * create the payment first, then submit the token.
+ */
+const ONE_TASK_TOKEN_CHARGE_PATCH = 'create-and-submit-token-in-one-task';
 
 /** Versions the reconciliation sweep's finding: histories from before it never acted on the signal. */
 const RECHECK_PATCH = 'recheck-signal';
@@ -418,7 +424,13 @@ class PaymentWorkflow implements RefundDeskPayment {
     record.waitFor(`${this.label} to create the payment`);
     const { cardSource } = this.input;
     if (cardSource.kind === 'vault' && patched(ONE_TASK_CHARGE_PATCH)) {
-      await this.chargeInOneTask(cardSource);
+      await this.chargeInOneTask(() =>
+        this.cardVault(cardSource.taskQueue, `create payment, submit card ${this.cardText}`).prepareAndSubmitCardFromVault({ request: this.request, vaultHandle: cardSource.handle }),
+      );
+    } else if (cardSource.kind === 'token' && patched(ONE_TASK_TOKEN_CHARGE_PATCH)) {
+      await this.chargeInOneTask(() =>
+        this.provider(`create payment, charge stored card ${this.cardText}`).prepareAndSubmitTokenizedCard({ request: this.request, paymentMethodToken: cardSource.paymentMethodToken }),
+      );
     } else {
       const prepared = await this.prepareAtProvider();
       if (!prepared) return;
@@ -453,18 +465,17 @@ class PaymentWorkflow implements RefundDeskPayment {
   }
 
   /**
-   * The process holding the card creates the payment and submits the card in one activity. When that fails, the
-   * payment is created again from the provider's queue (idempotent on the payment id: the same payment comes back)
-   * and the failure is settled as a failed submission of it: a decline, a lost card handed over, a lost answer asked.
+   * The payment is created and the card (or its token) submitted in one activity: in the process holding the card, or
+   * on the provider's queue for a token. When that fails, the payment is created again from the provider's queue
+   * (idempotent on the payment id: the same payment comes back) and the failure is settled as a failed submission of
+   * it: a decline, a lost card handed over, a lost answer asked.
    */
-  private async chargeInOneTask(source: VaultCardSource): Promise<void> {
-    const { record, request } = this;
+  private async chargeInOneTask(createAndSubmit: () => Promise<PreparedSubmission>): Promise<void> {
+    const { record } = this;
     let charged: PreparedSubmission;
     try {
       // Non-cancellable, as the submission is: a cancellation waits until the provider's answer is known.
-      charged = await CancellationScope.nonCancellable(() =>
-        this.cardVault(source.taskQueue, `create payment, submit card ${this.cardText}`).prepareAndSubmitCardFromVault({ request, vaultHandle: source.handle }),
-      );
+      charged = await CancellationScope.nonCancellable(createAndSubmit);
     } catch (error) {
       const prepared = await this.prepareAtProvider();
       if (prepared) await this.submitAndSettle(prepared, { error });

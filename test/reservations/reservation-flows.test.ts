@@ -62,6 +62,10 @@ describe('reservations', () => {
     const entries = await ledgerOf(paid);
     expect(entries).toEqual([expect.objectContaining({ type: 'charge', amountMinor: 40_000 })]);
     expect(Date.parse((entries[0] as { at: string } & (typeof entries)[0]).at)).toBeGreaterThanOrEqual(Date.parse(checkinAt));
+    // The token is charged in one activity: the payment created and the token submitted together.
+    const charge = await stack.client.workflow.getHandle(paid.charges[0]!.paymentIds[0]!).fetchHistory();
+    const activities = (charge.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toEqual(['prepareAndSubmitTokenizedCard']);
   });
 
   test('charge now: PAID in the booking response, one charge; Trustist too (no tokenization)', async () => {
