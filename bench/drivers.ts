@@ -16,6 +16,7 @@ import { paymentWorkflow } from '../workflows/payment';
 import { AmountMinorKey, CurrencyKey, MerchantIdKey, MerchantReferenceKey, PaymentProviderKey, PaymentStatusKey } from '../workflows/search-attributes';
 import { requestJson } from './http';
 import { MERCHANT_ID, TRUSTIST_CREDENTIALS, TURNSTAY_ACCOUNT, TURNSTAY_KEY, type BenchStack } from './stack';
+import { paymentWorkflowId } from '../api/start-payment';
 
 /** The sandboxes' frictionless test card (sandbox/README.md): approved without a challenge. */
 export const FRICTIONLESS_CARD: CardDetails = {
@@ -167,7 +168,7 @@ export class NaiveBaseline {
     return timed(async () => {
       const submission: CardSubmission = { card: FRICTIONLESS_CARD };
       const vaultHandle = this.vault.put(submission);
-      const paymentId = `payment-${MERCHANT_ID}-${reference}`;
+      const paymentId = paymentWorkflowId(MERCHANT_ID, reference);
       const request = paymentRequest(paymentId, reference);
       try {
         const handle = await this.client.workflow.start(paymentWorkflow, {

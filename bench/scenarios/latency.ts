@@ -9,6 +9,7 @@ import { ProcessSampler, round, type ProcessUsage, type Role } from '../proc-sta
 import { MERCHANT_ID } from '../stack';
 import { serverWork } from '../state-transitions';
 import { summarize, type LatencySummary } from '../stats';
+import { paymentWorkflowId } from '../../api/start-payment';
 
 type Ratios = { p50: number; p95: number; p99: number };
 
@@ -146,7 +147,7 @@ async function historyAnatomy(address: string, namespace: string, lists: [string
     for (const [name, list] of lists) {
       const step = Math.max(1, Math.floor(list.length / 40));
       const picked = list.filter((_, index) => index % step === 0).slice(0, 40);
-      const ids = picked.map((reference) => `payment-${MERCHANT_ID}-${reference}`);
+      const ids = picked.map((reference) => paymentWorkflowId(MERCHANT_ID, reference));
       const histories = await Promise.all(ids.map((id) => fetchEvents(client, id)));
       const serverCounts = await Promise.all(ids.map(async (id) => Number((await client.workflow.getHandle(id).describe()).raw.workflowExecutionInfo?.stateTransitionCount?.toString() ?? Number.NaN)));
       anatomy[name] = aggregatePhases(histories.map(paymentPhases).filter((entry): entry is Record<string, number> => entry !== undefined));

@@ -7,6 +7,7 @@ import { ClosedLoop, sleep } from '../load';
 import { round } from '../proc-stats';
 import { summarize, type LatencySummary } from '../stats';
 import { MERCHANT_ID } from '../stack';
+import { paymentWorkflowId } from '../../api/start-payment';
 
 export interface RecoveryResult {
   concurrency: number;
@@ -68,12 +69,12 @@ export async function runRecovery(ctx: BenchContext, bundlePath: string | undefi
     let chargedOnce = true;
     for (const id of inFlightIds) {
       const reference = references.get(id) as string;
-      const ledger = await requestJson<{ entries: { type: string }[] }>('GET', `${stack.turnstay.apiUrl}/__sandbox/ledger?reference=payment-${MERCHANT_ID}-${reference}`);
+      const ledger = await requestJson<{ entries: { type: string }[] }>('GET', `${stack.turnstay.apiUrl}/__sandbox/ledger?reference=${paymentWorkflowId(MERCHANT_ID, reference)}`);
       if (ledger.body.entries.filter((entry) => entry.type === 'charge').length !== 1) chargedOnce = false;
     }
     const connection = await Connection.connect({ address: stack.temporal.address });
     const client = new Client({ connection, namespace: stack.temporal.namespace });
-    const histories = await Promise.all([...inFlightIds].map((id) => fetchEvents(client, `payment-${MERCHANT_ID}-${references.get(id) as string}`)));
+    const histories = await Promise.all([...inFlightIds].map((id) => fetchEvents(client, paymentWorkflowId(MERCHANT_ID, references.get(id) as string))));
     await connection.close();
     const result: RecoveryResult = {
       concurrency: options.recoveryConcurrency,

@@ -11,6 +11,8 @@ import { ProcessSampler, readRole, round, type ProcessUsage, type Role } from '.
 import { MERCHANT_ID } from '../stack';
 import { serverWork } from '../state-transitions';
 import { peakPerSecond, summarize, type LatencySummary } from '../stats';
+import { paymentWorkflowId } from '../../api/start-payment';
+import { reservationWorkflowId } from '../../api/start-reservation';
 
 const MiB = 2 ** 20;
 
@@ -161,10 +163,10 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const reservationWork = [];
     const chargeWork = [];
     for (const index of sampled) {
-      const reservation = await fetchEvents(client, `reservation-${MERCHANT_ID}-${prefix}-${index}`);
+      const reservation = await fetchEvents(client, reservationWorkflowId(MERCHANT_ID, `${prefix}-${index}`));
       const lag = timerToTaskMs(reservation);
       if (lag !== undefined) timerLags.push(lag);
-      const charge = await fetchEvents(client, `payment-${MERCHANT_ID}-${prefix}-${index}-c1-a1`).catch(() => []);
+      const charge = await fetchEvents(client, paymentWorkflowId(MERCHANT_ID, `${prefix}-${index}-c1-a1`)).catch(() => []);
       const phases = paymentPhases(charge);
       if (phases) chargePhases.push(phases);
       sampledHistories.push(reservation, charge);
