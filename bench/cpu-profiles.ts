@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** One process's CPU profile, reduced to what a note quotes: where its own time went. */
@@ -35,6 +35,7 @@ export function summarizeCpuProfiles(root: string, topFrames = 12): CpuProfileSu
   if (!existsSync(root)) return [];
   const summaries: CpuProfileSummary[] = [];
   for (const folder of readdirSync(root).sort()) {
+    if (!statSync(join(root, folder)).isDirectory()) continue;
     const files = readdirSync(join(root, folder)).filter((file) => file.endsWith('.cpuprofile'));
     if (!files.length) continue;
     const byFrame = new Map<string, number>();

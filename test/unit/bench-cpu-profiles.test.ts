@@ -25,7 +25,10 @@ test('a CPU profile is summed by package and by function, self time only, idle l
       endTime: 130_000,
     };
     writeFileSync(join(root, 'dev-throughput-api', 'CPU.1.cpuprofile'), JSON.stringify(profile));
-    const [summary] = summarizeCpuProfiles(root);
+    // Anything else an operator keeps next to the profiles (the bench's own log, say) is not a process's folder.
+    writeFileSync(join(root, 'bench-log.txt'), 'not a profile folder');
+    const [summary, ...others] = summarizeCpuProfiles(root);
+    expect(others).toEqual([]);
     expect(summary).toMatchObject({ process: 'dev-throughput-api', busyMs: 10 });
     expect(summary!.byPackage).toEqual([
       { name: 'pino', ms: 6, percent: 60 },
