@@ -25,7 +25,7 @@ export interface BenchOptions {
   reservations: number;
   bookingConcurrency: number;
   callsPerSecond: number;
-  /** Scenario 4: bookings per second expected (0: 1.3 x scenario 3's best rate, else 20) and the check-in lead (0: from that rate). */
+  /** Scenario 4: bookings per second expected (0: 1.3 x scenario 3's best rate, else 20 dev / 10 cluster) and the check-in lead (0: from that rate). */
   bookingRate: number;
   waitingLeadSeconds: number;
   /** Scenario 5: clients in flight when the worker is killed, and seconds of load before the kill. */
@@ -98,7 +98,7 @@ export const USAGE = `npm run bench -- [flags]
   --reservations=N             scenario 4: reservations asleep at once (default ${DEFAULTS.reservations})
   --booking-concurrency=N      scenario 4: concurrent booking requests (default ${DEFAULTS.bookingConcurrency})
   --calls-per-second=N         scenario 4: provider limit, worker TURNSTAY_CALLS_PER_SECOND (default ${DEFAULTS.callsPerSecond})
-  --booking-rate=N             scenario 4: expected bookings/s, sizes the check-in lead (default: 1.3 x scenario 3's best rate, else 20)
+  --booking-rate=N             scenario 4: expected bookings/s, sizes the check-in lead (default: 1.3 x scenario 3's best rate, else 20 dev, 10 cluster)
   --waiting-lead-seconds=N     scenario 4: check-in this many seconds after booking starts (default: from the booking rate)
   --recovery-concurrency=N     scenario 5: payments in flight when the worker is killed (default ${DEFAULTS.recoveryConcurrency})
   --recovery-warmup-seconds=N  scenario 5: seconds of load before the kill (default ${DEFAULTS.recoveryWarmupSeconds})

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { countCharges } from '../charge-counts';
 import type { BenchContext } from '../context';
+import type { Topology } from '../../infra/temporal-topology';
 import { aggregatePhases, countTimeouts, fetchEvents, paymentPhases, timerToTaskMs } from '../history';
 import { bookReservation, type PaymentSample } from '../drivers';
 import { requestJson } from '../http';
@@ -15,6 +16,11 @@ import { paymentWorkflowId } from '../../api/start-payment';
 import { reservationWorkflowId } from '../../api/start-reservation';
 
 const MiB = 2 ** 20;
+/**
+ * Bookings per second to size the lead with when scenario 3 did not run (`--only=waiting`): below what this 2-core
+ * machine booked alone (dev 21-27/s, cluster 12.6-15.6/s), so all are booked before they fall due.
+ */
+const UNMEASURED_BOOKING_RATE: Record<Topology, number> = { dev: 20, cluster: 10 };
 
 export interface WaitingResult {
   reservations: number;
@@ -80,7 +86,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const idleMemoryMiB = memoryNow(stack.pids());
     // Check-in must come after the last booking. Bookings ran 1.7 times as fast as scenario 3's best payment rate on
     // the 2-core machine this was written on: 1.3 times leaves a margin. --booking-rate or --waiting-lead-seconds override.
-    const bookingRate = options.bookingRate || (ctx.measuredPaymentsPerSecond ? ctx.measuredPaymentsPerSecond * 1.3 : 20);
+    const bookingRate = options.bookingRate || (ctx.measuredPaymentsPerSecond ? ctx.measuredPaymentsPerSecond * 1.3 : UNMEASURED_BOOKING_RATE[ctx.topology]);
     const leadMs = options.waitingLeadSeconds ? options.waitingLeadSeconds * 1_000 : Math.ceil((count / bookingRate) * 1_000) + 20_000;
     const dueAt = Date.now() + leadMs;
     const checkinAt = new Date(dueAt).toISOString();
