@@ -78,8 +78,11 @@ describe('mass charging', () => {
     // Exactly once: every reservation's charge appears once in the ledger.
     const sample = booked.slice(0, 100);
     for (const id of sample) {
-      const paymentId = id.replace(/^reservation-/, 'payment-') + '-c1-a1';
-      const entries = await ledger(stack.turnstay.apiUrl, paymentId);
+      // The charge's payment as the merchant sees it on the reservation.
+      const reservation = await callApi<{ charges: { paymentIds: string[] }[] }>(stack.baseUrl, 'GET', `/v1/reservations/${id}`);
+      const paymentIds = reservation.body.charges.flatMap((charge) => charge.paymentIds);
+      expect(paymentIds).toHaveLength(1);
+      const entries = await ledger(stack.turnstay.apiUrl, paymentIds[0] as string);
       expect(entries.filter((entry) => entry.type === 'charge')).toHaveLength(1);
     }
     const all = (await (await fetch(`${stack.turnstay.apiUrl}/__sandbox/ledger`)).json()) as { entries: { type: string; reference: string }[] };
