@@ -37,7 +37,10 @@ export function createMerchantEventActivities(endpoints: MerchantEndpoints, sett
     async publishMerchantEvent({ merchantId, event, taskQueue }: PublishMerchantEventInput): Promise<void> {
       const published: PublishedEvent = { event, endpointIds: endpointIdsOf(merchantId) };
       const input: MerchantEventLogInput = { merchantId, settings };
-      await Context.current().client.workflow.signalWithStart('merchantEventLogWorkflow', {
+      const { client, cancellationSignal } = Context.current();
+      // A timed-out attempt must give up its call: the SDK holds the publishing workflow task until it does, and a log
+      // continuing as new under load holds its signals for seconds.
+      await client.withAbortSignal(cancellationSignal, () => client.workflow.signalWithStart('merchantEventLogWorkflow', {
         workflowId: merchantEventLogId(merchantId, taskQueue),
         // Its own queue and worker: a log evicted from a cache shared with thousands of reservations replays its
         // whole history for every event (seconds each), stalling the payments' workflow thread.
@@ -47,7 +50,7 @@ export function createMerchantEventActivities(endpoints: MerchantEndpoints, sett
         signalArgs: [published],
         typedSearchAttributes: new TypedSearchAttributes([{ key: MerchantIdKey, value: merchantId }]),
         staticSummary: `Event log and deliveries of merchant ${merchantId}`,
-      });
+      }));
     },
 
     /** One signed POST to one endpoint; anything but a 2xx is retried by Temporal on the log's backoff. */

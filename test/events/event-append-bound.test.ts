@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { testTemporalAddress } from '../support/payment-stack';
+import { publishOneEventWorkflow } from './support/one-event-workflow';
+
+const EventType = temporal.api.enums.v1.EventType;
+const millis = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1_000 + (event.eventTime?.nanos ?? 0) / 1e6;
+
+/**
+ * The payment's answer waits for its event's quick path (a local activity in the answering workflow task). A log
+ * that holds its signals (it does for ~3 s while continuing as new under load) must hold that task only briefly:
+ * the event then goes by the queued activity.
+ */
+describe('merchant event append bound', () => {
+  let worker: Worker;
+  let connection: NativeConnection;
+  let client: Client;
+  let running: Promise<void>;
+  const taskQueue = `append-bound-${randomUUID()}`;
+
+  beforeAll(async () => {
+    const { address, namespace } = testTemporalAddress();
+    connection = await NativeConnection.connect({ address });
+    client = new Client({ connection: await Connection.connect({ address }), namespace });
+    worker = await Worker.create({
+      connection,
+      namespace,
+      taskQueue,
+      workflowsPath: require.resolve('./support/one-event-workflow'),
+      // A signal the server holds for 3 s (a log continuing as new under load), and a call that does not give up when
+      // its attempt times out: the SDK then retries the attempt once per startToClose, holding the task ~1.2 s at 3.
+      activities: { publishMerchantEvent: (): Promise<void> => new Promise((done) => setTimeout(done, 3_000)) },
+    });
+    running = worker.run();
+  }, 60_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await client?.connection.close();
+  });
+
+  test('a log that does not answer holds the publishing workflow task well under a second', async () => {
+    const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test'] });
+    // The slower path's activity is scheduled once the quick path gave up (nothing runs it here).
+    let events: temporal.api.history.v1.IHistoryEvent[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!events.some((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 100));
+      events = (await handle.fetchHistory()).events ?? [];
+    }
+    await handle.terminate('test over');
+    const started = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const completed = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const scheduled = events.find((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    expect(scheduled?.activityTaskScheduledEventAttributes?.activityType?.name).toBe('publishMerchantEvent');
+    expect(events.some((event) => event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.failure)).toBe(true);
+    const heldMs = millis(completed as temporal.api.history.v1.IHistoryEvent) - millis(started as temporal.api.history.v1.IHistoryEvent);
+    expect(heldMs).toBeLessThan(1_000);
+  });
+});
