@@ -20,6 +20,10 @@ export interface SlowestPayments {
   longestGaps: Record<string, { count: number; p50Ms: number }>;
   timeouts: Record<string, number>;
   retriedActivities: Record<string, number>;
+  /** From the first to the last of their starts (server clock): small when one stall held them all. */
+  startsWithinMs: number;
+  /** The three slowest, to open in the Web UI (or the kept data of a `--keep-data` run). */
+  workflowIds: string[];
 }
 
 const typeName = (event: HistoryEvent) => (EventType[event.eventType ?? 0] ?? '?').replace('EVENT_TYPE_', '');
@@ -56,12 +60,14 @@ export async function explainSlowest(address: string, namespace: string, samples
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection, namespace });
-    const histories = await Promise.all(slowest.map((sample) => fetchEvents(client, paymentWorkflowId(MERCHANT_ID, sample.reference as string))));
+    const workflowIds = slowest.map((sample) => paymentWorkflowId(MERCHANT_ID, sample.reference as string));
+    const histories = await Promise.all(workflowIds.map((workflowId) => fetchEvents(client, workflowId)));
     const answered = histories.map(untilAnswered);
     const gaps = new Map<string, number[]>();
     for (const gap of answered.map(longestGap)) if (gap) gaps.set(gap.pair, [...(gaps.get(gap.pair) ?? []), gap.ms]);
     const clientMs = slowest.map((sample) => sample.ms).sort((a, b) => a - b);
     const serverMs = answered.map(spanMs).filter(Number.isFinite).sort((a, b) => a - b);
+    const starts = histories.flatMap((events) => (events[0] ? [eventMs(events[0])] : []));
     return {
       count: slowest.length,
       clientMs: { min: round(clientMs[0] as number), p50: round(percentile(clientMs, 50)), max: round(clientMs.at(-1) as number) },
@@ -71,6 +77,8 @@ export async function explainSlowest(address: string, namespace: string, samples
       ),
       timeouts: countTimeouts(histories),
       retriedActivities: retriedActivities(histories),
+      startsWithinMs: round(Math.max(...starts) - Math.min(...starts)),
+      workflowIds: workflowIds.slice(0, 3),
     };
   } finally {
     await connection.close();
@@ -86,5 +94,6 @@ export function describeSlowest(slowest: SlowestPayments): string {
     Object.keys(slowest.timeouts).length ? `timeouts ${JSON.stringify(slowest.timeouts)}` : '',
     Object.keys(slowest.retriedActivities).length ? `retried ${JSON.stringify(slowest.retriedActivities)}` : '',
   ].filter(Boolean);
-  return [`client ${slowest.clientMs.min}–${slowest.clientMs.max} ms (p50 ${slowest.clientMs.p50}), history p50 ${slowest.historyMs.p50} ms; longest wait: ${gaps}`, ...extra].join('; ');
+  const when = slowest.workflowIds?.length ? [`started within ${slowest.startsWithinMs} ms; slowest ${slowest.workflowIds.join(', ')}`] : [];
+  return [`client ${slowest.clientMs.min}–${slowest.clientMs.max} ms (p50 ${slowest.clientMs.p50}), history p50 ${slowest.historyMs.p50} ms; longest wait: ${gaps}`, ...extra, ...when].join('; ');
 }
