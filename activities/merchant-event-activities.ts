@@ -38,8 +38,8 @@ export function createMerchantEventActivities(endpoints: MerchantEndpoints, sett
       const published: PublishedEvent = { event, endpointIds: endpointIdsOf(merchantId) };
       const input: MerchantEventLogInput = { merchantId, settings };
       const { client, cancellationSignal } = Context.current();
-      // A timed-out attempt must give up its call: the SDK holds the publishing workflow task until it does, and a log
-      // continuing as new under load holds its signals for seconds.
+      // Give up the call when Temporal cancels the attempt (its timeout): a signal held by a log continuing as new
+      // would otherwise run on for seconds after the event went by the slower path.
       await client.withAbortSignal(cancellationSignal, () => client.workflow.signalWithStart('merchantEventLogWorkflow', {
         workflowId: merchantEventLogId(merchantId, taskQueue),
         // Its own queue and worker: a log evicted from a cache shared with thousands of reservations replays its
