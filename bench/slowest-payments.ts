@@ -94,6 +94,6 @@ export function describeSlowest(slowest: SlowestPayments): string {
     Object.keys(slowest.timeouts).length ? `timeouts ${JSON.stringify(slowest.timeouts)}` : '',
     Object.keys(slowest.retriedActivities).length ? `retried ${JSON.stringify(slowest.retriedActivities)}` : '',
   ].filter(Boolean);
-  const when = slowest.workflowIds?.length ? [`started within ${slowest.startsWithinMs} ms; slowest ${slowest.workflowIds.join(', ')}`] : [];
+  const when = slowest.workflowIds.length ? [`started within ${slowest.startsWithinMs} ms; slowest ${slowest.workflowIds.join(', ')}`] : [];
   return [`client ${slowest.clientMs.min}–${slowest.clientMs.max} ms (p50 ${slowest.clientMs.p50}), history p50 ${slowest.historyMs.p50} ms; longest wait: ${gaps}`, ...extra, ...when].join('; ');
 }

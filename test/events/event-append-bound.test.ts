@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { eventMs, type HistoryEvent } from '../../bench/history';
 import { testTemporalAddress } from '../support/payment-stack';
 import { publishOneEventWorkflow } from './support/one-event-workflow';
 
 const EventType = temporal.api.enums.v1.EventType;
-const millis = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1_000 + (event.eventTime?.nanos ?? 0) / 1e6;
 
 /**
  * The payment's answer waits for its event's quick path (a local activity in the answering workflow task). A log
@@ -46,7 +46,7 @@ describe('merchant event append bound', () => {
   test('a log that does not answer holds the publishing workflow task well under a second', async () => {
     const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test'] });
     // The slower path's activity is scheduled once the quick path gave up (nothing runs it here).
-    let events: temporal.api.history.v1.IHistoryEvent[] = [];
+    let events: HistoryEvent[] = [];
     const deadline = Date.now() + 30_000;
     while (!events.some((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) && Date.now() < deadline) {
       await new Promise((done) => setTimeout(done, 100));
@@ -58,7 +58,7 @@ describe('merchant event append bound', () => {
     const scheduled = events.find((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     expect(scheduled?.activityTaskScheduledEventAttributes?.activityType?.name).toBe('publishMerchantEvent');
     expect(events.some((event) => event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.failure)).toBe(true);
-    const heldMs = millis(completed as temporal.api.history.v1.IHistoryEvent) - millis(started as temporal.api.history.v1.IHistoryEvent);
+    const heldMs = eventMs(completed as HistoryEvent) - eventMs(started as HistoryEvent);
     expect(heldMs).toBeLessThan(1_000);
   });
 });
