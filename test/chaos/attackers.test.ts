@@ -10,7 +10,7 @@ import { searchServerStore } from '../support/server-store';
 import { showOnFailure } from '../support/shown-on-failure';
 import { ALL_TEST_PANS, cardDataIn, CVC_FORMS, historyTexts } from './support/card-data-search';
 import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, sleep, waitForFinishedPayment, waitForReservation, waitUntil, wholeLedger } from './support/chaos-helpers';
-import { arbitraryFromSchema, hostileValue, mutated, rawGarbage, responseSchemaValidator, type OpenApiDocument, type OpenApiOperation } from './support/openapi-fuzz';
+import { arbitraryFromSchema, formEncoded, hostileValue, mutated, rawGarbage, responseSchemaValidator, type OpenApiDocument, type OpenApiOperation } from './support/openapi-fuzz';
 
 interface SentRequest {
   method: string;
@@ -169,7 +169,7 @@ describe('bad input and attackers', () => {
       const schema = operation.requestBody?.content?.['application/json']?.schema;
       const formSchema = operation.requestBody?.content?.['application/x-www-form-urlencoded']?.schema;
       const asForm = (value: unknown) => ({
-        raw: new URLSearchParams(value && typeof value === 'object' ? Object.entries(value).map(([name, field]) => [name, String(field)]) : []).toString(),
+        raw: formEncoded(value),
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
       // The whole example with a fresh reference now and then: requests that are accepted, so what follows acceptance runs too.

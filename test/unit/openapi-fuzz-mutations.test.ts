@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hostileValue, mutated } from '../chaos/support/openapi-fuzz';
+import { formEncoded, hostileValue, mutated } from '../chaos/support/openapi-fuzz';
 
 /**
  * The fuzzer's mutations insert hostile values into requests. Some of those values are shared constants (`{}`, `[]`),
@@ -20,5 +20,16 @@ describe('OpenAPI fuzzer mutations', () => {
     const after = hostileSamples();
     const changed = before.flatMap((sample, index) => (sample === after[index] ? [] : [index]));
     expect(changed).toEqual([]);
+  });
+
+  // A mutation may add a `toString` key holding a non-function; the form routes' bodies must still be sendable
+  // (a CI run of the chaos suite once died of String() on such a field).
+  it('form-encode every mutated value', () => {
+    fc.assert(
+      fc.property(mutated(fc.constantFrom<unknown>({}, { cardholderName: 'A', expiry: { month: 1 } })), (request) => {
+        expect(() => formEncoded(request)).not.toThrow();
+      }),
+      { numRuns: 5_000, seed: 42 },
+    );
   });
 });

@@ -184,6 +184,13 @@ function objectsIn(value: unknown, found: object[] = []): object[] {
   return found;
 }
 
+/** A fuzzed value as an urlencoded form body: one field per own key, non-strings as JSON (String() throws on an
+ *  object whose `toString` key a mutation replaced). */
+export function formEncoded(value: unknown): string {
+  const fields = value && typeof value === 'object' ? Object.entries(value).map(([name, field]) => [name, typeof field === 'string' ? field : (JSON.stringify(field) ?? '')]) : [];
+  return new URLSearchParams(fields).toString();
+}
+
 /** Raw bodies that are not JSON, or barely: what a broken or hostile client sends. */
 export const rawGarbage: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 200 }),
