@@ -14,6 +14,7 @@ import { writeCharts } from './charts';
 import type { BenchContext } from './context';
 import { renderCpuProfiles, summarizeCpuProfiles } from './cpu-profiles';
 import { machineInfo } from './machine';
+import { serverDynamicConfig } from '../infra/temporal-dynamic-config';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { round } from './proc-stats';
 import { renderReport } from './report';
@@ -67,9 +68,11 @@ async function main(): Promise<void> {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     machine: machineInfo(),
     options,
+    serverDynamicConfig: serverDynamicConfig(),
     topologies: {},
   };
   log(`machine: ${results.machine.nproc} CPUs, ${results.machine.cpuModel}, load average ${results.machine.loadAverageAtStart}`);
+  if (Object.keys(results.serverDynamicConfig ?? {}).length > 0) log(`server dynamic config: ${JSON.stringify(results.serverDynamicConfig)}`);
 
   const active = new Set<BenchStack>();
   let stopping = false;

@@ -8,6 +8,7 @@ import type { RecoveryResult } from './scenarios/recovery';
 import type { ScaleOutResult } from './scenarios/scale-out';
 import type { ThroughputResult } from './scenarios/throughput';
 import type { WaitingResult } from './scenarios/waiting';
+import type { DynamicConfig } from '../infra/temporal-dynamic-config';
 
 /** One topology's figures: each scenario ran on a system of its own. */
 export interface TopologyResults {
@@ -28,6 +29,8 @@ export interface BenchResults {
   command: string;
   machine: MachineInfo;
   options: BenchOptions;
+  /** Dynamic config both topologies' servers started with beyond their defaults (empty: the server's defaults). */
+  serverDynamicConfig?: DynamicConfig;
   workflowBundleMs?: number;
   topologies: Partial<Record<Topology, TopologyResults>>;
   /** With --cpu-prof-dir: each profiled process's hottest packages and functions (the CPU figures include profiling). */

@@ -9,6 +9,7 @@ import { findStablePorts } from './free-port';
 import { waitForTemporal } from './wait-for-temporal';
 import { startPostgres, type RunningPostgres } from './postgres-instance';
 import { SEARCH_ATTRIBUTE_TYPES } from './search-attribute-types';
+import { dynamicConfigFileText, serverDynamicConfig } from './temporal-dynamic-config';
 import type { RunningTemporal } from './temporal-topology';
 
 export interface ClusterOptions {
@@ -158,7 +159,7 @@ function writeServerConfig(configDir: string, postgres: RunningPostgres, port: n
   });
   const dynamicConfigFile = join(configDir, 'dynamic-config.yaml');
   // Operators and our tests list payments by search attribute: the default of 10 visibility requests/s throttles them.
-  writeFileSync(dynamicConfigFile, JSON.stringify({ 'frontend.namespaceRPS.visibility': [{ value: 100 }] }, null, 2));
+  writeFileSync(dynamicConfigFile, dynamicConfigFileText({ 'frontend.namespaceRPS.visibility': 100, ...serverDynamicConfig() }));
   const config = {
     log: { stdout: true, level: 'warn' },
     persistence: {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { findStablePorts } from './free-port';
 import { waitForTemporal } from './wait-for-temporal';
 import { SEARCH_ATTRIBUTE_TYPES } from './search-attribute-types';
+import { devServerFlags, serverDynamicConfig } from './temporal-dynamic-config';
 import { stopProcess } from './child-process';
 import type { RunningTemporal } from './temporal-topology';
 
@@ -58,6 +59,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     // One SQLite connection serves every shard: WAL and no fsync keep it fast enough for dev and tests.
     '--sqlite-pragma', 'journal_mode=WAL',
     '--sqlite-pragma', 'synchronous=OFF',
+    ...devServerFlags(serverDynamicConfig()),
     ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
