@@ -1,6 +1,7 @@
 import type { PaymentSample } from './drivers';
 import type { SlowestPayments } from './slowest-payments';
 import { ClosedLoop, sleep, type TimedSample } from './load';
+import { MachineCpuWindow, type MachineCpuUsage } from './machine-cpu';
 import { cpuMsPerPayment, ProcessSampler, round, type ProcessUsage, type Role } from './proc-stats';
 import { summarize, type LatencySummary } from './stats';
 
@@ -16,6 +17,8 @@ export interface LoadWindow<Key extends string = Role> {
   processes: Partial<Record<Key, ProcessUsage>>;
   /** CPU of each process over the window divided by the payments completed in it; `total` sums them. */
   cpuMsPerPayment: Partial<Record<Key | 'total', number>>;
+  /** The whole machine over the window: all processes' CPU and the hypervisor's steal, in % of all CPUs. */
+  machineCpu?: MachineCpuUsage;
   /** Where the slowest payments lost their time (scenario 3). */
   slowest?: SlowestPayments;
 }
@@ -33,11 +36,13 @@ export async function measureLoadWindow<Key extends string>(
 ): Promise<{ window: LoadWindow<Key>; firstError?: string; completed: TimedSample[] }> {
   const sampler = new ProcessSampler<Key>(pids);
   sampler.start();
+  const machine = new MachineCpuWindow();
   const windowStart = performance.now();
   const loop = new ClosedLoop(concurrency, send).start();
   await sleep(seconds * 1_000);
   const windowEnd = performance.now();
   const processes = sampler.stop();
+  const machineCpu = machine.stop();
   await loop.stop();
   const inWindow = loop.samples.filter((sample) => sample.finishedAt >= windowStart && sample.finishedAt <= windowEnd);
   const completed = inWindow.filter((sample) => sample.ok);
@@ -51,6 +56,7 @@ export async function measureLoadWindow<Key extends string>(
     latencyMs: summarize(completed.map((sample) => sample.ms)),
     processes,
     cpuMsPerPayment: cpuMsPerPayment(processes, completed.length),
+    ...(machineCpu ? { machineCpu } : {}),
   };
   return { window, firstError: errors[0]?.outcome, completed };
 }

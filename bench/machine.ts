@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { resolvePostgresBinDir } from '../infra/postgres-instance';
 import { resolveTemporalCli } from '../infra/temporal-dev-server';
+import { cpuCalibrationMs } from './machine-cpu';
 
 export interface MachineInfo {
   /** Which machine: its host name and kernel (results from different machines do not compare). */
@@ -22,6 +23,8 @@ export interface MachineInfo {
   gitCommit: string;
   /** 1-minute load average when the run started: other work on the machine skews every figure. */
   loadAverageAtStart: number;
+  /** A fixed JSON workload's time when the run started (best and median of five): the VM's speed varies by the hour. */
+  cpuCalibrationMs: { bestMs: number; medianMs: number };
   /** The worker's workflow cache when WORKER_MAX_CACHED_WORKFLOWS is unset: the SDK sizes it from the V8 heap limit. */
   sdkDefaultMaxCachedWorkflows: number;
 }
@@ -62,6 +65,7 @@ export function machineInfo(): MachineInfo {
     postgres: postgresVersion(),
     gitCommit: `${run('git', ['rev-parse', '--short', 'HEAD'])}${status && status !== 'unknown' ? ' (with uncommitted changes)' : ''}`,
     loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    cpuCalibrationMs: cpuCalibrationMs(),
     // @temporalio/worker 1.24 (worker-options.js): max(floor((heapMiB - 200) * 600 / 1024), 10) with reuseV8Context.
     sdkDefaultMaxCachedWorkflows: Math.max(Math.floor((Math.max(getHeapStatistics().heap_size_limit / 2 ** 20 - 200, 0) * 600) / 1024), 10),
   };

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     serverDynamicConfig: serverDynamicConfig(),
     topologies: {},
   };
-  log(`machine: ${results.machine.nproc} CPUs, ${results.machine.cpuModel}, load average ${results.machine.loadAverageAtStart}`);
+  log(`machine: ${results.machine.nproc} CPUs, ${results.machine.cpuModel}, load average ${results.machine.loadAverageAtStart}, calibration ${results.machine.cpuCalibrationMs.bestMs} ms (median ${results.machine.cpuCalibrationMs.medianMs})`);
   if (Object.keys(results.serverDynamicConfig ?? {}).length > 0) log(`server dynamic config: ${JSON.stringify(results.serverDynamicConfig)}`);
 
   const active = new Set<BenchStack>();

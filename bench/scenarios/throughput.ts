@@ -40,7 +40,7 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
       levels.push(level);
       ctx.log(
         `throughput: concurrency ${concurrency}: ${level.paymentsPerSecond}/s, p50 ${level.latencyMs.p50} p99 ${level.latencyMs.p99} ms, ` +
-          `${level.errors} errors; CPU ${cpuPercentSummary(level.processes)}; ${level.cpuMsPerPayment.total} CPU ms per payment`,
+          `${level.errors} errors; CPU ${cpuPercentSummary(level.processes)}; ${level.cpuMsPerPayment.total} CPU ms per payment${level.machineCpu ? `; machine ${level.machineCpu.busyPercent}% busy, ${level.machineCpu.stealPercent}% stolen` : ''}`,
       );
       if (firstError) ctx.log(`throughput: e.g. ${firstError}`);
       if (level.slowest) ctx.log(`throughput: slowest ${level.slowest.count}: ${describeSlowest(level.slowest)}`);

@@ -24,7 +24,7 @@ describe('OpenAPI fuzzer mutations', () => {
 
   // A mutation may add a `toString` key holding a non-function; the form routes' bodies must still be sendable
   // (a CI run of the chaos suite once died of String() on such a field).
-  it('form-encode every mutated value', () => {
+  it('leave every value form-encodable', () => {
     fc.assert(
       fc.property(mutated(fc.constantFrom<unknown>({}, { cardholderName: 'A', expiry: { month: 1 } })), (request) => {
         expect(() => formEncoded(request)).not.toThrow();
