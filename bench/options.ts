@@ -28,6 +28,8 @@ export interface BenchOptions {
   /** Scenario 4: bookings per second expected (0: 1.3 x scenario 3's best rate, else 20 dev / 10 cluster) and the check-in lead (0: from that rate). */
   bookingRate: number;
   waitingLeadSeconds: number;
+  /** Scenario 4: stop once all are asleep (booking, memory, storage), no drain: for sizes whose drain does not fit a run. */
+  asleepOnly: boolean;
   /** Scenario 5: clients in flight when the worker is killed, and seconds of load before the kill. */
   recoveryConcurrency: number;
   recoveryWarmupSeconds: number;
@@ -46,7 +48,7 @@ export interface BenchOptions {
   cpuProfDir?: string;
 }
 
-const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'workerEnv' | 'prebuiltBundle' | 'keepData'> = {
+const DEFAULTS: Omit<BenchOptions, 'scenarios' | 'topologies' | 'quick' | 'workerEnv' | 'prebuiltBundle' | 'keepData' | 'asleepOnly'> = {
   sandboxLatencyMs: 100,
   latencySamples: 150,
   latencyWarmup: 15,
@@ -100,6 +102,7 @@ export const USAGE = `npm run bench -- [flags]
   --calls-per-second=N         scenario 4: provider limit, worker TURNSTAY_CALLS_PER_SECOND (default ${DEFAULTS.callsPerSecond})
   --booking-rate=N             scenario 4: expected bookings/s, sizes the check-in lead (default: 1.3 x scenario 3's best rate, else 20 dev, 10 cluster)
   --waiting-lead-seconds=N     scenario 4: check-in this many seconds after booking starts (default: from the booking rate)
+  --asleep-only                scenario 4: stop once all are asleep (booking, memory, storage; check-in 30 days out), no drain
   --recovery-concurrency=N     scenario 5: payments in flight when the worker is killed (default ${DEFAULTS.recoveryConcurrency})
   --recovery-warmup-seconds=N  scenario 5: seconds of load before the kill (default ${DEFAULTS.recoveryWarmupSeconds})
   --scale-out-instances=N      scenario 6: worker processes and API processes, N of each (default ${DEFAULTS.scaleOutInstances})
@@ -156,6 +159,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     workerEnv: {},
     prebuiltBundle: true,
     keepData: false,
+    asleepOnly: false,
   };
   for (const arg of argv) {
     const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
@@ -165,6 +169,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (name === 'help') throw new UsageError('');
     if (name === 'no-prebuilt-bundle') options.prebuiltBundle = false;
     else if (name === 'keep-data') options.keepData = true;
+    else if (name === 'asleep-only') options.asleepOnly = true;
     else if (name === 'out' && value) options.out = value;
     else if (name === 'charts-from' && value) options.chartsFrom = value;
     else if (name === 'cpu-prof-dir' && value) options.cpuProfDir = value;

@@ -184,7 +184,9 @@ function waitingRows(runs: TopologyResults[]): Row[] {
       measured: `booking (${first.booking.concurrency} at a time)`,
       cell: (run) => {
         const w = run.waiting;
-        return w && `${w.booking.perSecond}/s, p99 ${fmt(w.booking.latencyMs.p99)} ms, ${w.booking.errors} errors; all asleep together for ${w.asleepTogetherSeconds} s`;
+        if (!w) return undefined;
+        const together = w.charging ? `all asleep together for ${w.asleepTogetherSeconds} s` : 'check-in 30 days out (--asleep-only)';
+        return `${w.booking.perSecond}/s, p99 ${fmt(w.booking.latencyMs.p99)} ms, ${w.booking.errors} errors; ${together}`;
       },
       compared: (run) => run.waiting && [run.waiting.booking.perSecond],
     },
@@ -206,6 +208,14 @@ function waitingRows(runs: TopologyResults[]): Row[] {
     ),
     {
       scenario: '',
+      measured: 'worker RSS (MiB) as the bookings grew',
+      cell: (run) => {
+        const series = run.waiting?.booking.memoryByBooked;
+        return series?.length ? series.map((point) => `${point.booked.toLocaleString('en-GB')}: ${fmt(point.memoryMiB.worker)}`).join(', ') : undefined;
+      },
+    },
+    {
+      scenario: '',
       measured: 'storage while asleep: MiB, KiB per reservation',
       cell: (run) => {
         const asleep = run.waiting?.asleep;
@@ -222,19 +232,20 @@ function waitingRows(runs: TopologyResults[]): Row[] {
         const w = run.waiting;
         if (!w) return undefined;
         const c = w.charging;
+        if (!c) return 'not run (--asleep-only)';
         return `**${c.lastChargeSeconds} s**, ${c.chargesPerSecond}/s (peak ${c.peakProviderCallsPerSecond} provider calls/s of ${w.callsPerSecondLimit} allowed), ${describeCharges(c, w.reservations)}; worker RSS max ${c.workerRssMaxMiB} MiB`;
       },
-      compared: (run) => run.waiting && [run.waiting.charging.lastChargeSeconds, run.waiting.charging.chargesPerSecond],
+      compared: (run) => run.waiting?.charging && [run.waiting.charging.lastChargeSeconds, run.waiting.charging.chargesPerSecond],
     },
     {
       scenario: '',
       measured: 'state transitions (mean, from sampled histories): reservation + its charge',
       cell: (run) => {
-        const work = run.waiting?.charging.serverWork;
+        const work = run.waiting?.charging?.serverWork;
         return work && `${fmt(work.reservation['state transitions']?.mean)} + ${fmt(work.charge['state transitions']?.mean)}`;
       },
       compared: (run) => {
-        const work = run.waiting?.charging.serverWork;
+        const work = run.waiting?.charging?.serverWork;
         const reservation = work?.reservation['state transitions']?.mean;
         const charge = work?.charge['state transitions']?.mean;
         return reservation === undefined || charge === undefined ? undefined : [reservation, charge];

@@ -21,11 +21,22 @@ const MiB = 2 ** 20;
  * machine booked alone (dev 21-27/s, cluster 12.6-15.6/s), so all are booked before they fall due.
  */
 const UNMEASURED_BOOKING_RATE: Record<Topology, number> = { dev: 20, cluster: 10 };
+/** --asleep-only: check-in far enough out that nothing falls due while the bench runs. */
+const ASLEEP_ONLY_LEAD_MS = 30 * 86_400_000;
 
 export interface WaitingResult {
   reservations: number;
   callsPerSecondLimit: number;
-  booking: { seconds: number; perSecond: number; errors: number; latencyMs: LatencySummary; concurrency: number; processes: Partial<Record<Role, ProcessUsage>> };
+  booking: {
+    seconds: number;
+    perSecond: number;
+    errors: number;
+    latencyMs: LatencySummary;
+    concurrency: number;
+    processes: Partial<Record<Role, ProcessUsage>>;
+    /** Each process's memory (as in `asleep`) after every tenth of the bookings: what one more sleeper costs (absent before 2026-12-03T18). */
+    memoryByBooked?: { booked: number; memoryMiB: Partial<Record<Role, number>> }[];
+  };
   /** Seconds between the last booking and the moment all fell due: all of them were asleep at once. */
   asleepTogetherSeconds: number;
   allAsleepBeforeDue: boolean;
@@ -41,7 +52,8 @@ export interface WaitingResult {
     /** Storage now minus storage of the fresh server, per reservation. */
     bytesPerReservation: number;
   };
-  charging: {
+  /** Absent with --asleep-only (no drain). */
+  charging?: {
     /** Due instant to the last charge in the sandbox ledger. */
     lastChargeSeconds: number;
     /** Due instant to the first charge (timer firing and the first child payment). */
@@ -87,7 +99,11 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     // Check-in must come after the last booking. Bookings ran 1.7 times as fast as scenario 3's best payment rate on
     // the 2-core machine this was written on: 1.3 times leaves a margin. --booking-rate or --waiting-lead-seconds override.
     const bookingRate = options.bookingRate || (ctx.measuredPaymentsPerSecond ? ctx.measuredPaymentsPerSecond * 1.3 : UNMEASURED_BOOKING_RATE[ctx.topology]);
-    const leadMs = options.waitingLeadSeconds ? options.waitingLeadSeconds * 1_000 : Math.ceil((count / bookingRate) * 1_000) + 20_000;
+    const leadMs = options.asleepOnly
+      ? ASLEEP_ONLY_LEAD_MS
+      : options.waitingLeadSeconds
+        ? options.waitingLeadSeconds * 1_000
+        : Math.ceil((count / bookingRate) * 1_000) + 20_000;
     const dueAt = Date.now() + leadMs;
     const checkinAt = new Date(dueAt).toISOString();
     const checkoutAt = new Date(dueAt + 86_400_000).toISOString();
@@ -99,11 +115,14 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const bookingStarted = performance.now();
     const samples: PaymentSample[] = [];
     let lastReport = Date.now();
+    const memoryByBooked: { booked: number; memoryMiB: Partial<Record<Role, number>> }[] = [];
+    const memoryStep = Math.max(1, Math.floor(count / 10));
     await inParallel(Array.from({ length: count }), options.bookingConcurrency, async (_, index) => {
       samples.push(await bookReservation(stack, `${prefix}-${index}`, checkinAt, checkoutAt));
+      if (samples.length % memoryStep === 0) memoryByBooked.push({ booked: samples.length, memoryMiB: memoryNow(stack.pids()) });
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
-        ctx.log(`waiting: ${samples.length} booked, ${round(samples.length / ((performance.now() - bookingStarted) / 1_000))}/s`);
+        ctx.log(`waiting: ${samples.length} booked, ${round(samples.length / ((performance.now() - bookingStarted) / 1_000))}/s; worker RSS ${memoryByBooked.at(-1)?.memoryMiB.worker ?? '-'} MiB`);
       }
     });
     const bookingSeconds = (performance.now() - bookingStarted) / 1_000;
@@ -119,6 +138,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       latencyMs: summarize(samples.filter((sample) => sample.ok).map((sample) => sample.ms)),
       concurrency: options.bookingConcurrency,
       processes: bookingProcesses,
+      memoryByBooked,
     };
     ctx.log(`waiting: booked in ${booking.seconds} s (${booking.perSecond}/s, p99 ${booking.latencyMs.p99} ms), ${round((dueAt - bookedAt) / 1_000)} s before they fall due`);
 
@@ -136,6 +156,10 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     };
     ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${memoryMiB.worker} MiB (${idleMemoryMiB.worker} MiB before booking); storage ${asleep.storageMiB} MiB ${JSON.stringify(asleep.storagePartsMiB)}`);
 
+    const asleepTogether = { asleepTogetherSeconds: round((dueAt - bookedAt) / 1_000), allAsleepBeforeDue: bookedAt < dueAt };
+    if (options.asleepOnly) {
+      return { reservations: count, callsPerSecondLimit: options.callsPerSecond, booking, ...asleepTogether, idleMemoryMiB, asleep, wallSeconds: round((performance.now() - started) / 1_000) };
+    }
     if (Date.now() < dueAt) await sleep(dueAt - Date.now());
     const chargeSampler = new ProcessSampler(() => stack.pids());
     chargeSampler.start();
@@ -200,8 +224,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       reservations: count,
       callsPerSecondLimit: options.callsPerSecond,
       booking,
-      asleepTogetherSeconds: round((dueAt - bookedAt) / 1_000),
-      allAsleepBeforeDue: bookedAt < dueAt,
+      ...asleepTogether,
       idleMemoryMiB,
       asleep,
       charging,
