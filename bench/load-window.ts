@@ -1,4 +1,5 @@
 import type { PaymentSample } from './drivers';
+import type { SampledServerWork } from './sampled-server-work';
 import type { SlowestPayments } from './slowest-payments';
 import { ClosedLoop, sleep, type TimedSample } from './load';
 import { MachineCpuWindow, type MachineCpuUsage } from './machine-cpu';
@@ -21,6 +22,8 @@ export interface LoadWindow<Key extends string = Role> {
   machineCpu?: MachineCpuUsage;
   /** Where the slowest payments lost their time (scenario 3). */
   slowest?: SlowestPayments;
+  /** Server work per payment under this load, from a sample of the window's histories (scenario 3). */
+  serverWork?: SampledServerWork;
 }
 
 /**

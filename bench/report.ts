@@ -171,6 +171,18 @@ function throughputRows(runs: TopologyResults[]): Row[] {
     },
     ...presentRoles.map((role) => cpuRow(role, `CPU ms per payment: ${ROLE_LABELS[role]}`)),
     cpuRow('total', 'CPU ms per payment: all processes'),
+    {
+      scenario: '',
+      measured: 'at the knee, sampled histories: state transitions per payment (mean); activities per payment',
+      cell: (run) => {
+        const work = run.throughput?.knee?.serverWork;
+        return work && `${fmt(work.perPayment['state transitions']?.mean)}; ${Object.entries(work.activitiesPerPayment).map(([name, mean]) => `${name} ${mean}`).join(', ')}`;
+      },
+      compared: (run) => {
+        const mean = run.throughput?.knee?.serverWork?.perPayment['state transitions']?.mean;
+        return mean === undefined ? undefined : [mean];
+      },
+    },
   ];
 }
 

@@ -3,6 +3,7 @@ import { apiPayment, uniqueReference } from '../drivers';
 import { ClosedLoop, sleep } from '../load';
 import { measureLoadWindow, type LoadWindow } from '../load-window';
 import { cpuPercentSummary, round } from '../proc-stats';
+import { describeServerWork, sampledPaymentIds, sampleServerWork } from '../sampled-server-work';
 import { describeSlowest, explainSlowest } from '../slowest-payments';
 
 /** One concurrency level: its window's throughput, latency and CPU per process. */
@@ -37,12 +38,14 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
     for (let concurrency = options.startConcurrency; concurrency <= options.maxConcurrency; concurrency *= 2) {
       const { window: level, firstError, completed } = await measureLoadWindow(concurrency, () => apiPayment(stack, uniqueReference(`tp${concurrency}`)), options.levelSeconds, () => stack.pids());
       level.slowest = await explainSlowest(stack.temporal.address, stack.temporal.namespace, completed);
+      level.serverWork = await sampleServerWork(stack.temporal.address, stack.temporal.namespace, sampledPaymentIds(completed));
       levels.push(level);
       ctx.log(
         `throughput: concurrency ${concurrency}: ${level.paymentsPerSecond}/s, p50 ${level.latencyMs.p50} p99 ${level.latencyMs.p99} ms, ` +
           `${level.errors} errors; CPU ${cpuPercentSummary(level.processes)}; ${level.cpuMsPerPayment.total} CPU ms per payment${level.machineCpu ? `; machine ${level.machineCpu.busyPercent}% busy, ${level.machineCpu.stealPercent}% stolen` : ''}`,
       );
       if (firstError) ctx.log(`throughput: e.g. ${firstError}`);
+      if (level.serverWork) ctx.log(`throughput: server work: ${describeServerWork(level.serverWork)}`);
       if (level.slowest) ctx.log(`throughput: slowest ${level.slowest.count}: ${describeSlowest(level.slowest)}`);
       if (stack.unexpectedExit) {
         stoppedBecause = stack.unexpectedExit;

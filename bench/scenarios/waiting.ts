@@ -10,6 +10,7 @@ import { inParallel } from '../../infra/in-parallel';
 import { sleep } from '../load';
 import { ProcessSampler, readRole, round, type ProcessUsage, type Role } from '../proc-stats';
 import { MERCHANT_ID } from '../stack';
+import { describeServerWork, evenSample, sampleServerWork, type SampledServerWork } from '../sampled-server-work';
 import { serverWork } from '../state-transitions';
 import { peakPerSecond, summarize, type LatencySummary } from '../stats';
 import { paymentWorkflowId } from '../../api/start-payment';
@@ -51,6 +52,8 @@ export interface WaitingResult {
     storagePartsMiB: Record<string, number>;
     /** Storage now minus storage of the fresh server, per reservation. */
     bytesPerReservation: number;
+    /** Booked reservations' server work so far (30 histories): a merchant event that missed its quick path is an activity. */
+    bookingServerWork?: SampledServerWork;
   };
   /** Absent with --asleep-only (no drain). */
   charging?: {
@@ -153,8 +156,12 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       storageMiB: round(storage.bytes / MiB),
       storagePartsMiB: Object.fromEntries(Object.entries(storage.parts).map(([part, bytes]) => [part, round(bytes / MiB)])),
       bytesPerReservation: Math.round((storage.bytes - empty.bytes) / count),
-    };
+    } as WaitingResult['asleep'];
     ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${memoryMiB.worker} MiB (${idleMemoryMiB.worker} MiB before booking); storage ${asleep.storageMiB} MiB ${JSON.stringify(asleep.storagePartsMiB)}`);
+    const reservationIds = evenSample(Array.from({ length: count }, (_, index) => reservationWorkflowId(MERCHANT_ID, `${prefix}-${index}`)), 30);
+    const bookingWork = await sampleServerWork(stack.temporal.address, stack.temporal.namespace, reservationIds);
+    asleep.bookingServerWork = bookingWork;
+    if (bookingWork) ctx.log(`waiting: server work of a booking: ${describeServerWork(bookingWork)}`);
 
     const asleepTogether = { asleepTogetherSeconds: round((dueAt - bookedAt) / 1_000), allAsleepBeforeDue: bookedAt < dueAt };
     if (options.asleepOnly) {
