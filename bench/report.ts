@@ -2,6 +2,7 @@ import { TOPOLOGIES } from '../infra/temporal-topology';
 import { describeCharges } from './charge-counts';
 import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
 import type { BenchResults, TopologyResults } from './results';
+import { describeActivities } from './sampled-server-work';
 import { renderScalingModel, scalingModel, type ScalingModel } from './scaling-model';
 import { describeSlowest, type SlowestPayments } from './slowest-payments';
 import type { ThroughputResult } from './scenarios/throughput';
@@ -176,7 +177,7 @@ function throughputRows(runs: TopologyResults[]): Row[] {
       measured: 'at the knee, sampled histories: state transitions per payment (mean); activities per payment',
       cell: (run) => {
         const work = run.throughput?.knee?.serverWork;
-        return work && `${fmt(work.perPayment['state transitions']?.mean)}; ${Object.entries(work.activitiesPerPayment).map(([name, mean]) => `${name} ${mean}`).join(', ')}`;
+        return work && `${fmt(work.perPayment['state transitions']?.mean)}; ${describeActivities(work)}`;
       },
       compared: (run) => {
         const mean = run.throughput?.knee?.serverWork?.perPayment['state transitions']?.mean;

@@ -62,10 +62,14 @@ export function sampledPaymentIds(samples: TimedSample[]): string[] {
   return evenSample(samples.filter((sample) => sample.ok && sample.reference), 30).map((sample) => paymentWorkflowId(MERCHANT_ID, sample.reference as string));
 }
 
-/** One line for the log: transitions and activities per workflow. */
-export function describeServerWork(work: SampledServerWork): string {
-  const activities = Object.entries(work.activitiesPerPayment)
+/** Activities per workflow by type, e.g. `tokenizeCardFromVault 1, publishMerchantEvent 0.17`. */
+export function describeActivities(work: SampledServerWork): string {
+  return Object.entries(work.activitiesPerPayment)
     .map(([name, mean]) => `${name} ${mean}`)
     .join(', ');
-  return `${work.sampled} sampled: ${work.perPayment['state transitions']?.mean} state transitions, ${work.perPayment['workflow tasks']?.mean} workflow tasks each (mean); activities each: ${activities}`;
+}
+
+/** One line for the log: transitions and activities per workflow. */
+export function describeServerWork(work: SampledServerWork): string {
+  return `${work.sampled} sampled: ${work.perPayment['state transitions']?.mean} state transitions, ${work.perPayment['workflow tasks']?.mean} workflow tasks each (mean); activities each: ${describeActivities(work)}`;
 }

@@ -150,18 +150,18 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const memoryMiB = memoryNow(stack.pids());
     const storage = stack.storageSize();
     const scheduled = (await client.workflow.count(`WorkflowType = "reservationWorkflow" AND ReservationStatus = "SCHEDULED"`)).count;
+    const reservationIds = evenSample(Array.from({ length: count }, (_, index) => reservationWorkflowId(MERCHANT_ID, `${prefix}-${index}`)), 30);
+    const bookingServerWork = await sampleServerWork(stack.temporal.address, stack.temporal.namespace, reservationIds);
     const asleep = {
       scheduledByVisibility: scheduled,
       memoryMiB,
       storageMiB: round(storage.bytes / MiB),
       storagePartsMiB: Object.fromEntries(Object.entries(storage.parts).map(([part, bytes]) => [part, round(bytes / MiB)])),
       bytesPerReservation: Math.round((storage.bytes - empty.bytes) / count),
-    } as WaitingResult['asleep'];
+      bookingServerWork,
+    };
     ctx.log(`waiting: asleep: ${scheduled} SCHEDULED; worker RSS ${memoryMiB.worker} MiB (${idleMemoryMiB.worker} MiB before booking); storage ${asleep.storageMiB} MiB ${JSON.stringify(asleep.storagePartsMiB)}`);
-    const reservationIds = evenSample(Array.from({ length: count }, (_, index) => reservationWorkflowId(MERCHANT_ID, `${prefix}-${index}`)), 30);
-    const bookingWork = await sampleServerWork(stack.temporal.address, stack.temporal.namespace, reservationIds);
-    asleep.bookingServerWork = bookingWork;
-    if (bookingWork) ctx.log(`waiting: server work of a booking: ${describeServerWork(bookingWork)}`);
+    if (bookingServerWork) ctx.log(`waiting: server work of a booking: ${describeServerWork(bookingServerWork)}`);
 
     const asleepTogether = { asleepTogetherSeconds: round((dueAt - bookedAt) / 1_000), allAsleepBeforeDue: bookedAt < dueAt };
     if (options.asleepOnly) {
@@ -192,8 +192,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       .filter((request) => request.method === 'POST' && (request.path === '/api/v1/payments/intent' || /\/payment\/intent\/[^/]+\/confirm$/.test(request.path)))
       .map((request) => Date.parse(request.at))
       .filter((at) => at >= dueAt - 1_000);
-    const step = Math.max(1, Math.floor(count / 50));
-    const sampled = Array.from({ length: Math.min(50, count) }, (_, index) => index * step).filter((index) => index < count);
+    const sampled = evenSample(Array.from({ length: count }, (_, index) => index), 50);
     const timerLags: number[] = [];
     const chargePhases: Record<string, number>[] = [];
     const sampledHistories = [];
