@@ -9,6 +9,7 @@ import { WORKFLOW_BUNDLE_OPTIONS, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD
 import { withCallMetrics } from '../activities/call-metrics';
 import { withCallPacing } from '../activities/call-pacing';
 import { createMerchantEventActivities } from '../activities/merchant-event-activities';
+import { createOwnerReportActivities } from '../activities/owner-report-activities';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../workflows/merchant-event-log-types';
@@ -63,8 +64,8 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     ...workflowCode,
     sinks,
     dataConverter: options.dataConverter,
-    // Workflows publish their merchant events through a local activity.
-    activities: eventActivities,
+    // Local activities: workflows publish their merchant events, and charges report to their reservations.
+    activities: { ...eventActivities, ...createOwnerReportActivities() },
     ...options.tuning,
   });
   // The merchants' event logs and their deliveries, on a queue of their own: a slow receiver holds no payment's

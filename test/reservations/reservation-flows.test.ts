@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, waitForReservation, reservationBody } from '../support/merchant-client';
 import { ledger, setFaults } from '../support/sandbox-client';
@@ -15,6 +16,7 @@ interface ReservationBody {
   transitions: { status: string; note?: string }[];
 }
 
+const EventType = temporal.api.enums.v1.EventType;
 const DAY_MS = 86_400_000;
 const inSeconds = (seconds: number, extraMs = 0) => new Date(Date.now() + seconds * 1_000 + extraMs).toISOString();
 
@@ -66,6 +68,12 @@ describe('reservations', () => {
     const charge = await stack.client.workflow.getHandle(paid.charges[0]!.paymentIds[0]!).fetchHistory();
     const activities = (charge.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     expect(activities).toEqual(['prepareAndSubmitTokenizedCard']);
+    // It tells its reservation within its outcome task (a local activity, not a signal command answered by a task more).
+    const eventTypes = (charge.events ?? []).map((event) => event.eventType);
+    expect(eventTypes).not.toContain(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
+    expect(eventTypes.filter((type) => type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toHaveLength(2);
+    const told = (await stack.client.workflow.getHandle(booked.body.id).fetchHistory()).events ?? [];
+    expect(told.filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'ownedPaymentChanged')).toHaveLength(1);
   });
 
   test('charge now: PAID in the booking response, one charge; Trustist too (no tokenization)', async () => {
