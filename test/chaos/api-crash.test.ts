@@ -76,8 +76,10 @@ describe('API process crashes', () => {
       waitForFinishedPayment(stack.apiUrl, `payment-merchant1-${unchargedBody.reference}`, 120_000),
       waitForFinishedPayment(stack.apiUrl, `payment-merchant1-${trustistBody.reference}`, 120_000),
     ]);
-    expect(retried.response.status).toBe(200);
-    const retriedBody = (retried.response as ApiResponse<PaymentBody>).body;
+    // 202 when the status check that finds the charge comes after PAYMENT_ANSWER_WITHIN_MS (~20 s of recovery against
+    // 20 s, seen on the cluster): the merchant reads the outcome then, as for the hand-over below.
+    expect([200, 202]).toContain(retried.response.status);
+    const retriedBody = await answeredPayment(stack.apiUrl, retried.response as ApiResponse<PaymentBody>, 120_000);
     expect(retriedBody.id).toBe(chargedId);
     expect(retriedBody.status).toBe('COMPLETE');
     expect(await charges(turnstay, chargedId)).toHaveLength(1);
