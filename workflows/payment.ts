@@ -128,7 +128,10 @@ const ONE_TASK_TOKEN_CHARGE_PATCH = 'create-and-submit-token-in-one-task';
  * the local activity fails.
  */
 const OWNER_REPORT_PATCH = 'owner-report-by-local-activity';
-/** Nobody waits on the payment's task but its reservation; past the bound the signal command reports instead. */
+/**
+ * Bounded as an event nobody waits for (merchant-event-emitter.ts): the reservation waits for the report, and a refund
+ * asked of the payment itself, if one is in flight, waits for its task too. Past the bound the signal command reports.
+ */
 const reportNow = proxyLocalActivities<OwnerReportActivities>({
   startToCloseTimeout: '5s',
   scheduleToCloseTimeout: '5s',
