@@ -19,20 +19,24 @@ export async function behindOurBack(sandboxUrl: string, path: string, body: Reco
  */
 export async function runReconciliation(stack: ApiStack, timeoutMs = 60_000): Promise<{ workflowId: string; runId: string; report: ReconciliationReport }> {
   const scheduleId = await ensureReconciliationSchedule(stack.client, { paymentTaskQueue: stack.taskQueue, stuckAfterMs: 1, lookbackMs: HOUR_MS, providers: BUILT_IN_PROVIDERS.map(({ name }) => name) }, HOUR_MS);
+  // A run that finished in the same second as the trigger is not the triggered one: tell them apart by run ID too.
+  const before = await latestRun(stack);
   const triggeredAt = new Date().toISOString();
   await stack.client.schedule.getHandle(scheduleId).trigger();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const response = await fetch(`${stack.baseUrl}/ops/reconciliation/latest`, { headers: { authorization: `Bearer ${OPERATOR_KEY}` } });
-    if (response.ok) {
-      const latest = (await response.json()) as { workflowId: string; runId: string; report: ReconciliationReport };
-      if (latest.report.startedAt >= triggeredAt.slice(0, 19)) return latest;
-    } else if (response.status !== 404) {
-      throw new Error(`latest reconciliation answered ${response.status}: ${await response.text()}`);
-    }
+    const latest = await latestRun(stack);
+    if (latest && latest.runId !== before?.runId && latest.report.startedAt >= triggeredAt.slice(0, 19)) return latest;
     if (Date.now() > deadline) throw new Error('no reconciliation run finished in time');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+async function latestRun(stack: ApiStack): Promise<{ workflowId: string; runId: string; report: ReconciliationReport } | undefined> {
+  const response = await fetch(`${stack.baseUrl}/ops/reconciliation/latest`, { headers: { authorization: `Bearer ${OPERATOR_KEY}` } });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`latest reconciliation answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { workflowId: string; runId: string; report: ReconciliationReport };
 }
 
 /** Waits until visibility lists this many payments of the stack's task queue (eventually consistent on a cluster). */
