@@ -9,7 +9,7 @@ import { WORKFLOW_BUNDLE_OPTIONS, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD
 import { withCallMetrics } from '../activities/call-metrics';
 import { withCallPacing } from '../activities/call-pacing';
 import { createMerchantEventActivities } from '../activities/merchant-event-activities';
-import { createOwnerReportActivities } from '../activities/owner-report-activities';
+import { createOwnerReportActivities, type OwnerReportActivities } from '../activities/owner-report-activities';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../workflows/merchant-event-log-types';
@@ -35,6 +35,8 @@ export interface PaymentWorkerOptions {
   reconciliation?: { client: Client; callsPerSecond?: number };
   /** Where workflow and activity spans go (off when absent; see infra/observability/tracing.ts). */
   tracing?: Tracing;
+  /** How a charge's payment tells its reservation (default: the worker's client signals it; tests hold it). */
+  ownerReports?: OwnerReportActivities;
 }
 
 /** Merchants' event logs kept in the event worker's cache (one per merchant that has events). */
@@ -65,7 +67,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     sinks,
     dataConverter: options.dataConverter,
     // Local activities: workflows publish their merchant events, and charges report to their reservations.
-    activities: { ...eventActivities, ...createOwnerReportActivities() },
+    activities: { ...eventActivities, ...(options.ownerReports ?? createOwnerReportActivities()) },
     ...options.tuning,
   });
   // The merchants' event logs and their deliveries, on a queue of their own: a slow receiver holds no payment's

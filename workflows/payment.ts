@@ -7,7 +7,6 @@ import {
   isCancellation,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -47,6 +46,7 @@ import { RefundDesk, type RefundDeskPayment } from './payment-refund-desk';
 import { ReconStatusKey } from './search-attributes';
 import type { ReconciliationFinding, ReconStatus } from './reconciliation-types';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
+import { quickLocalActivities } from './quick-local-activity';
 
 const DEFAULT_TIMING: Required<PaymentTiming> = {
   challengeTimeoutMs: 15 * 60_000,
@@ -128,16 +128,6 @@ const ONE_TASK_TOKEN_CHARGE_PATCH = 'create-and-submit-token-in-one-task';
  * the local activity fails.
  */
 const OWNER_REPORT_PATCH = 'owner-report-by-local-activity';
-/**
- * Bounded as an event nobody waits for (merchant-event-emitter.ts): the reservation waits for the report, and a refund
- * asked of the payment itself, if one is in flight, waits for its task too. Past the bound the signal command reports.
- */
-const reportNow = proxyLocalActivities<OwnerReportActivities>({
-  startToCloseTimeout: '5s',
-  scheduleToCloseTimeout: '5s',
-  retry: { maximumAttempts: 1 },
-});
-
 /** Versions the reconciliation sweep's finding: histories from before it never acted on the signal. */
 const RECHECK_PATCH = 'recheck-signal';
 
@@ -773,11 +763,11 @@ class PaymentWorkflow implements RefundDeskPayment {
       const payment = this.record.view();
       if (patched(OWNER_REPORT_PATCH)) {
         try {
-          const report = await reportNow.reportToOwningReservation({ reservationId: owner.reservationId, payment });
+          const report = await quickLocalActivities<OwnerReportActivities>().reportToOwningReservation({ reservationId: owner.reservationId, payment });
           if (!report.told) this.record.note(`reservation ${owner.reservationId} could not be told: ${report.reason}`);
           return;
         } catch {
-          // No answer within the bound: the signal command below (the same report; the reservation keeps the latest).
+          // No answer within the bound (tight while a refund's answer waits on this task): the signal command below (the same report; the reservation keeps the latest).
         }
       }
       try {

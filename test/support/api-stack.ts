@@ -42,6 +42,7 @@ export async function startApiStack(
     /** Providers registered by the test alone, beside the built-in ones (an example plugin). */
     plugins?: TestProviderPlugin[];
     paymentAnswerWithinMs?: number;
+    ownerReports?: PaymentWorkerOptions['ownerReports'];
   } = {},
 ): Promise<ApiStack> {
   const stack = await startPaymentStack({
@@ -50,6 +51,7 @@ export async function startApiStack(
     providerCallsPerSecond: options.providerCallsPerSecond,
     tracing: options.tracing,
     merchantEvents: options.merchantEvents,
+    ownerReports: options.ownerReports,
   });
   const capturedLogs: string[] = [];
   const capture = new Writable({

@@ -60,6 +60,7 @@ export async function startPaymentStack(
     merchantEvents?: PaymentWorkerOptions['merchantEvents'];
     /** Providers registered by the test alone, beside the built-in ones (an example plugin). */
     plugins?: TestProviderPlugin[];
+    ownerReports?: PaymentWorkerOptions['ownerReports'];
   } = {},
 ): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
@@ -95,6 +96,7 @@ export async function startPaymentStack(
       reconciliation: { client, callsPerSecond: 20 },
       tracing: options.tracing,
       merchantEvents: options.merchantEvents,
+      ownerReports: options.ownerReports,
     });
   let paymentWorkers = await startPaymentWorkers();
   const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter, tracing: options.tracing });
