@@ -1,7 +1,10 @@
 import type { BundleOptions } from '@temporalio/worker';
 
-/** Workflow interceptors: OpenTelemetry's, inert for workflows started without a trace context. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/tracing-interceptors')];
+/**
+ * Workflow interceptors: OpenTelemetry's, inert for workflows started without a trace context; and the one that tells
+ * a quick path when an update's answer waits on the task.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/tracing-interceptors'), require.resolve('../workflows/answers-waiting-interceptors')];
 
 /**
  * Modules evaluated once per workflow thread instead of once per workflow run: the SDK shares them between runs in its

@@ -1,4 +1,5 @@
-import { allHandlersFinished, proxyLocalActivities, type LocalActivityInterfaceFor, type LocalActivityOptions } from '@temporalio/workflow';
+import { proxyLocalActivities, type LocalActivityInterfaceFor, type LocalActivityOptions } from '@temporalio/workflow';
+import { anAnswerWaitsOnThisTask } from './answers-waiting';
 
 /**
  * While someone waits on the workflow task (an update in flight: a payment's first outcome, a booking, a
@@ -17,9 +18,9 @@ const UNWATCHED: LocalActivityOptions = { startToCloseTimeout: '5s', scheduleToC
 
 /**
  * The quick path of a call that has a slower one behind it (an ordinary activity, a command): a local activity in
- * the current workflow task, bounded by who waits on that task. Any running update handler is an answer waiting (our
- * signal handlers run to completion at once). Local-activity options are not replayed commands: no patch needed.
+ * the current workflow task, bounded by who waits on that task (answers-waiting). Local-activity options are not
+ * replayed commands: no patch needed.
  */
 export function quickLocalActivities<A>(): LocalActivityInterfaceFor<A> {
-  return proxyLocalActivities<A>(allHandlersFinished() ? UNWATCHED : WHILE_AN_ANSWER_WAITS);
+  return proxyLocalActivities<A>(anAnswerWaitsOnThisTask() ? WHILE_AN_ANSWER_WAITS : UNWATCHED);
 }

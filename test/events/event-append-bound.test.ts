@@ -4,7 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { eventMs, type HistoryEvent } from '../../bench/history';
 import { testTemporalAddress } from '../support/payment-stack';
-import { publishAndAnswerUpdate, publishOneEventWorkflow } from './support/one-event-workflow';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-bundle-options';
+import { noteUpdate, publishAndAnswerUpdate, publishOneEventWorkflow } from './support/one-event-workflow';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -30,6 +31,7 @@ describe('merchant event append bound', () => {
       namespace,
       taskQueue,
       workflowsPath: require.resolve('./support/one-event-workflow'),
+      interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
       // A signal the server holds for 3 s (a log continuing as new under load), and a call that does not give up when
       // its attempt times out: the SDK then retries the attempt once per startToClose, holding the task ~1.2 s at 3.
       activities: { publishMerchantEvent: (): Promise<void> => new Promise((done) => setTimeout(done, 3_000)) },
@@ -68,10 +70,23 @@ describe('merchant event append bound', () => {
   }
 
   test('with an answer waiting, a log that does not answer holds the publishing workflow task well under a second', async () => {
-    const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test', true] });
+    const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test', 'running-handler'] });
     void handle.executeUpdate(publishAndAnswerUpdate).catch(() => undefined);
     // The slower path's activity is scheduled once the quick path gave up (nothing runs it here).
     const task = firstTask(await historyUntil(handle, (events) => events.some((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)));
+    expect(task.slowPathScheduled).toBe('publishMerchantEvent');
+    expect(task.quickPathFailed).toBe(true);
+    expect(task.heldMs).toBeLessThan(1_000);
+  });
+
+  test('an update answered at once (a webhook) waits for its task all the same: the quick path keeps the tight bound', async () => {
+    const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test', 'finished-handler'] });
+    void handle.executeUpdate(noteUpdate).catch(() => undefined);
+    const ended = [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED];
+    const events = await historyUntil(handle, (seen) => seen.some((event) => ended.includes(event.eventType as number)));
+    // The task that took the update is the one that published (the first task may only have started the workflow).
+    const accepted = events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    const task = firstTask(events.slice(events.slice(0, accepted).map((event) => event.eventType).lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)));
     expect(task.slowPathScheduled).toBe('publishMerchantEvent');
     expect(task.quickPathFailed).toBe(true);
     expect(task.heldMs).toBeLessThan(1_000);
