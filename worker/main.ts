@@ -22,6 +22,11 @@ const workerEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
+  /**
+   * The SDK's stack-trace query (the Web UI's Stack Trace tab): read by the workflow threads themselves (our patch of
+   * @temporalio/worker); off by default, its promise hook was ~4 ms of worker CPU per payment. Validated here only.
+   */
+  WORKER_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
   /** The merchants' event logs cached by their own worker (one per merchant; default 100). */
   WORKER_MAX_CACHED_EVENT_LOGS: z.coerce.number().int().nonnegative().optional(),
   /** How long a workflow task waits for this worker's sticky queue before going to the shared queue (SDK default 10 s). */
