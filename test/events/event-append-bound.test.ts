@@ -86,7 +86,9 @@ describe('merchant event append bound', () => {
     const events = await historyUntil(handle, (seen) => seen.some((event) => ended.includes(event.eventType as number)));
     // The task that took the update is the one that published (the first task may only have started the workflow).
     const accepted = events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
-    const task = firstTask(events.slice(events.slice(0, accepted).map((event) => event.eventType).lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)));
+    const typesBeforeAccepted = events.slice(0, accepted).map((event) => event.eventType);
+    const taskScheduled = typesBeforeAccepted.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+    const task = firstTask(events.slice(taskScheduled));
     expect(task.slowPathScheduled).toBe('publishMerchantEvent');
     expect(task.quickPathFailed).toBe(true);
     expect(task.heldMs).toBeLessThan(1_000);
