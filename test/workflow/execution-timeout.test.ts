@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { testTemporalAddress } from '../support/payment-stack';
+import { finishSignal, spinSignal, spinningWorkflow } from './support/spinning-workflow';
+
+const EventType = temporal.api.enums.v1.EventType;
+/** The SDK's isolate execution timeout: not a public worker option, so the test waits out its default. */
+const EXECUTION_TIMEOUT_MS = 5_000;
+
+/**
+ * Workflow code that never yields (a bug) must fail its workflow task after the worker's execution timeout and leave
+ * the worker serving every other workflow: the guarantee the SDK's per-call watchdog gave, which our patch of
+ * @temporalio/worker keeps with one watchdog per activation.
+ */
+describe('workflow code that never yields', () => {
+  let worker: Worker;
+  let connection: NativeConnection;
+  let client: Client;
+  let running: Promise<void>;
+  const taskQueue = `execution-timeout-${randomUUID()}`;
+
+  beforeAll(async () => {
+    const { address, namespace } = testTemporalAddress();
+    connection = await NativeConnection.connect({ address });
+    client = new Client({ connection: await Connection.connect({ address }), namespace });
+    worker = await Worker.create({
+      connection,
+      namespace,
+      taskQueue,
+      workflowsPath: require.resolve('./support/spinning-workflow'),
+    });
+    running = worker.run();
+  }, 60_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await client?.connection.close();
+  });
+
+  /** The first failed workflow task's message, once the history shows one (or undefined after 25 s). */
+  async function firstTaskFailure(handle: WorkflowHandle): Promise<string | undefined> {
+    const deadline = Date.now() + 25_000;
+    while (Date.now() < deadline) {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const failed = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+      if (failed) return failed.workflowTaskFailedEventAttributes?.failure?.message ?? '';
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return undefined;
+  }
+
+  // Only in a handler: a loop reached after an await runs in a microtask, and the timeout there crashes the whole
+  // worker process ("async hook stack has become corrupted"), with or without our patch: nodejs/node#38503,
+  // temporalio/sdk-typescript#939.
+  test('a loop in a signal handler fails its task with the execution timeout; the worker goes on', async () => {
+    const spinning = await client.workflow.start(spinningWorkflow, { taskQueue, workflowId: `spinning-${randomUUID()}` });
+    await spinning.signal(spinSignal);
+    try {
+      expect(await firstTaskFailure(spinning)).toBe(`Script execution timed out after ${EXECUTION_TIMEOUT_MS}ms`);
+    } finally {
+      await spinning.terminate('test over');
+    }
+    // Positive control: the same worker still runs a workflow that yields.
+    const healthy = await client.workflow.start(spinningWorkflow, { taskQueue, workflowId: `healthy-${randomUUID()}` });
+    await healthy.signal(finishSignal);
+    expect(await healthy.result()).toBe('finished');
+  }, 40_000);
+});
