@@ -3,7 +3,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { testTemporalAddress } from '../support/payment-stack';
-import { finishSignal, spinSignal, spinningWorkflow } from './support/spinning-workflow';
+import { finishSignal, spinSignal, spinningWorkflow, type SpinPlace } from './support/spinning-workflow';
 
 const EventType = temporal.api.enums.v1.EventType;
 /**
@@ -14,8 +14,8 @@ const EXECUTION_TIMEOUT_MS = 1_000;
 
 /**
  * Workflow code that never yields (a bug) must fail its workflow task after the worker's execution timeout and leave
- * the worker serving every other workflow: the guarantee the SDK's per-call watchdog gave, which our patch of
- * @temporalio/worker keeps with one watchdog per activation.
+ * the worker serving every other workflow, wherever the loop is: our patch of @temporalio/worker keeps the SDK's
+ * guarantee with one watchdog per activation, and extends it to loops in promise jobs.
  */
 describe('workflow code that never yields', () => {
   let worker: Worker;
@@ -58,12 +58,11 @@ describe('workflow code that never yields', () => {
     return undefined;
   }
 
-  // Only in a handler: a loop reached after an await runs in a microtask, and the timeout there crashes the whole
-  // worker process ("async hook stack has become corrupted"), with or without our patch: nodejs/node#38503,
-  // temporalio/sdk-typescript#939.
-  test('a loop in a signal handler fails its task with the execution timeout; the worker goes on', async () => {
+  // After an await the loop runs in a promise job; there the stock SDK's timeout aborts the whole worker process ("async
+  // hook stack has become corrupted", nodejs/node#38503, temporalio/sdk-typescript#939).
+  test.each<SpinPlace>(['signal-handler', 'after-await'])('a loop in the %s fails its task with the execution timeout; the worker goes on', async (place) => {
     const spinning = await client.workflow.start(spinningWorkflow, { taskQueue, workflowId: `spinning-${randomUUID()}` });
-    await spinning.signal(spinSignal);
+    await spinning.signal(spinSignal, place);
     try {
       expect(await firstTaskFailure(spinning)).toBe(`Script execution timed out after ${EXECUTION_TIMEOUT_MS}ms`);
     } finally {
