@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { eventMs, type HistoryEvent } from '../../bench/history';
-import { testTemporalAddress } from '../support/payment-stack';
+import { historyUntil, startWorkflowTestWorker, type WorkflowTestWorker } from '../support/workflow-test-worker';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-bundle-options';
-import { noteUpdate, publishAndAnswerUpdate, publishOneEventWorkflow } from './support/one-event-workflow';
+import { noteUpdate, publishAndAnswerUpdate, publishOneEventWorkflow, type Waiting } from './support/one-event-workflow';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -16,44 +15,30 @@ const EventType = temporal.api.enums.v1.EventType;
  * seconds, which saves the slower path's activity and workflow task when the server is saturated.
  */
 describe('merchant event append bound', () => {
-  let worker: Worker;
-  let connection: NativeConnection;
-  let client: Client;
-  let running: Promise<void>;
-  const taskQueue = `append-bound-${randomUUID()}`;
+  let testWorker: WorkflowTestWorker;
 
   beforeAll(async () => {
-    const { address, namespace } = testTemporalAddress();
-    connection = await NativeConnection.connect({ address });
-    client = new Client({ connection: await Connection.connect({ address }), namespace });
-    worker = await Worker.create({
-      connection,
-      namespace,
-      taskQueue,
+    testWorker = await startWorkflowTestWorker('append-bound', {
       workflowsPath: require.resolve('./support/one-event-workflow'),
       interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
       // A signal the server holds for 3 s (a log continuing as new under load), and a call that does not give up when
       // its attempt times out: the SDK then retries the attempt once per startToClose, holding the task ~1.2 s at 3.
       activities: { publishMerchantEvent: (): Promise<void> => new Promise((done) => setTimeout(done, 3_000)) },
     });
-    running = worker.run();
   }, 60_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await client?.connection.close();
+    await testWorker?.stop();
   });
 
+  function start(waiting: Waiting): Promise<WorkflowHandle> {
+    const { client, taskQueue } = testWorker;
+    return client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test', waiting] });
+  }
+
   /** The publishing workflow's history until `done` holds (or 30 s), then the workflow ended. */
-  async function historyUntil(handle: WorkflowHandle, done: (events: HistoryEvent[]) => boolean): Promise<HistoryEvent[]> {
-    let events: HistoryEvent[] = [];
-    const deadline = Date.now() + 30_000;
-    while (!done(events) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      events = (await handle.fetchHistory()).events ?? [];
-    }
+  async function historyThenEnd(handle: WorkflowHandle, done: (events: HistoryEvent[]) => boolean): Promise<HistoryEvent[]> {
+    const events = await historyUntil(handle, done, 30_000);
     await handle.terminate('test over').catch(() => undefined);
     return events;
   }
@@ -70,20 +55,20 @@ describe('merchant event append bound', () => {
   }
 
   test('with an answer waiting, a log that does not answer holds the publishing workflow task well under a second', async () => {
-    const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test', 'running-handler'] });
+    const handle = await start('running-handler');
     void handle.executeUpdate(publishAndAnswerUpdate).catch(() => undefined);
     // The slower path's activity is scheduled once the quick path gave up (nothing runs it here).
-    const task = firstTask(await historyUntil(handle, (events) => events.some((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)));
+    const task = firstTask(await historyThenEnd(handle, (events) => events.some((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)));
     expect(task.slowPathScheduled).toBe('publishMerchantEvent');
     expect(task.quickPathFailed).toBe(true);
     expect(task.heldMs).toBeLessThan(1_000);
   });
 
   test('an update answered at once (a webhook) waits for its task all the same: the quick path keeps the tight bound', async () => {
-    const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test', 'finished-handler'] });
+    const handle = await start('finished-handler');
     void handle.executeUpdate(noteUpdate).catch(() => undefined);
     const ended = [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED];
-    const events = await historyUntil(handle, (seen) => seen.some((event) => ended.includes(event.eventType as number)));
+    const events = await historyThenEnd(handle, (seen) => seen.some((event) => ended.includes(event.eventType as number)));
     // The task that took the update is the one that published (the first task may only have started the workflow).
     const accepted = events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
     const typesBeforeAccepted = events.slice(0, accepted).map((event) => event.eventType);
@@ -95,9 +80,9 @@ describe('merchant event append bound', () => {
   });
 
   test('with nobody waiting, the quick path waits out a log held for seconds: no activity, no workflow task more', async () => {
-    const handle = await client.workflow.start(publishOneEventWorkflow, { taskQueue, workflowId: `append-bound-${randomUUID()}`, args: ['merchant-test'] });
+    const handle = await start('nobody');
     const ended = [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED];
-    const events = await historyUntil(handle, (seen) => seen.some((event) => ended.includes(event.eventType as number)));
+    const events = await historyThenEnd(handle, (seen) => seen.some((event) => ended.includes(event.eventType as number)));
     const task = firstTask(events);
     expect(events.some((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(true);
     expect(task.slowPathScheduled).toBeUndefined();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { testTemporalAddress } from '../support/payment-stack';
+import type { HistoryEvent } from '../../bench/history';
+import { historyUntil, startWorkflowTestWorker, type WorkflowTestWorker } from '../support/workflow-test-worker';
 import { finishSignal, spinSignal, spinningWorkflow, type SpinPlace } from './support/spinning-workflow';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -18,49 +18,30 @@ const EXECUTION_TIMEOUT_MS = 1_000;
  * guarantee with one watchdog per activation, and extends it to loops in promise jobs.
  */
 describe('workflow code that never yields', () => {
-  let worker: Worker;
-  let connection: NativeConnection;
-  let client: Client;
-  let running: Promise<void>;
-  const taskQueue = `execution-timeout-${randomUUID()}`;
+  let testWorker: WorkflowTestWorker;
 
   beforeAll(async () => {
-    const { address, namespace } = testTemporalAddress();
-    connection = await NativeConnection.connect({ address });
-    client = new Client({ connection: await Connection.connect({ address }), namespace });
-    const options: WorkerOptions & { isolateExecutionTimeout: number } = {
-      connection,
-      namespace,
-      taskQueue,
+    testWorker = await startWorkflowTestWorker('execution-timeout', {
       workflowsPath: require.resolve('./support/spinning-workflow'),
       isolateExecutionTimeout: EXECUTION_TIMEOUT_MS,
-    };
-    worker = await Worker.create(options);
-    running = worker.run();
+    });
   }, 60_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await client?.connection.close();
+    await testWorker?.stop();
   });
 
   /** The first failed workflow task's message, once the history shows one (or undefined after 20 s). */
   async function firstTaskFailure(handle: WorkflowHandle): Promise<string | undefined> {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const events = (await handle.fetchHistory()).events ?? [];
-      const failed = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-      if (failed) return failed.workflowTaskFailedEventAttributes?.failure?.message ?? '';
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return undefined;
+    const isFailedTask = (event: HistoryEvent) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED;
+    const failed = (await historyUntil(handle, (events) => events.some(isFailedTask), 20_000)).find(isFailedTask);
+    return failed ? (failed.workflowTaskFailedEventAttributes?.failure?.message ?? '') : undefined;
   }
 
   // After an await the loop runs in a promise job; there the stock SDK's timeout aborts the whole worker process ("async
   // hook stack has become corrupted", nodejs/node#38503, temporalio/sdk-typescript#939).
   test.each<SpinPlace>(['signal-handler', 'after-await'])('a loop in the %s fails its task with the execution timeout; the worker goes on', async (place) => {
+    const { client, taskQueue } = testWorker;
     const spinning = await client.workflow.start(spinningWorkflow, { taskQueue, workflowId: `spinning-${randomUUID()}` });
     await spinning.signal(spinSignal, place);
     try {

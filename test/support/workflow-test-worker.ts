@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { HistoryEvent } from '../../bench/history';
+import { testTemporalAddress } from './payment-stack';
+
+/** A worker of its own on a task queue of its own, for tests of workflow mechanics on test workflows. */
+export interface WorkflowTestWorker {
+  client: Client;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** Everything a worker takes but where it connects; extra fields pass through (the SDK reads some it does not type). */
+export type WorkflowTestWorkerOptions = Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue'> & Record<string, unknown>;
+
+export async function startWorkflowTestWorker(name: string, options: WorkflowTestWorkerOptions): Promise<WorkflowTestWorker> {
+  const { address, namespace } = testTemporalAddress();
+  const connection = await NativeConnection.connect({ address });
+  const client = new Client({ connection: await Connection.connect({ address }), namespace });
+  const taskQueue = `${name}-${randomUUID()}`;
+  const worker = await Worker.create({ ...options, connection, namespace, taskQueue });
+  const running = worker.run();
+  return {
+    client,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+    },
+  };
+}
+
+/** The workflow's history once `done` holds, or as it is after `timeoutMs`. */
+export async function historyUntil(handle: WorkflowHandle, done: (events: HistoryEvent[]) => boolean, timeoutMs: number): Promise<HistoryEvent[]> {
+  let events: HistoryEvent[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (!done(events) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    events = (await handle.fetchHistory()).events ?? [];
+  }
+  return events;
+}
