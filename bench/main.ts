@@ -19,6 +19,7 @@ import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { round } from './proc-stats';
 import { renderReport } from './report';
 import type { BenchResults, TopologyResults } from './results';
+import { runEventLog } from './scenarios/event-log';
 import { runLatency } from './scenarios/latency';
 import { runRecovery } from './scenarios/recovery';
 import { runScaleOut } from './scenarios/scale-out';
@@ -137,6 +138,9 @@ async function main(): Promise<void> {
     },
     scaleout: async (ctx, into) => {
       into.scaleOut = await runScaleOut(ctx);
+    },
+    eventlog: async (ctx, into) => {
+      into.eventLog = await runEventLog(ctx);
     },
   };
   const contexts = options.topologies.map((topology) => {

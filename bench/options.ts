@@ -1,6 +1,6 @@
 import { TOPOLOGIES, type Topology } from '../infra/temporal-topology';
 
-export const SCENARIOS = ['latency', 'throughput', 'waiting', 'recovery', 'scaleout'] as const;
+export const SCENARIOS = ['latency', 'throughput', 'waiting', 'recovery', 'scaleout', 'eventlog'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

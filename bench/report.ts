@@ -40,7 +40,7 @@ export function renderReport(results: BenchResults): string {
   lines.push('');
   lines.push(`| Scenario | Measured | ${shown.join(' | ')} |${dev && cluster ? ' cluster / dev |' : ''}`);
   lines.push(`|---|---|${shown.map(() => '---|').join('')}${dev && cluster ? '---|' : ''}`);
-  const rows = [...latencyRows(runs), ...transitionRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...scaleOutRows(runs), ...failureRows(runs)];
+  const rows = [...latencyRows(runs), ...transitionRows(runs), ...throughputRows(runs), ...waitingRows(runs), ...recoveryRows(runs), ...scaleOutRows(runs), ...eventLogRows(runs), ...failureRows(runs)];
   for (const row of rows) {
     const cells = runs.map((run) => row.cell(run) ?? '—');
     const ratio = dev && cluster && row.compared ? ratios(row.compared(cluster), row.compared(dev)) : '';
@@ -320,6 +320,29 @@ function scaleOutRows(runs: TopologyResults[]): Row[] {
       scenario: '',
       measured: 'CPU ms per payment, per process',
       cell: (run) => run.scaleOut && byInstance(run.scaleOut.cpuMsPerPayment),
+    },
+  ];
+}
+
+function eventLogRows(runs: TopologyResults[]): Row[] {
+  if (!runs.some((run) => run.eventLog)) return [];
+  const levels = (run: TopologyResults, targets: 'one' | 'spread') =>
+    run.eventLog?.levels
+      .filter((level) => level.targets === targets)
+      .map((level) => `${level.concurrency}: ${fmt(level.perSecond)}/s p50 ${fmt(level.latencyMs.p50)} ms`)
+      .join(', ');
+  return [
+    {
+      scenario: "7. One merchant's event log: signals to one workflow (senders: rate, latency)",
+      measured: 'one workflow',
+      cell: (run) => run.eventLog && levels(run, 'one'),
+      compared: (run) => run.eventLog && [run.eventLog.oneWorkflowPerSecond],
+    },
+    {
+      scenario: '',
+      measured: 'the same senders, one workflow each',
+      cell: (run) => run.eventLog && levels(run, 'spread'),
+      compared: (run) => run.eventLog && [run.eventLog.spreadPerSecond],
     },
   ];
 }

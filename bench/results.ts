@@ -3,6 +3,7 @@ import type { StackStartup } from './context';
 import type { CpuProfileSummary } from './cpu-profiles';
 import type { MachineInfo } from './machine';
 import type { BenchOptions, ScenarioName } from './options';
+import type { EventLogResult } from './scenarios/event-log';
 import type { LatencyResult } from './scenarios/latency';
 import type { RecoveryResult } from './scenarios/recovery';
 import type { ScaleOutResult } from './scenarios/scale-out';
@@ -18,6 +19,7 @@ export interface TopologyResults {
   waiting?: WaitingResult;
   recovery?: RecoveryResult;
   scaleOut?: ScaleOutResult;
+  eventLog?: EventLogResult;
   failures: Partial<Record<ScenarioName, string>>;
 }
 
