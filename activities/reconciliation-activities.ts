@@ -47,7 +47,8 @@ export function createReconciliationActivities(client: Client, providers: Provid
     async listPaymentsToReconcile(input: { paymentTaskQueue: string; since: string; stuckBefore: string; limit: number }): Promise<OurPayment[]> {
       const base = `WorkflowType = "paymentWorkflow" AND TaskQueue = ${quoted(input.paymentTaskQueue)}`;
       const queries = [
-        `${base} AND ExecutionStatus = "Running" AND PaymentStatus IN (${WAITING.map(quoted).join(', ')}) AND StartTime < ${quoted(input.stuckBefore)}`,
+        // ExecutionTime, not StartTime: a reservation's charge created ahead waits for its start delay, not stuck.
+        `${base} AND ExecutionStatus = "Running" AND PaymentStatus IN (${WAITING.map(quoted).join(', ')}) AND ExecutionTime < ${quoted(input.stuckBefore)}`,
         `${base} AND StartTime >= ${quoted(input.since)}`,
         // Closed in the window though started before it (a payment that ran long, then ended).
         `${base} AND CloseTime >= ${quoted(input.since)}`,

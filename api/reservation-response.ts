@@ -20,6 +20,12 @@ const scheduledChargeSchema = z
     lastFailure: failureSchema.optional(),
     refundsOwnedByPayment: z.boolean().optional(),
     payment: z.object({ status: z.enum(PAYMENT_STATUSES), cancelRefundSettled: z.boolean() }).strict().optional(),
+    scheduled: z
+      .object({ paymentId: z.string(), at: z.iso.datetime(), amountMinor: z.number().int() })
+      .strict()
+      .optional()
+      .describe('the payment created ahead for the next attempt: its start is delayed until `at`, when it charges'),
+    supersededPaymentIds: z.array(z.string()).optional().describe('payments scheduled ahead and superseded by a change or cancellation before they ran; none charged'),
   })
   .strict();
 

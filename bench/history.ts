@@ -88,7 +88,9 @@ function phasesAround(events: HistoryEvent[], firstCall: FinishedSpan, lastCall:
   const firstTaskStarted = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
   const outcomeTask = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && eventMs(event) >= lastCall.closed);
   if (!first || !firstTaskStarted || !outcomeTask) return undefined;
-  const start = eventMs(first);
+  // A reservation's charge created ahead starts when its start delay ends (its due instant), not when it was created.
+  const delay = first.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff;
+  const start = eventMs(first) + (delay ? Number(delay.seconds ?? 0) * 1_000 + (delay.nanos ?? 0) / 1e6 : 0);
   return {
     'first workflow task queued': eventMs(firstTaskStarted) - start,
     'first workflow task to create-intent scheduled': firstCall.scheduled - eventMs(firstTaskStarted),

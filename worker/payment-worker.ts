@@ -10,6 +10,7 @@ import { withCallMetrics } from '../activities/call-metrics';
 import { withCallPacing } from '../activities/call-pacing';
 import { createMerchantEventActivities } from '../activities/merchant-event-activities';
 import { createOwnerReportActivities, type OwnerReportActivities } from '../activities/owner-report-activities';
+import { createScheduledPaymentActivities } from '../activities/scheduled-payment-activities';
 import { createPaymentActivities } from '../activities/payment-activities';
 import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../workflows/merchant-event-log-types';
@@ -66,8 +67,9 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     ...workflowCode,
     sinks,
     dataConverter: options.dataConverter,
-    // Local activities: workflows publish their merchant events, and charges report to their reservations.
-    activities: { ...eventActivities, ...(options.ownerReports ?? createOwnerReportActivities()) },
+    // Local activities: workflows publish their merchant events, charges report to their reservations, and
+    // reservations create their charges' payments ahead.
+    activities: { ...eventActivities, ...(options.ownerReports ?? createOwnerReportActivities()), ...createScheduledPaymentActivities() },
     ...options.tuning,
   });
   // The merchants' event logs and their deliveries, on a queue of their own: a slow receiver holds no payment's

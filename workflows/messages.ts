@@ -34,6 +34,12 @@ export const requestRefundUpdate = defineUpdate<RefundOutcome, [RequestRefundInp
 export const refundRequestQuery = defineQuery<RecordedRefund, [string]>('refundRequest');
 /** From the reservation that owns a charge: cancel it (refund it), as the cancel update does, after any refund in flight. */
 export const cancelOwnedPaymentSignal = defineSignal<[CancelPaymentInput]>('cancelOwnedPayment');
+/**
+ * From the owning reservation, to a charge's payment created ahead with its start delayed (issue 17): do not run.
+ * Sent with signal-with-start, which ends the delay, so a payment that has not started sees it before its first
+ * provider call and ends CANCELLED (`superseded`) without one; a payment already running ignores it.
+ */
+export const supersedeScheduledPaymentSignal = defineSignal<[{ reason: string }]>('supersedeScheduledPayment');
 /** To the owning reservation: the payment's state after its charge settled and whenever its refunds change. */
 export const ownedPaymentChangedSignal = defineSignal<[PaymentView]>('ownedPaymentChanged');
 

@@ -64,7 +64,8 @@ export class PaymentRecord {
     return this.remainingMinor - this.refunds.pendingMinor;
   }
 
-  moveTo(status: PaymentStatus, note?: string): void {
+  /** `quiet`: no merchant event (a payment superseded before it ran was never the merchant's news). */
+  moveTo(status: PaymentStatus, note?: string, { quiet = false }: { quiet?: boolean } = {}): void {
     if (status === this.status) return;
     if (!canTransition(this.status, status)) {
       throw new Error(`payment cannot move from ${this.status} to ${status}`);
@@ -75,7 +76,7 @@ export class PaymentRecord {
     if (status !== 'PENDING_ACTION') this.nextAction = undefined;
     upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
     const eventType = EVENT_OF_STATUS[status];
-    if (eventType) this.publish(eventType);
+    if (eventType && !quiet) this.publish(eventType);
   }
 
   /** A refund that left part of the amount: the payment stays COMPLETE, and the merchant hears of the refund. */

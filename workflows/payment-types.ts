@@ -46,6 +46,9 @@ export interface CardOffer {
   requestFingerprint?: string;
 }
 
+/** The failure code of a charge's payment its reservation superseded before it ran (it never called the provider). */
+export const SUPERSEDED_FAILURE_CODE = 'superseded';
+
 export interface PaymentTiming {
   /** How long a shopper has for the 3-D Secure challenge (default 15 minutes). */
   challengeTimeoutMs?: number;
@@ -69,6 +72,11 @@ export interface PaymentTiming {
    * answer), how long to wait for the merchant's repeated request to hand its card over (default 2 minutes).
    */
   cardHandoverWindowMs?: number;
+  /**
+   * A reservation's charge whose payment was created ahead: how long past the due time (or a request to supersede it)
+   * the payment may stay silent before the reservation asks the server whether it still runs (default 10 minutes).
+   */
+  scheduledChargeSilenceMs?: number;
 }
 
 export interface PaymentTransition {

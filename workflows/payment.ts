@@ -35,10 +35,11 @@ import {
   refundPaymentUpdate,
   refundRequestQuery,
   requestRefundUpdate,
+  supersedeScheduledPaymentSignal,
 } from './messages';
 import { CardHandover } from './card-handover';
 import { PaymentRecord } from './payment-record';
-import type { CardSource, PaymentWorkflowInput, PaymentView, PaymentTiming, VaultCardSource } from './payment-types';
+import { SUPERSEDED_FAILURE_CODE, type CardSource, type PaymentWorkflowInput, type PaymentView, type PaymentTiming, type VaultCardSource } from './payment-types';
 import { describeDuration } from './describe-duration';
 import { DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome, type RequestRefundInput } from './refund-types';
 import { WebhookHints } from './webhook-hints';
@@ -57,6 +58,7 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   refundAnswerWithinMs: DEFAULT_REFUND_ANSWER_WITHIN_MS,
   refundRetryDelaysMs: [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000],
   cardHandoverWindowMs: 120_000,
+  scheduledChargeSilenceMs: 10 * 60_000,
 };
 
 /**
@@ -194,6 +196,10 @@ class PaymentWorkflow implements RefundDeskPayment {
   private hintArrived = false;
   private cancelReason?: string;
   private settled = false;
+  /** Set as the run begins: from then on a supersede from the owning reservation comes too late and is ignored. */
+  private started = false;
+  /** Why the owning reservation superseded this payment before it ran (it was created ahead, its start delayed). */
+  private supersededFor?: string;
   private refundInFlight = false;
   /** False once the refund window is over or the payment was cancelled: refunds still pending finish, no new ones start. */
   acceptingRefunds = true;
@@ -354,6 +360,10 @@ class PaymentWorkflow implements RefundDeskPayment {
       this.cancelReason ??= reason;
       this.paymentScope.cancel();
     });
+    setHandler(supersedeScheduledPaymentSignal, ({ reason }) => {
+      // Signal-with-start ends the start delay and delivers this in the first activation, before run() begins.
+      if (!this.started) this.supersededFor ??= reason;
+    });
     setHandler(reconciliationFindingSignal, (finding) => this.onReconciliationFinding(finding));
   }
 
@@ -409,6 +419,8 @@ class PaymentWorkflow implements RefundDeskPayment {
   /** The whole life of the payment: the charge (cancellable), compensation if cancelled, then its refunds and events. */
   async run(): Promise<PaymentView> {
     const { record } = this;
+    if (this.supersededFor !== undefined) return this.endSuperseded(this.supersededFor);
+    this.started = true;
     // Not cancellable: a refund asked of the provider is seen through even if the run is cancelled meanwhile.
     void CancellationScope.nonCancellable(() => this.refundDesk.run());
     try {
@@ -425,6 +437,16 @@ class PaymentWorkflow implements RefundDeskPayment {
     await condition(allHandlersFinished);
     await this.notifyOwner();
     await condition(() => record.eventsPublished);
+    return record.view();
+  }
+
+  /** Superseded before it ran: no provider call was made; the owner learns it, the merchant hears nothing of it. */
+  private async endSuperseded(reason: string): Promise<PaymentView> {
+    const { record } = this;
+    record.failure = { code: SUPERSEDED_FAILURE_CODE, message: `superseded before it ran: ${reason}` };
+    record.moveTo('CANCELLED', `superseded before it ran: ${reason}`, { quiet: true });
+    record.waitFor(undefined);
+    await this.notifyOwner();
     return record.view();
   }
 

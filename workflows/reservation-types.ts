@@ -1,7 +1,7 @@
 import type { CardSummary } from '../domain/card';
 import type { PaymentStatus } from '../domain/payment-status';
 import type { ProviderName } from '../domain/provider-name';
-import type { CardSource, NextAction, PaymentFailure, PaymentTiming } from './payment-types';
+import type { CardSource, NextAction, PaymentFailure, PaymentTiming, PaymentView } from './payment-types';
 
 /** When a reservation's money is taken (relative to check-in, where the stay's virtual card is valid from). */
 export type ChargePolicy =
@@ -42,6 +42,13 @@ export interface ScheduledCharge {
   refundsOwnedByPayment?: boolean;
   /** The owning payment's state as it last reported it (status, and whether its cancellation refund has settled). */
   payment?: { status: PaymentStatus; cancelRefundSettled: boolean };
+  /**
+   * The payment created ahead for the next attempt, its start delayed until `at` (charges since issue 17); `report` is
+   * what it said when it ran (carried over continue-as-new until the reservation takes it in; never shown).
+   */
+  scheduled?: { paymentId: string; at: string; amountMinor: number; report?: PaymentView };
+  /** Payments scheduled ahead and superseded before they ran (a change of plan or a cancellation): none charged. */
+  supersededPaymentIds?: string[];
 }
 
 export interface ReservationState {

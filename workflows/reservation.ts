@@ -7,6 +7,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -16,6 +17,7 @@ import {
 import type { CardVaultActivities } from '../activities/card-vault-activities';
 import { NON_RETRYABLE_PAYMENT_FAILURES } from '../activities/payment-failure-types';
 import type { PaymentActivities } from '../activities/payment-activities';
+import type { ScheduledPaymentActivities } from '../activities/scheduled-payment-activities';
 import type { PaymentRequest } from '../domain/payment-request';
 import { planCharges, replanDueDates, toInstant } from './charge-plan';
 import { describeDuration } from './describe-duration';
@@ -30,12 +32,12 @@ import {
   reservationStateQuery,
 } from './messages';
 import { paymentWorkflow } from './payment';
-import type { CardSource, PaymentView, VaultCardSource } from './payment-types';
+import { SUPERSEDED_FAILURE_CODE, type CardSource, type PaymentView, type PaymentWorkflowInput, type VaultCardSource } from './payment-types';
 import { providerTaskQueue } from './provider-task-queue';
 import { CANCEL_REFUND_ID, DEFAULT_REFUND_ANSWER_WITHIN_MS } from './refund-types';
 import { reservationEventOf } from './reservation-events';
 import type { ReservationInput, ReservationState, ReservationStatus, ReservationView, ScheduledCharge } from './reservation-types';
-import { amountChangeRefusal, changeAmount, moveStay, nextDue, nextWake, paidMinor, pendingCharges, settleAttempt, totalMinor } from './reservation-transitions';
+import { amountChangeRefusal, changeAmount, moveStay, nextDue, nextWake, paidMinor, pendingCharges, settleAttempt, totalMinor, type Wake } from './reservation-transitions';
 import { AmountMinorKey, CheckinDateKey, initialPaymentSearchAttributes, ReservationStatusKey } from './search-attributes';
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 
@@ -58,6 +60,15 @@ const CANCEL_ANSWERS_WITHIN_REFUND_BUDGET = 'cancel-answers-within-refund-budget
  * keeps it on file; only the token comes back. Only hosted bookings reach it.
  */
 const HOSTED_FORM_PATCH = 'hosted-form';
+/**
+ * Since issue 17 a charge due later has its payment created when the reservation starts sleeping towards it, the
+ * payment's start delayed until the charge is due: at the due time only the payment runs (the reservation runs no
+ * timer task and starts no child then) and reports its outcome. A change of plan or a cancellation supersedes it
+ * before it runs. Histories from before slept on a timer and started the payment as a child when it fired.
+ */
+const CHARGES_SCHEDULED_AHEAD = 'charges-scheduled-ahead';
+/** How long past its due time a payment scheduled ahead may stay silent before the server is asked about it. */
+const DEFAULT_SCHEDULED_CHARGE_SILENCE_MS = 10 * 60_000;
 /** Status polls while the guest is on the hosted form (the token intent sends no webhook). */
 const DEFAULT_HOSTED_FORM_POLL_DELAYS_MS = [5_000, 10_000, 15_000, 30_000];
 const DEFAULT_HOSTED_FORM_TIMEOUT_MS = 15 * 60_000;
@@ -96,6 +107,11 @@ class ReservationWorkflow {
   private readonly latestReports = new Map<string, PaymentView>();
   private readonly events = new MerchantEventPublisher();
   private readonly providerCalls: ReturnType<typeof proxyActivities<PaymentActivities>>;
+  /** Local activities (no task of their own): create a charge's payment ahead, supersede it, look it up. */
+  private readonly scheduledPayments = proxyLocalActivities<ScheduledPaymentActivities>({
+    startToCloseTimeout: '10s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  });
 
   constructor(private readonly input: ReservationInput) {
     this.dunningDelays = input.dunningDelaysMs ?? DEFAULT_DUNNING_DELAYS_MS;
@@ -127,7 +143,12 @@ class ReservationWorkflow {
     return {
       ...state,
       amountMinor: totalMinor(state.charges),
-      charges: state.charges.map((charge) => ({ ...charge })),
+      // A scheduled payment's report is the reservation's business until it has taken it in.
+      charges: state.charges.map(({ scheduled, supersededPaymentIds, ...charge }) => ({
+        ...charge,
+        ...(scheduled ? { scheduled: { paymentId: scheduled.paymentId, at: scheduled.at, amountMinor: scheduled.amountMinor } } : {}),
+        ...(supersededPaymentIds ? { supersededPaymentIds: [...supersededPaymentIds] } : {}),
+      })),
       transitions: [...state.transitions],
       paymentMethodToken: undefined,
       reservationId: input.reservationId,
@@ -183,13 +204,11 @@ class ReservationWorkflow {
     setHandler(reservationStateQuery, () => this.view());
     setHandler(ownedPaymentChangedSignal, (payment) => {
       this.latestReports.set(payment.paymentId, payment);
+      // Kept in the state, which continue-as-new carries, until the run takes it in (takeScheduledReport).
+      const scheduled = state.charges.find((candidate) => candidate.scheduled?.paymentId === payment.paymentId)?.scheduled;
+      if (scheduled) scheduled.report = payment;
       const charge = state.charges.find((candidate) => candidate.paymentIds.at(-1) === payment.paymentId);
-      if (!charge?.refundsOwnedByPayment) return;
-      charge.refundedMinor = payment.refundedMinor;
-      charge.payment = {
-        status: payment.status,
-        cancelRefundSettled: payment.refunds.some((refund) => refund.id === CANCEL_REFUND_ID && refund.status !== 'PENDING'),
-      };
+      if (charge?.refundsOwnedByPayment) mirrorOwnedPayment(charge, payment);
     });
     setHandler(reservationBookedUpdate, async () => {
       // Charge now: answer with the charge's outcome; otherwise as soon as the card is on file and the plan set.
@@ -235,6 +254,8 @@ class ReservationWorkflow {
           this.requireOpen();
           const refusal = amountChangeRefusal(state.charges, amountMinor);
           if (refusal) throw new Error(refusal);
+          const last = pendingCharges(state.charges).at(-1);
+          if (last && this.chargeUnderway(last)) throw new Error(`the ${last.label} charge is being made; change the amount once it has settled`);
         },
       },
     );
@@ -271,6 +292,139 @@ class ReservationWorkflow {
       checkoutDate: at(toInstant(state.stay.checkoutAt)).slice(0, 10),
       card: state.card ?? input.card,
     };
+  }
+
+  /** A charge whose payment may be calling the provider now: its amount can no longer change. */
+  private chargeUnderway(charge: ScheduledCharge): boolean {
+    const { scheduled } = charge;
+    if (scheduled) return (scheduled.report !== undefined && !wasSuperseded(scheduled.report)) || toInstant(scheduled.at) <= now();
+    return this.state.status === 'CHARGING' && pendingCharges(this.state.charges)[0] === charge;
+  }
+
+  private ownedPaymentInput(charge: ScheduledCharge, paymentId: string, cardSource: CardSource): PaymentWorkflowInput {
+    const { input } = this;
+    return {
+      request: this.chargeRequest(charge, paymentId),
+      cardSource,
+      startRequestId: paymentId,
+      timing: input.paymentTiming,
+      owner: { reservationId: input.reservationId },
+      ...(input.providerLabel ? { providerLabel: input.providerLabel } : {}),
+    };
+  }
+
+  private get silenceMs(): number {
+    return this.input.paymentTiming?.scheduledChargeSilenceMs ?? DEFAULT_SCHEDULED_CHARGE_SILENCE_MS;
+  }
+
+  /** Whether the charge the reservation sleeps towards runs as a payment scheduled ahead (a card on file is needed). */
+  private runsScheduledAhead(charge: ScheduledCharge, remainingMs: number): boolean {
+    return charge.scheduled !== undefined || (remainingMs > 0 && this.state.paymentMethodToken !== undefined && patched(CHARGES_SCHEDULED_AHEAD));
+  }
+
+  /**
+   * Sleeps towards a charge whose payment is created ahead (now, unless it was already), its start delayed until the
+   * charge is due: until it reports, woken early by a cancellation, a change of plan or a history grown too long. A
+   * payment scheduled for a plan that has changed since is superseded first; one silent long past its due time is
+   * looked up (see hearFrom).
+   */
+  private async chargeScheduledAhead(charge: ScheduledCharge, wake: Wake): Promise<'next' | 'continue-as-new'> {
+    const planned = charge.scheduled;
+    if (planned && !planned.report && (toInstant(planned.at) !== wake.at || planned.amountMinor !== charge.amountMinor)) {
+      await this.withdrawScheduled(charge, 'the charge was replanned');
+      return 'next';
+    }
+    const scheduled = planned ?? (await this.scheduleAhead(charge, wake.at));
+    const heard = () => scheduled.report !== undefined;
+    const woken = await condition(() => heard() || this.cancelReason !== undefined || this.planChanged || this.historyTooLong(), Math.max(wake.at - now(), 0) + this.silenceMs, {
+      summary: wake.summary,
+    });
+    this.planChanged = false;
+    if (woken && !heard()) return this.historyTooLong() && this.cancelReason === undefined ? 'continue-as-new' : 'next';
+    if (!heard() && !(await this.hearFrom(scheduled.paymentId, heard))) scheduled.report = endedWithoutReport(scheduled.paymentId);
+    await this.takeScheduledReport(charge);
+    return 'next';
+  }
+
+  /** Creates the charge's next attempt as a payment whose start is delayed until `dueAt`. */
+  private async scheduleAhead(charge: ScheduledCharge, dueAt: number): Promise<NonNullable<ScheduledCharge['scheduled']>> {
+    const { state, input } = this;
+    const attempt = charge.attempts + 1;
+    const superseded = charge.supersededPaymentIds?.length ?? 0;
+    // Ids are never reused: the successor of a superseded payment gets an id of its own.
+    const paymentId = `payment-${input.merchantId}-${input.reference}-${charge.id}-a${attempt}${superseded > 0 ? `-r${superseded}` : ''}`;
+    const scheduled = { paymentId, at: at(dueAt), amountMinor: charge.amountMinor };
+    charge.scheduled = scheduled;
+    await this.scheduledPayments.scheduleOwnedPayment({
+      input: this.ownedPaymentInput(charge, paymentId, { kind: 'token', paymentMethodToken: state.paymentMethodToken as string }),
+      taskQueue: workflowInfo().taskQueue,
+      startDelayMs: dueAt - now(),
+      staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${attempt}, scheduled for ${at(dueAt)}`,
+      listedAs: { provider: input.provider, reference: input.reference, merchantId: input.merchantId, amountMinor: charge.amountMinor, currency: input.currency },
+    });
+    return scheduled;
+  }
+
+  /**
+   * Supersedes the charge's scheduled payment and hears from it: superseded before it ran (nothing charged; the plan
+   * schedules the charge again), or it had started, and its outcome settles the attempt as any other would.
+   */
+  private async withdrawScheduled(charge: ScheduledCharge, reason: string): Promise<void> {
+    const scheduled = charge.scheduled as NonNullable<ScheduledCharge['scheduled']>;
+    const heard = () => scheduled.report !== undefined;
+    if (!heard()) {
+      this.waitFor(`payment ${scheduled.paymentId}, scheduled ahead, to stand down (${reason})`);
+      const cardSource: CardSource = { kind: 'token', paymentMethodToken: this.state.paymentMethodToken as string };
+      await this.scheduledPayments.supersedeScheduledPayment({
+        input: this.ownedPaymentInput(charge, scheduled.paymentId, cardSource),
+        taskQueue: workflowInfo().taskQueue,
+        reason,
+      });
+      if (!(await this.hearFrom(scheduled.paymentId, heard))) scheduled.report = endedWithoutReport(scheduled.paymentId);
+    }
+    await this.takeScheduledReport(charge);
+  }
+
+  /**
+   * Waits until `heard()`. A payment silent for too long is looked up: still running, the wait goes on; ended (ended
+   * by hand, never created), one more wait for a report on its way, then false.
+   */
+  private async hearFrom(paymentId: string, heard: () => boolean): Promise<boolean> {
+    for (;;) {
+      if (await condition(heard, this.silenceMs, { summary: `Wait for payment ${paymentId} to report` })) return true;
+      const payment = await this.scheduledPayments.describeOwnedPayment({ paymentId });
+      if (!payment.running) return condition(heard, this.silenceMs, { summary: `Wait for a report from payment ${paymentId}, ${payment.status}` });
+    }
+  }
+
+  /** The scheduled payment has reported: superseded before it ran, or it ran and is the charge's next attempt. */
+  private async takeScheduledReport(charge: ScheduledCharge): Promise<void> {
+    const { state, input, latestReports } = this;
+    const { paymentId, report } = charge.scheduled as Required<NonNullable<ScheduledCharge['scheduled']>>;
+    charge.scheduled = undefined;
+    if (wasSuperseded(report)) {
+      (charge.supersededPaymentIds ??= []).push(paymentId);
+      return;
+    }
+    charge.attempts += 1;
+    charge.paymentIds.push(paymentId);
+    charge.refundsOwnedByPayment = true;
+    latestReports.set(paymentId, report);
+    if (report.refunds) mirrorOwnedPayment(charge, report);
+    let outcome: PaymentView = report;
+    if (CHARGE_UNSETTLED.includes(report.status)) {
+      this.moveTo('CHARGING', `${charge.label} ${charge.amountMinor} ${input.currency}, attempt ${charge.attempts}`);
+      this.waitFor(`the ${charge.label} charge (payment ${paymentId})`);
+      const settled = () => !CHARGE_UNSETTLED.includes((latestReports.get(paymentId) as PaymentView).status);
+      outcome = (await this.hearFrom(paymentId, settled)) ? (latestReports.get(paymentId) as PaymentView) : endedWithoutReport(paymentId);
+    }
+    if (outcome.status === 'COMPLETE' && outcome.amountMinor !== charge.amountMinor) {
+      // A change of amount reached the reservation only once the payment was charging: what was charged stands.
+      this.moveTo(state.status, `${charge.label} charged ${outcome.amountMinor} ${input.currency}, not the ${charge.amountMinor} asked after its charge had started`);
+      charge.amountMinor = outcome.amountMinor;
+    }
+    const step = settleAttempt(state, charge, outcome, { now: now(), dunningDelaysMs: this.dunningDelays, cardOnFile: true });
+    this.moveTo(step.status, step.note);
   }
 
   /** One attempt at a charge, through its own payment workflow; its outcome settles the charge (see settleAttempt). */
@@ -315,16 +469,7 @@ class ReservationWorkflow {
     try {
       const payment = await startChild(paymentWorkflow, {
         workflowId: paymentId,
-        args: [
-          {
-            request: this.chargeRequest(charge, paymentId),
-            cardSource,
-            startRequestId: paymentId,
-            timing: input.paymentTiming,
-            owner: { reservationId: input.reservationId },
-            ...(input.providerLabel ? { providerLabel: input.providerLabel } : {}),
-          },
-        ],
+        args: [this.ownedPaymentInput(charge, paymentId, cardSource)],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${charge.attempts}`,
         typedSearchAttributes: initialPaymentSearchAttributes({ ...input, amountMinor: charge.amountMinor }),
@@ -377,6 +522,8 @@ class ReservationWorkflow {
   /** The stay is cancelled: nothing to undo, a non-refundable rate kept, or every paid charge refunded by its owner. */
   private async cancel(reason: string): Promise<void> {
     const { state, input } = this;
+    // A payment scheduled ahead must not run now; if it had started, its charge is refunded below like any other.
+    for (const charge of state.charges.filter((scheduled) => scheduled.scheduled !== undefined)) await this.withdrawScheduled(charge, reason);
     const paid = state.charges.filter((charge) => charge.status === 'PAID');
     if (paid.length === 0) {
       this.moveTo('CANCELLED', `${reason}; nothing was charged`);
@@ -500,6 +647,10 @@ class ReservationWorkflow {
       const wake = nextWake(state);
       this.waitFor(wake.waitingFor);
       const remaining = wake.at - now();
+      if (wake.charge && this.runsScheduledAhead(wake.charge, remaining)) {
+        if ((await this.chargeScheduledAhead(wake.charge, wake)) === 'continue-as-new') break;
+        continue;
+      }
       if (remaining > 0) {
         const woken = await condition(() => this.cancelReason !== undefined || this.planChanged || this.historyTooLong(), remaining, { summary: wake.summary });
         this.planChanged = false;
@@ -536,6 +687,25 @@ function carriedState(input: ReservationInput): ReservationState | undefined {
   if (!input.carried) return undefined;
   const { amountMinor: _derived, ...carried } = input.carried as ReservationState & { amountMinor?: number };
   return carried;
+}
+
+/** A scheduled payment that stood down before it ran: nothing was charged. */
+function wasSuperseded(report: PaymentView): boolean {
+  return report.status === 'CANCELLED' && report.failure?.code === SUPERSEDED_FAILURE_CODE;
+}
+
+/** What the reservation mirrors of a payment that owns a charge's refunds. */
+function mirrorOwnedPayment(charge: ScheduledCharge, payment: PaymentView): void {
+  charge.refundedMinor = payment.refundedMinor;
+  charge.payment = {
+    status: payment.status,
+    cancelRefundSettled: payment.refunds.some((refund) => refund.id === CANCEL_REFUND_ID && refund.status !== 'PENDING'),
+  };
+}
+
+/** A payment that ended without telling its reservation (terminated by hand): the attempt failed, as a child's would. */
+function endedWithoutReport(paymentId: string): PaymentView {
+  return { ...paymentWorkflowFailed(new Error(`payment ${paymentId} ended without reporting its outcome`)), paymentId };
 }
 
 function paymentWorkflowFailed(error: unknown): PaymentView {

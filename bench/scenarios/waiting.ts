@@ -59,7 +59,7 @@ export interface WaitingResult {
   charging?: {
     /** Due instant to the last charge in the sandbox ledger. */
     lastChargeSeconds: number;
-    /** Due instant to the first charge (timer firing and the first child payment). */
+    /** Due instant to the first charge (the charge's payment leaving its start delay; before issue 17's charges scheduled ahead, the reservation's timer firing and starting it). */
     firstChargeSeconds: number;
     /** Due instant to visibility showing every reservation PAID (polled every 2 s). */
     allPaidSeconds: number;
@@ -73,9 +73,9 @@ export interface WaitingResult {
     chargedOnce: boolean;
     workerRssMaxMiB: number;
     processes: Partial<Record<Role, ProcessUsage>>;
-    /** From up to 50 reservations spread over the set: timer fired to the worker picking the reservation up. */
+    /** From up to 50 reservations spread over the set: timer fired to the worker picking the reservation up (none fires since charges are scheduled ahead: the charge's anatomy has its payment's first task, queued from the due instant). */
     timerToWorkflowTaskMs: LatencySummary;
-    /** The same reservations' charges (child payment workflows), phase by phase (ms). */
+    /** The same reservations' charges (their payment workflows), phase by phase (ms). */
     chargeAnatomy: Record<string, { p50: number; mean: number }>;
     /** Timeouts in those reservations' and charges' histories (an overloaded worker shows up here). */
     sampledTimeouts: Record<string, number>;

@@ -82,7 +82,7 @@ export function reservationGauges(read: () => Promise<{ asleep: number; chargesD
   });
   new Gauge({
     name: 'payments_reservation_charges_due',
-    help: 'Reservations whose charge fell due and is being taken (CHARGING), from Temporal visibility',
+    help: 'Reservation charges that fell due and are being taken (CHARGING, or the charge\'s payment created ahead past its start delay and not yet at the provider), from Temporal visibility',
     registers: [metricsRegistry],
     async collect() {
       this.set((await shared()).chargesDue);

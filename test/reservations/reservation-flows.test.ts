@@ -12,7 +12,18 @@ interface ReservationBody {
   refundedMinor: number;
   amountMinor: number;
   failure?: { code: string; message: string };
-  charges: { id: string; label: string; amountMinor: number; dueAt: string; status: string; attempts: number; paymentIds: string[]; retryAt?: string }[];
+  charges: {
+    id: string;
+    label: string;
+    amountMinor: number;
+    dueAt: string;
+    status: string;
+    attempts: number;
+    paymentIds: string[];
+    retryAt?: string;
+    scheduled?: { paymentId: string; at: string; amountMinor: number };
+    supersededPaymentIds?: string[];
+  }[];
   transitions: { status: string; note?: string }[];
 }
 
@@ -28,7 +39,7 @@ describe('reservations', () => {
   let stack: ApiStack;
 
   beforeAll(async () => {
-    stack = await startApiStack({ timing: { challengeTimeoutMs: 5_000, statusPollDelaysMs: [1_000] } });
+    stack = await startApiStack({ timing: { challengeTimeoutMs: 5_000, statusPollDelaysMs: [1_000], scheduledChargeSilenceMs: 2_000 } });
   });
   afterAll(() => stack?.close());
   afterEach(() => setFaults(stack.turnstay.scsUrl, {}));
@@ -141,9 +152,11 @@ describe('reservations', () => {
     // Not charged at the old check-in...
     await new Promise((done) => setTimeout(done, 5_000));
     expect(await ledgerOf((await read(booked.body.id)).body)).toEqual([]);
-    // ...but at the new one.
+    // ...but at the new one, by a payment scheduled for it: the one scheduled for the old date was superseded unrun.
     const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
     expect(await ledgerOf(paid)).toHaveLength(1);
+    expect(paid.charges[0]?.supersededPaymentIds).toHaveLength(1);
+    expect(await ledger(stack.turnstay.apiUrl, paid.charges[0]!.supersededPaymentIds![0]!)).toEqual([]);
     const history = await stack.client.workflow.getHandle(booked.body.id).fetchHistory();
     const stayChanges = history.events?.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'changeStay') ?? [];
     expect(stayChanges).toHaveLength(1); // the refused changes never reached history
@@ -155,6 +168,34 @@ describe('reservations', () => {
     expect(changed.body.amountMinor).toBe(45_500);
     const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
     expect((await ledgerOf(paid)).map((entry) => entry.amountMinor)).toEqual([45_500]);
+    expect(paid.charges[0]).toMatchObject({ attempts: 1, supersededPaymentIds: [expect.stringMatching(/-a1$/)], paymentIds: [expect.stringMatching(/-a1-r1$/)] });
+  });
+
+  test('past its due instant a charge\'s amount is fixed: a change is refused while its payment charges, which charges once', async () => {
+    const booked = await book({ stay: { checkinAt: inSeconds(2), checkoutAt: inSeconds(2, DAY_MS) } });
+    const { paymentId } = (await waitFor(booked.body.id, (reservation) => reservation.charges[0]?.scheduled !== undefined)).charges[0]!.scheduled!;
+    await setFaults(stack.turnstay.scsUrl, { latencyMs: 3_000 });
+    const payment = stack.client.workflow.getHandle(paymentId);
+    for (let polls = 0; polls < 100; polls += 1) {
+      if (((await payment.fetchHistory()).events ?? []).some((event) => event.activityTaskScheduledEventAttributes)) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const refused = await callApi<{ error: { message: string } }>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/change-amount`, { body: { amountMinor: 45_500 } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/being made/);
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    expect((await ledgerOf(paid)).map((entry) => entry.amountMinor)).toEqual([40_000]);
+  });
+
+  test('a charge\'s payment that ends without a word (terminated before it ran) is noticed past its due time and tried again', async () => {
+    const booked = await book({ dunning: { delaysSeconds: [1] }, ...chargedADayBefore(2) });
+    const { paymentId } = (await waitFor(booked.body.id, (reservation) => reservation.charges[0]?.scheduled !== undefined)).charges[0]!.scheduled!;
+    await stack.client.workflow.getHandle(paymentId).terminate('an operator ended it by hand');
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID', 30_000);
+    expect(paid.transitions.map((transition) => transition.status)).toContain('RETRY_SCHEDULED');
+    expect(paid.charges[0]).toMatchObject({ attempts: 2, paymentIds: [paymentId, expect.stringMatching(/-a2$/)], lastFailure: { code: 'payment_workflow_failed' } });
+    expect(await ledger(stack.turnstay.apiUrl, paymentId)).toEqual([]);
+    expect(await ledgerOf(paid)).toHaveLength(1);
   });
 
   test('cancelled before the charge: CANCELLED, nothing ever charged', async () => {
@@ -198,7 +239,7 @@ describe('reservations', () => {
     expect(await ledgerOf(failed)).toEqual([]);
   });
 
-  test('a month-long sleep: the durable timer targets the charge instant, as the history shows', async () => {
+  test('a month-long sleep: the charge\'s payment is created at booking, its start delayed to the charge instant; a cancel supersedes it unrun', async () => {
     const checkin = Date.now() + 60 * DAY_MS;
     const booked = await book({
       stay: { checkinAt: new Date(checkin).toISOString(), checkoutAt: new Date(checkin + 3 * DAY_MS).toISOString() },
@@ -206,18 +247,21 @@ describe('reservations', () => {
     });
     const due = checkin - 7 * DAY_MS;
     expect(booked.body.nextChargeAt).toBe(new Date(due).toISOString());
-    const handle = stack.client.workflow.getHandle(booked.body.id);
-    let timer: { startToFireTimeout?: { seconds?: unknown } | null } | undefined | null;
-    let startedAt = 0;
-    for (let attempt = 0; attempt < 20 && !timer; attempt += 1) {
-      const events = (await handle.fetchHistory()).events ?? [];
-      const timerEvent = events.find((event) => event.timerStartedEventAttributes);
-      timer = timerEvent?.timerStartedEventAttributes;
-      startedAt = Number(timerEvent?.eventTime?.seconds ?? 0) * 1_000;
-      if (!timer) await new Promise((done) => setTimeout(done, 200));
-    }
-    const fireAt = startedAt + Number(timer?.startToFireTimeout?.seconds ?? 0) * 1_000;
-    expect(Math.abs(fireAt - due)).toBeLessThan(5_000);
-    await callApi(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/cancel`, { body: {} });
+    const scheduled = (await waitFor(booked.body.id, (reservation) => reservation.charges[0]?.scheduled !== undefined)).charges[0]!.scheduled!;
+    expect(Date.parse(scheduled.at)).toBe(due);
+    const payment = stack.client.workflow.getHandle(scheduled.paymentId);
+    const waiting = await payment.describe();
+    expect(waiting.status.name).toBe('RUNNING');
+    expect(Math.abs((waiting.executionTime?.getTime() ?? 0) - due)).toBeLessThan(5_000);
+    // Nothing runs before it is due: no workflow task yet.
+    expect(((await payment.fetchHistory()).events ?? []).map((event) => event.eventType)).toEqual([EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED]);
+
+    const cancelled = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/cancel`, { body: { reason: 'trip called off' } });
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', charges: [{ attempts: 0, paymentIds: [], supersededPaymentIds: [scheduled.paymentId] }] });
+    const superseded = await payment.result();
+    expect(superseded).toMatchObject({ status: 'CANCELLED', failure: { code: 'superseded' } });
+    const activities = ((await payment.fetchHistory()).events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
+    expect(activities).toEqual([]);
+    expect(await ledger(stack.turnstay.apiUrl, scheduled.paymentId)).toEqual([]);
   });
 });

@@ -48,6 +48,13 @@ describe('bench: state transitions counted from a history', () => {
     ]);
   });
 
+  test('a charge\'s payment created ahead is timed from its due instant (the end of its start delay), not its creation', () => {
+    // Created at booking, its start delayed by the ~4 s until the charge was due (patch charges-scheduled-ahead).
+    const scheduled = recorded('payment-merchant1-dunning-paid-1b278de1-c1-a1');
+    expect(Number(scheduled[0]?.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff?.seconds ?? 0)).toBeGreaterThanOrEqual(3);
+    expect(paymentPhases(scheduled)?.['first workflow task queued']).toBeLessThan(1_000);
+  });
+
   test('a reservation counts its child payment and the signals it delivered as transitions, markers as none', () => {
     expect(serverWork(recorded('reservation-merchant1-stay-bc6d8fcb-6f3'))).toMatchObject({ markers: 6, 'other workflows': 3, 'workflow tasks': 7, signals: 3, 'state transitions': 21 });
   });

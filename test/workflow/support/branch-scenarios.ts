@@ -21,7 +21,7 @@ export interface RecordedRun {
 interface Reservation {
   id: string;
   status: string;
-  charges: { attempts: number; paymentIds: string[] }[];
+  charges: { attempts: number; paymentIds: string[]; supersededPaymentIds?: string[] }[];
   transitions: { status: string; note?: string }[];
 }
 
@@ -101,10 +101,10 @@ const chargedADayBefore = (seconds: number) => ({
   stay: { checkinAt: inSeconds(seconds, DAY_MS), checkoutAt: inSeconds(seconds, 2 * DAY_MS) },
   policy: { kind: 'days_before_checkin', days: 1 },
 });
-/** The reservation and each attempt's payment. */
+/** The reservation, each attempt's payment and each payment scheduled ahead and superseded before it ran. */
 const withPayments = (reservation: Reservation): RecordedRun[] => [
   { workflowId: reservation.id },
-  ...reservation.charges.flatMap((charge) => charge.paymentIds.map((workflowId) => ({ workflowId }))),
+  ...reservation.charges.flatMap((charge) => [...charge.paymentIds, ...(charge.supersededPaymentIds ?? [])].map((workflowId) => ({ workflowId }))),
 ];
 
 async function dateChange(stack: ApiStack): Promise<RecordedRun[]> {
@@ -113,6 +113,8 @@ async function dateChange(stack: ApiStack): Promise<RecordedRun[]> {
   expect(moved.status).toBe(200);
   const paid = await waitForReservation<Reservation>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID');
   expect(paid.transitions.some((transition) => transition.note?.startsWith('stay moved to'))).toBe(true);
+  // Its charge's payment, scheduled ahead for the old date, stood down unrun (patch charges-scheduled-ahead).
+  expect(paid.charges[0]?.supersededPaymentIds).toHaveLength(1);
   return withPayments(paid);
 }
 
