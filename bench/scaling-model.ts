@@ -50,7 +50,7 @@ export function scalingModel(run: TopologyResults): ScalingModel | undefined {
       due: MODEL_RESERVATIONS_DUE,
       withinSeconds: MODEL_DUE_WITHIN_SECONDS,
       chargesPerSecond: round(chargesPerSecond),
-      basis: `CPU per charge while ${charging.charged} reservations drained (timer, charge workflow, 2 provider calls)`,
+      basis: `CPU per charge while ${charging.charged} reservations drained (the charge's payment workflow, its report to the reservation, 2 provider calls)`,
       cores: coresFor(perCharge, chargesPerSecond),
     };
   }
