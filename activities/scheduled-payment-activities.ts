@@ -15,6 +15,16 @@ export interface ScheduledPaymentStart {
   listedAs: Parameters<typeof initialPaymentSearchAttributes>[0];
 }
 
+/** The start options both calls share: one id per payment, never reused (a closed payment is never started again). */
+function paymentExecution(input: PaymentWorkflowInput, taskQueue: string) {
+  return { workflowId: input.request.paymentId, taskQueue, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' as const };
+}
+
+/** The payment exists already, open or closed: what the call was for is done (a retried attempt, or nothing to supersede). */
+function unlessAlreadyStarted(error: unknown): void {
+  if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+}
+
 /** What the server says of a charge's payment that has not reported when it should have. */
 export type OwnedPaymentState = { running: true } | { running: false; status: string };
 
@@ -31,40 +41,31 @@ export function createScheduledPaymentActivities() {
       const { client } = Context.current();
       try {
         await client.workflow.start('paymentWorkflow', {
-          workflowId: input.request.paymentId,
-          taskQueue,
-          args: [input],
+          ...paymentExecution(input, taskQueue),
           ...(startDelayMs > 0 ? { startDelay: startDelayMs } : {}),
           staticSummary,
           typedSearchAttributes: initialPaymentSearchAttributes(listedAs),
-          // A retried attempt must find the payment, never start a second run of one that has ended.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
       } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        unlessAlreadyStarted(error);
       }
     },
 
     /**
      * Asks a scheduled payment not to run. Signal-with-start ends its start delay, so a payment that has not started
-     * sees the request before anything else; a running one ignores it. `closed`: the payment had ended already (the
-     * id is never reused, so nothing starts again).
+     * sees the request before anything else; a running one ignores it, and one that has ended is not started again
+     * (the reservation hears from it, or looks it up, either way).
      */
-    async supersedeScheduledPayment({ input, taskQueue, reason }: { input: PaymentWorkflowInput; taskQueue: string; reason: string }): Promise<{ closed: boolean }> {
+    async supersedeScheduledPayment({ input, taskQueue, reason }: { input: PaymentWorkflowInput; taskQueue: string; reason: string }): Promise<void> {
       const { client } = Context.current();
       try {
         await client.workflow.signalWithStart('paymentWorkflow', {
-          workflowId: input.request.paymentId,
-          taskQueue,
-          args: [input],
+          ...paymentExecution(input, taskQueue),
           signal: supersedeScheduledPaymentSignal,
           signalArgs: [{ reason }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
-        return { closed: false };
       } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { closed: true };
-        throw error;
+        unlessAlreadyStarted(error);
       }
     },
 

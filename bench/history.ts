@@ -7,8 +7,12 @@ export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const EventType = temporal.api.enums.v1.EventType;
 
 export function eventMs(event: HistoryEvent): number {
-  const time = event.eventTime;
-  return time ? Number(time.seconds ?? 0) * 1_000 + (time.nanos ?? 0) / 1e6 : Number.NaN;
+  return event.eventTime ? protoMs(event.eventTime) : Number.NaN;
+}
+
+/** A protobuf Timestamp or Duration in milliseconds. */
+function protoMs(time: { seconds?: unknown; nanos?: number | null }): number {
+  return Number(time.seconds ?? 0) * 1_000 + (time.nanos ?? 0) / 1e6;
 }
 
 export async function fetchEvents(client: Client, workflowId: string): Promise<HistoryEvent[]> {
@@ -90,7 +94,7 @@ function phasesAround(events: HistoryEvent[], firstCall: FinishedSpan, lastCall:
   if (!first || !firstTaskStarted || !outcomeTask) return undefined;
   // A reservation's charge created ahead starts when its start delay ends (its due instant), not when it was created.
   const delay = first.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff;
-  const start = eventMs(first) + (delay ? Number(delay.seconds ?? 0) * 1_000 + (delay.nanos ?? 0) / 1e6 : 0);
+  const start = eventMs(first) + (delay ? protoMs(delay) : 0);
   return {
     'first workflow task queued': eventMs(firstTaskStarted) - start,
     'first workflow task to create-intent scheduled': firstCall.scheduled - eventMs(firstTaskStarted),

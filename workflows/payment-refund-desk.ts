@@ -6,7 +6,7 @@ import { describeDuration } from './describe-duration';
 import { failureMessage, isRefusal } from './payment-failures';
 import type { PaymentRecord } from './payment-record';
 import type { RefundEntry } from './payment-refunds';
-import type { PaymentTiming } from './payment-types';
+import type { PaymentOwnTiming } from './payment-types';
 import { CANCEL_REFUND_ID } from './refund-types';
 
 /** What the refund desk reads of its payment. */
@@ -14,7 +14,7 @@ export interface RefundDeskPayment {
   readonly record: PaymentRecord;
   readonly request: PaymentRequest;
   readonly label: string;
-  readonly timing: Required<PaymentTiming>;
+  readonly timing: PaymentOwnTiming;
   /** Where refunds go at the provider; undefined when nothing was created there. */
   readonly handle: ProviderPaymentHandle | undefined;
   /** False once the refund window is over or the payment was cancelled. */

@@ -79,6 +79,9 @@ export interface PaymentTiming {
   scheduledChargeSilenceMs?: number;
 }
 
+/** The payment's own timing, every field set (the reservation alone reads `scheduledChargeSilenceMs`). */
+export type PaymentOwnTiming = Required<Omit<PaymentTiming, 'scheduledChargeSilenceMs'>>;
+
 export interface PaymentTransition {
   status: PaymentStatus;
   at: string;

@@ -39,7 +39,7 @@ import {
 } from './messages';
 import { CardHandover } from './card-handover';
 import { PaymentRecord } from './payment-record';
-import { SUPERSEDED_FAILURE_CODE, type CardSource, type PaymentWorkflowInput, type PaymentView, type PaymentTiming, type VaultCardSource } from './payment-types';
+import { SUPERSEDED_FAILURE_CODE, type CardSource, type PaymentOwnTiming, type PaymentWorkflowInput, type PaymentView, type VaultCardSource } from './payment-types';
 import { describeDuration } from './describe-duration';
 import { DEFAULT_REFUND_ANSWER_WITHIN_MS, RefundRejection, type RefundOutcome, type RequestRefundInput } from './refund-types';
 import { WebhookHints } from './webhook-hints';
@@ -49,7 +49,7 @@ import type { ReconciliationFinding, ReconStatus } from './reconciliation-types'
 import { WORKER_LIVENESS_TIMEOUT } from './worker-liveness';
 import { quickLocalActivities } from './quick-local-activity';
 
-const DEFAULT_TIMING: Required<PaymentTiming> = {
+const DEFAULT_TIMING: PaymentOwnTiming = {
   challengeTimeoutMs: 15 * 60_000,
   statusPollDelaysMs: [15_000, 30_000, 60_000, 120_000, 300_000],
   refundWindowMs: 90 * 24 * 3_600_000,
@@ -58,7 +58,6 @@ const DEFAULT_TIMING: Required<PaymentTiming> = {
   refundAnswerWithinMs: DEFAULT_REFUND_ANSWER_WITHIN_MS,
   refundRetryDelaysMs: [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000],
   cardHandoverWindowMs: 120_000,
-  scheduledChargeSilenceMs: 10 * 60_000,
 };
 
 /**
@@ -181,7 +180,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
  */
 class PaymentWorkflow implements RefundDeskPayment {
   readonly request: PaymentWorkflowInput['request'];
-  readonly timing: Required<PaymentTiming>;
+  readonly timing: PaymentOwnTiming;
   /** How notes, waits and activity summaries name the provider. */
   readonly label: string;
   readonly record: PaymentRecord;

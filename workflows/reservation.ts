@@ -313,6 +313,11 @@ class ReservationWorkflow {
     };
   }
 
+  /** The card a scheduled payment charges: the provider's token kept at booking (charges are scheduled ahead only then). */
+  private get tokenOnFile(): CardSource {
+    return { kind: 'token', paymentMethodToken: this.state.paymentMethodToken as string };
+  }
+
   private get silenceMs(): number {
     return this.input.paymentTiming?.scheduledChargeSilenceMs ?? DEFAULT_SCHEDULED_CHARGE_SILENCE_MS;
   }
@@ -341,14 +346,19 @@ class ReservationWorkflow {
     });
     this.planChanged = false;
     if (woken && !heard()) return this.historyTooLong() && this.cancelReason === undefined ? 'continue-as-new' : 'next';
-    if (!heard() && !(await this.hearFrom(scheduled.paymentId, heard))) scheduled.report = endedWithoutReport(scheduled.paymentId);
+    if (!heard()) {
+      // Silent past its due time and the silence bound: one still running is waited for again (the next turn).
+      const found = await this.lookUp(scheduled.paymentId, heard);
+      if (found === 'running') return 'next';
+      if (found === 'silent') scheduled.report = endedWithoutReport(scheduled.paymentId);
+    }
     await this.takeScheduledReport(charge);
     return 'next';
   }
 
   /** Creates the charge's next attempt as a payment whose start is delayed until `dueAt`. */
   private async scheduleAhead(charge: ScheduledCharge, dueAt: number): Promise<NonNullable<ScheduledCharge['scheduled']>> {
-    const { state, input } = this;
+    const { input } = this;
     const attempt = charge.attempts + 1;
     const superseded = charge.supersededPaymentIds?.length ?? 0;
     // Ids are never reused: the successor of a superseded payment gets an id of its own.
@@ -356,7 +366,7 @@ class ReservationWorkflow {
     const scheduled = { paymentId, at: at(dueAt), amountMinor: charge.amountMinor };
     charge.scheduled = scheduled;
     await this.scheduledPayments.scheduleOwnedPayment({
-      input: this.ownedPaymentInput(charge, paymentId, { kind: 'token', paymentMethodToken: state.paymentMethodToken as string }),
+      input: this.ownedPaymentInput(charge, paymentId, this.tokenOnFile),
       taskQueue: workflowInfo().taskQueue,
       startDelayMs: dueAt - now(),
       staticSummary: `${charge.label} charge of reservation ${input.reference}, attempt ${attempt}, scheduled for ${at(dueAt)}`,
@@ -374,9 +384,8 @@ class ReservationWorkflow {
     const heard = () => scheduled.report !== undefined;
     if (!heard()) {
       this.waitFor(`payment ${scheduled.paymentId}, scheduled ahead, to stand down (${reason})`);
-      const cardSource: CardSource = { kind: 'token', paymentMethodToken: this.state.paymentMethodToken as string };
       await this.scheduledPayments.supersedeScheduledPayment({
-        input: this.ownedPaymentInput(charge, scheduled.paymentId, cardSource),
+        input: this.ownedPaymentInput(charge, scheduled.paymentId, this.tokenOnFile),
         taskQueue: workflowInfo().taskQueue,
         reason,
       });
@@ -385,16 +394,20 @@ class ReservationWorkflow {
     await this.takeScheduledReport(charge);
   }
 
-  /**
-   * Waits until `heard()`. A payment silent for too long is looked up: still running, the wait goes on; ended (ended
-   * by hand, never created), one more wait for a report on its way, then false.
-   */
+  /** Waits until `heard()`, looking the payment up after each silence bound (see lookUp); false: it ended silent. */
   private async hearFrom(paymentId: string, heard: () => boolean): Promise<boolean> {
     for (;;) {
       if (await condition(heard, this.silenceMs, { summary: `Wait for payment ${paymentId} to report` })) return true;
-      const payment = await this.scheduledPayments.describeOwnedPayment({ paymentId });
-      if (!payment.running) return condition(heard, this.silenceMs, { summary: `Wait for a report from payment ${paymentId}, ${payment.status}` });
+      const found = await this.lookUp(paymentId, heard);
+      if (found !== 'running') return found === 'heard';
     }
+  }
+
+  /** Asks the server about a silent payment: still running, or ended (by hand, or never created) and then heard from within one more wait for a report on its way, or not. */
+  private async lookUp(paymentId: string, heard: () => boolean): Promise<'running' | 'heard' | 'silent'> {
+    const payment = await this.scheduledPayments.describeOwnedPayment({ paymentId });
+    if (payment.running) return 'running';
+    return (await condition(heard, this.silenceMs, { summary: `Wait for a report from payment ${paymentId}, ${payment.status}` })) ? 'heard' : 'silent';
   }
 
   /** The scheduled payment has reported: superseded before it ran, or it ran and is the charge's next attempt. */
