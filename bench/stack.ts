@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } fr
 import { basename, join, resolve } from 'node:path';
 import { cpuProfileDir } from './cpu-profiles';
 import { hashApiKey } from '../api/key-hash';
-import { findFreePort } from '../infra/free-port';
+import { findPortForChild } from '../infra/free-port';
 import { startTemporal } from '../infra/start-temporal';
 import type { RunningTemporal, Topology } from '../infra/temporal-topology';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../sandbox';
@@ -92,7 +92,7 @@ export class BenchStack {
       turnstayWebhookSecret: `whsec_${randomBytes(16).toString('hex')}`,
       trustistWebhookPathSecret: randomBytes(24).toString('base64url'),
     };
-    const apiPort = await findFreePort();
+    const apiPort = await findPortForChild();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const temporal = await startTemporal(options.topology, { dataDir: join(options.dir, 'temporal') });
     const logger = createSandboxLogger('sandbox', { level: 'warn' });
@@ -163,7 +163,7 @@ export class BenchStack {
   async addInstances(count: number): Promise<void> {
     for (let index = 0; index < count; index += 1) {
       const number = this.moreWorkers.length + 2;
-      const port = await findFreePort();
+      const port = await findPortForChild();
       const [worker, api] = await Promise.all([this.spawnWorker(`worker-${number}`), this.spawnApi(`api-${number}`, `http://127.0.0.1:${port}`)]);
       this.moreWorkers.push(worker);
       this.moreApis.push({ part: api, url: `http://127.0.0.1:${port}` });

@@ -14,17 +14,23 @@ export function findFreePort(): Promise<number> {
 }
 
 /**
- * Ports for a server that is restarted on the same ports (crash tests): free now and below Linux's ephemeral range
- * (32768+), where no outgoing connection's source port and no `listen(0)` can take one while the server is down.
+ * Ports for a server that binds them later or is restarted on the same ports (another process, crash tests): free now
+ * and below Linux's ephemeral range (32768+), where no outgoing connection's source port and no `listen(0)` can take
+ * one before the server binds it or while it is down. (From `findFreePort`, a child's port was taken so, now and then.)
  * Also below 32768 because the Temporal server stores membership ports in a smallint column.
  */
 export async function findStablePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
-    const candidate = await findFreePortInRange(20_000, 32_000);
+    const candidate = await findPortForChild();
     if (!ports.includes(candidate)) ports.push(candidate);
   }
   return ports;
+}
+
+/** One port another process binds later (see findStablePorts). */
+export async function findPortForChild(): Promise<number> {
+  return findFreePortInRange(20_000, 32_000);
 }
 
 /** A free loopback port in [min, max): tried at random, checked by binding it. */

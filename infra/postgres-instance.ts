@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { stopProcess } from './child-process';
-import { findStablePorts } from './free-port';
+import { findPortForChild } from './free-port';
 
 export interface PostgresOptions {
   /** PostgreSQL's data directory (created with initdb on first start, kept across restarts). */
@@ -63,7 +63,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const binDir = resolvePostgresBinDir(options.binDir);
   const user = runAs();
   const dataDir = reachableDataDir(options.dataDir, user);
-  const port = options.port ?? ((await findStablePorts(1))[0] as number);
+  const port = options.port ?? (await findPortForChild());
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });

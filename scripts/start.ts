@@ -11,7 +11,7 @@ import { clientConfigToToml } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { hashApiKey } from '../api/key-hash';
 import { parseEnv, port } from '../infra/env-config';
-import { findFreePort } from '../infra/free-port';
+import { findPortForChild } from '../infra/free-port';
 import { startTemporal } from '../infra/start-temporal';
 import { parseTopology, type RunningTemporal } from '../infra/temporal-topology';
 import { LOCAL_SANDBOXES } from '../sandbox/local-sandboxes';
@@ -69,7 +69,7 @@ function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
 /** The `temporal` CLI's connection variables (ours, such as TEMPORAL_TASK_QUEUE, pass through). */
 const STANDARD_TEMPORAL_VARIABLE = /^TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|TLS|PROFILE|CONFIG_FILE|GRPC_META_|CODEC_)/;
 
-const portOrFree = async (value: number) => (value === 0 ? findFreePort() : value);
+const portOrFree = async (value: number) => (value === 0 ? findPortForChild() : value);
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import type { PaymentBody } from '../support/merchant-client';
 import { TEST_CARDS } from '../support/test-cards';
@@ -23,6 +24,14 @@ describe('two workers and two API instances on one Temporal server', () => {
   afterAll(async () => {
     await stack?.close();
     if (rows.length > 0) await recordChaosRows(rows);
+  });
+
+  test('every port the stack hands a process to bind lies below the kernel ephemeral range, where no other socket takes it first', () => {
+    // Once in a while a port found free by listen(0) was taken (EADDRINUSE) before the child bound it a second later.
+    const [ephemeralLow] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const urls = [stack.apiUrl, ...stack.apiReplicas.map((replica) => replica.url), ...stack.workers.map((worker) => worker.healthUrl as string)];
+    expect(urls).toHaveLength(4);
+    expect(urls.filter((url) => Number(new URL(url).port) >= (ephemeralLow as number))).toEqual([]);
   });
 
   test('payments alternate between the API instances and spread across both workers; one worker SIGKILLed, none lost, each charged once', async () => {

@@ -1,4 +1,4 @@
-import { findFreePort } from '../../infra/free-port';
+import { findPortForChild } from '../../infra/free-port';
 import { callApi, createPayment, paymentBody } from '../support/merchant-client';
 import { CVC_TOKEN, TEST_CARDS } from '../support/test-cards';
 import { waitUntil } from '../chaos/support/chaos-helpers';
@@ -16,7 +16,7 @@ describe('metrics', () => {
   let workerMetricsUrl: string;
 
   beforeAll(async () => {
-    const workerMetricsPort = await findFreePort();
+    const workerMetricsPort = await findPortForChild();
     workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
     stack = await ProcessStack.start({ extraWorkerEnv: { WORKER_METRICS_PORT: String(workerMetricsPort) } });
     await Promise.all([stack.startWorker(), stack.startApi()]);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { hashApiKey } from '../../../api/key-hash';
-import { findFreePort } from '../../../infra/free-port';
+import { findPortForChild } from '../../../infra/free-port';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../../sandbox';
 import { createDataConverter } from '../../../infra/data-converter';
 import { waitForReady } from './chaos-helpers';
@@ -70,7 +70,7 @@ export class ProcessStack {
       address: required('TEST_TEMPORAL_ADDRESS'),
       namespace: process.env.TEST_TEMPORAL_NAMESPACE ?? 'default',
     };
-    const apiPort = await findFreePort();
+    const apiPort = await findPortForChild();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const webhookRetry = options.webhookRetry ?? { baseDelayMs: 250, maxAttempts: 8 };
     const turnstay = await startTurnstaySandbox({
@@ -116,7 +116,7 @@ export class ProcessStack {
 
   /** Starts one more payment worker on the stack's task queue and resolves once it is ready (polls every queue). */
   async startWorker(): Promise<ChildPart> {
-    const healthPort = await findFreePort();
+    const healthPort = await findPortForChild();
     const part = spawnPart(`worker-${this.workers.length + 1}`, 'worker/main.ts', {
       ...this.sharedEnv(),
       WORKFLOW_BUNDLE_PATH: required('TEST_WORKFLOW_BUNDLE'),
@@ -141,7 +141,7 @@ export class ProcessStack {
 
   /** Starts one more API instance (with a card-vault worker of its own) on a port of its own. */
   async startApiReplica(): Promise<{ part: ChildPart; url: string }> {
-    const port = await findFreePort();
+    const port = await findPortForChild();
     const replica = { part: await this.spawnApi(`api-${this.apiReplicas.length + 2}`, port), url: `http://127.0.0.1:${port}` };
     this.apiReplicas.push(replica);
     return replica;
