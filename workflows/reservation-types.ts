@@ -44,9 +44,10 @@ export interface ScheduledCharge {
   payment?: { status: PaymentStatus; cancelRefundSettled: boolean };
   /**
    * The payment created ahead for the next attempt, its start delayed until `at` (charges since issue 17); `report` is
-   * what it said when it ran (carried over continue-as-new until the reservation takes it in; never shown).
+   * what it said when it ran (carried over continue-as-new until the reservation takes it in; never shown);
+   * `lookUps` how many times the server was asked about it past its due time and found it still running.
    */
-  scheduled?: { paymentId: string; at: string; amountMinor: number; report?: PaymentView };
+  scheduled?: { paymentId: string; at: string; amountMinor: number; report?: PaymentView; lookUps?: number };
   /** Payments scheduled ahead and superseded before they ran (a change of plan or a cancellation): none charged. */
   supersededPaymentIds?: string[];
 }

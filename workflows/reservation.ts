@@ -69,6 +69,8 @@ const HOSTED_FORM_PATCH = 'hosted-form';
 const CHARGES_SCHEDULED_AHEAD = 'charges-scheduled-ahead';
 /** How long past its due time a payment scheduled ahead may stay silent before the server is asked about it. */
 const DEFAULT_SCHEDULED_CHARGE_SILENCE_MS = 10 * 60_000;
+/** The longest silence bound once doubled (see silenceAfter). */
+const MAX_SCHEDULED_CHARGE_SILENCE_MS = 24 * HOUR_MS;
 /** Status polls while the guest is on the hosted form (the token intent sends no webhook). */
 const DEFAULT_HOSTED_FORM_POLL_DELAYS_MS = [5_000, 10_000, 15_000, 30_000];
 const DEFAULT_HOSTED_FORM_TIMEOUT_MS = 15 * 60_000;
@@ -322,6 +324,15 @@ class ReservationWorkflow {
     return this.input.paymentTiming?.scheduledChargeSilenceMs ?? DEFAULT_SCHEDULED_CHARGE_SILENCE_MS;
   }
 
+  /**
+   * The silence bound after `lookUps` lookups that found the payment still running, doubled each time: a payment
+   * queued behind a backlog of due charges (100,000 falling due at once take an hour to drain) or retrying at its
+   * provider is not asked after at every bound, each lookup a workflow task queued behind that same backlog.
+   */
+  private silenceAfter(lookUps: number): number {
+    return Math.min(this.silenceMs * 2 ** lookUps, MAX_SCHEDULED_CHARGE_SILENCE_MS);
+  }
+
   /** Whether the charge the reservation sleeps towards runs as a payment scheduled ahead (a card on file is needed). */
   private runsScheduledAhead(charge: ScheduledCharge, remainingMs: number): boolean {
     return charge.scheduled !== undefined || (remainingMs > 0 && this.state.paymentMethodToken !== undefined && patched(CHARGES_SCHEDULED_AHEAD));
@@ -341,7 +352,8 @@ class ReservationWorkflow {
     }
     const scheduled = planned ?? (await this.scheduleAhead(charge, wake.at));
     const heard = () => scheduled.report !== undefined;
-    const woken = await condition(() => heard() || this.cancelReason !== undefined || this.planChanged || this.historyTooLong(), Math.max(wake.at - now(), 0) + this.silenceMs, {
+    const silenceMs = this.silenceAfter(scheduled.lookUps ?? 0);
+    const woken = await condition(() => heard() || this.cancelReason !== undefined || this.planChanged || this.historyTooLong(), Math.max(wake.at - now(), 0) + silenceMs, {
       summary: wake.summary,
     });
     this.planChanged = false;
@@ -349,7 +361,10 @@ class ReservationWorkflow {
     if (!heard()) {
       // Silent past its due time and the silence bound: one still running is waited for again (the next turn).
       const found = await this.lookUp(scheduled.paymentId, heard);
-      if (found === 'running') return 'next';
+      if (found === 'running') {
+        scheduled.lookUps = (scheduled.lookUps ?? 0) + 1;
+        return 'next';
+      }
       if (found === 'silent') scheduled.report = endedWithoutReport(scheduled.paymentId);
     }
     await this.takeScheduledReport(charge);
@@ -394,10 +409,10 @@ class ReservationWorkflow {
     await this.takeScheduledReport(charge);
   }
 
-  /** Waits until `heard()`, looking the payment up after each silence bound (see lookUp); false: it ended silent. */
+  /** Waits until `heard()`, looking the payment up after each silence bound (see lookUp, silenceAfter); false: it ended silent. */
   private async hearFrom(paymentId: string, heard: () => boolean): Promise<boolean> {
-    for (;;) {
-      if (await condition(heard, this.silenceMs, { summary: `Wait for payment ${paymentId} to report` })) return true;
+    for (let lookUps = 0; ; lookUps += 1) {
+      if (await condition(heard, this.silenceAfter(lookUps), { summary: `Wait for payment ${paymentId} to report` })) return true;
       const found = await this.lookUp(paymentId, heard);
       if (found !== 'running') return found === 'heard';
     }

@@ -198,6 +198,23 @@ describe('reservations', () => {
     expect(await ledgerOf(paid)).toHaveLength(1);
   });
 
+  test('a charge\'s payment that runs long without reporting is looked up at growing intervals, not after every silence bound', async () => {
+    const booked = await book(chargedADayBefore(2));
+    // Five transient provider failures: the payment retries for ~31 s (1 + 2 + 4 + 8 + 16) before it charges.
+    await setFaults(stack.turnstay.apiUrl, { failNext: { count: 5, kind: 'status', status: 503, pathPrefix: '/api/v1/payments/intent' } });
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID', 90_000);
+    expect(await ledgerOf(paid)).toHaveLength(1);
+    const history = await stack.client.workflow.getHandle(booked.body.id).fetchHistory();
+    const lookUps = (history.events ?? []).filter((event) =>
+      event.markerRecordedEventAttributes?.markerName === 'core_local_activity' &&
+      Object.values(event.markerRecordedEventAttributes.details ?? {}).some((payloads) => payloads.payloads?.some((payload) => Buffer.from(payload.data ?? []).toString().includes('describeOwnedPayment'))),
+    );
+    // A 2 s bound: looked up at least once (the payment was silent past it), and with the bound doubling each time
+    // at most 4 times in ~31 s (2, 6, 14, 30 s past due) where a fixed bound asks ~15 times.
+    expect(lookUps.length).toBeGreaterThanOrEqual(1);
+    expect(lookUps.length).toBeLessThanOrEqual(5);
+  });
+
   test('cancelled before the charge: CANCELLED, nothing ever charged', async () => {
     const booked = await book({});
     const cancelled = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/cancel`, { body: { reason: 'trip called off' } });

@@ -36,7 +36,7 @@ describe('workflow replay', () => {
     const lostStartAnswer = new LostStartAnswer();
     await receiver.start();
     stack = await startApiStack({
-      timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500], lostAnswerGraceMs: 1_000 },
+      timing: { challengeTimeoutMs: 3_000, statusPollDelaysMs: [500], lostAnswerGraceMs: 1_000, scheduledChargeSilenceMs: 2_000 },
       apiClientInterceptors: [lostStartAnswer.interceptor],
       merchantEvents: { endpoints: { merchant1: [{ id: 'ep_replay', url: receiver.url, secret: receiver.secret }] }, settings: { initialRetryMs: 200, maxRetryMs: 1_000 } },
     });

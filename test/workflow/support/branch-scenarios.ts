@@ -41,8 +41,8 @@ export async function runBranchScenarios(stack: ApiStack): Promise<RecordedRun[]
   const payments = (await Promise.all([fullRefund(stack), cancelBeforeCharge(stack)])).flat();
   runs.push(...payments, ...(await lostAnswers(stack)), ...(await challengeWithoutWebhook(stack)));
   runs.push(...(await Promise.all([dateChange(stack), dunningToFailure(stack), continuedAsNew(stack), eventLogMovedToItsQueue(stack)])).flat());
-  // Alone: its injected decline must reach this reservation's charge, not another's.
-  runs.push(...(await dunningToSuccess(stack)));
+  // Alone: their injected failures must reach this reservation's charge, not another's.
+  runs.push(...(await dunningToSuccess(stack)), ...(await silentChargeLookedUp(stack)));
   return runs;
 }
 
@@ -131,6 +131,22 @@ async function dunningToSuccess(stack: ApiStack): Promise<RecordedRun[]> {
   const paid = await waitForReservation<Reservation>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID');
   expect(paid.charges[0]?.attempts).toBe(2);
   expect(paid.transitions.some((transition) => transition.status === 'RETRY_SCHEDULED')).toBe(true);
+  return withPayments(paid);
+}
+
+/**
+ * A charge's payment that retries at its provider past the reservation's silence bound: the reservation looks it up,
+ * finds it running, and waits again with the bound doubled (needs the stack's 2 s `scheduledChargeSilenceMs`).
+ */
+async function silentChargeLookedUp(stack: ApiStack): Promise<RecordedRun[]> {
+  const booked = await book(stack, 'stay-silent', chargedADayBefore(2));
+  await setFaults(stack.turnstay.apiUrl, { failNext: { count: 4, kind: 'status', status: 503, pathPrefix: '/api/v1/payments/intent' } });
+  const paid = await waitForReservation<Reservation>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID', 60_000);
+  const history = await stack.client.workflow.getHandle(paid.id).fetchHistory();
+  const lookUps = (history.events ?? []).filter((event) =>
+    Object.values(event.markerRecordedEventAttributes?.details ?? {}).some((payloads) => payloads.payloads?.some((payload) => Buffer.from(payload.data ?? []).toString().includes('describeOwnedPayment'))),
+  );
+  expect(lookUps.length).toBeGreaterThanOrEqual(2);
   return withPayments(paid);
 }
 
