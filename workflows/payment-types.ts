@@ -74,7 +74,8 @@ export interface PaymentTiming {
   cardHandoverWindowMs?: number;
   /**
    * A reservation's charge whose payment was created ahead: how long past the due time (or a request to supersede it)
-   * the payment may stay silent before the reservation asks the server whether it still runs (default 10 minutes).
+   * the payment may stay silent before the reservation asks the server whether it still runs (default 1 hour, doubled
+   * each time it is found still running).
    */
   scheduledChargeSilenceMs?: number;
 }
