@@ -1,6 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, waitForReservation, reservationBody } from '../support/merchant-client';
+import { localActivityMarkers } from '../support/local-activity-markers';
 import { ledger, setFaults } from '../support/sandbox-client';
 import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
 
@@ -205,10 +206,7 @@ describe('reservations', () => {
     const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID', 90_000);
     expect(await ledgerOf(paid)).toHaveLength(1);
     const history = await stack.client.workflow.getHandle(booked.body.id).fetchHistory();
-    const lookUps = (history.events ?? []).filter((event) =>
-      event.markerRecordedEventAttributes?.markerName === 'core_local_activity' &&
-      Object.values(event.markerRecordedEventAttributes.details ?? {}).some((payloads) => payloads.payloads?.some((payload) => Buffer.from(payload.data ?? []).toString().includes('describeOwnedPayment'))),
-    );
+    const lookUps = localActivityMarkers(history.events ?? [], 'describeOwnedPayment');
     // A 2 s bound: looked up at least once (the payment was silent past it), and with the bound doubling each time
     // at most 4 times in ~31 s (2, 6, 14, 30 s past due) where a fixed bound asks ~15 times.
     expect(lookUps.length).toBeGreaterThanOrEqual(1);

@@ -6,6 +6,7 @@ import { merchantEventTaskQueue } from '../../../workflows/merchant-event-task-q
 import { reservationWorkflowId, startReservation } from '../../../api/start-reservation';
 import type { ApiStack } from '../../support/api-stack';
 import { callApi, createPayment, paymentBody, reservationBody, waitForPayment, waitForReservation } from '../../support/merchant-client';
+import { localActivityMarkers } from '../../support/local-activity-markers';
 import { completeChallenge, setFaults, setWebhookMode } from '../../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../../support/test-cards';
 
@@ -143,10 +144,7 @@ async function silentChargeLookedUp(stack: ApiStack): Promise<RecordedRun[]> {
   await setFaults(stack.turnstay.apiUrl, { failNext: { count: 4, kind: 'status', status: 503, pathPrefix: '/api/v1/payments/intent' } });
   const paid = await waitForReservation<Reservation>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID', 60_000);
   const history = await stack.client.workflow.getHandle(paid.id).fetchHistory();
-  const lookUps = (history.events ?? []).filter((event) =>
-    Object.values(event.markerRecordedEventAttributes?.details ?? {}).some((payloads) => payloads.payloads?.some((payload) => Buffer.from(payload.data ?? []).toString().includes('describeOwnedPayment'))),
-  );
-  expect(lookUps.length).toBeGreaterThanOrEqual(2);
+  expect(localActivityMarkers(history.events ?? [], 'describeOwnedPayment').length).toBeGreaterThanOrEqual(2);
   return withPayments(paid);
 }
 
