@@ -330,7 +330,7 @@ class ReservationWorkflow {
 
   /**
    * The silence bound after `lookUps` lookups that found the payment still running, doubled each time: a payment
-   * queued behind a backlog of due charges (100,000 falling due at once take an hour to drain) or retrying at its
+   * queued behind a backlog of due charges (100,000 falling due at once take about an hour to drain) or retrying at its
    * provider is not asked after at every bound, each lookup a workflow task queued behind that same backlog.
    */
   private silenceAfter(lookUps: number): number {
