@@ -141,11 +141,21 @@ async function dunningToSuccess(stack: ApiStack): Promise<RecordedRun[]> {
  */
 async function silentChargeLookedUp(stack: ApiStack): Promise<RecordedRun[]> {
   const booked = await book(stack, 'stay-silent', chargedADayBefore(2));
-  await setFaults(stack.turnstay.apiUrl, { failNext: { count: 4, kind: 'status', status: 503, pathPrefix: '/api/v1/payments/intent' } });
+  // The provider fails until the reservation has looked the payment up twice (found running, waited doubled, asked
+  // again), however slow the machine; then the payment's next retry charges and it reports.
+  await setFaults(stack.turnstay.apiUrl, { failNext: { count: 1_000, kind: 'status', status: 503, pathPrefix: '/api/v1/payments/intent' } });
+  await waitForLookUps(stack, booked.body.id, 2);
+  await setFaults(stack.turnstay.apiUrl, {});
   const paid = await waitForReservation<Reservation>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID', 60_000);
-  const history = await stack.client.workflow.getHandle(paid.id).fetchHistory();
-  expect(localActivityMarkers(history.events ?? [], 'describeOwnedPayment').length).toBeGreaterThanOrEqual(2);
   return withPayments(paid);
+}
+
+async function waitForLookUps(stack: ApiStack, reservationId: string, count: number, timeoutMs = 40_000): Promise<void> {
+  const handle = stack.client.workflow.getHandle(reservationId);
+  for (const deadline = Date.now() + timeoutMs; localActivityMarkers((await handle.fetchHistory()).events ?? [], 'describeOwnedPayment').length < count; ) {
+    if (Date.now() > deadline) throw new Error(`${reservationId} did not look its payment up ${count} times within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** A stay that collects changes past its history bound continues as new: the run that ended so, and the next. */
