@@ -1,10 +1,14 @@
 import type { BundleOptions } from '@temporalio/worker';
 
 /**
- * Workflow interceptors: OpenTelemetry's, inert for workflows started without a trace context; and the one that tells
- * a quick path when an update's answer waits on the task.
+ * Workflow interceptors: OpenTelemetry's, inert for workflows started without a trace context; the one that tells
+ * a quick path when an update's answer waits on the task; and the one that runs local activities one at a time.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/tracing-interceptors'), require.resolve('../workflows/answers-waiting-interceptors')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('../workflows/tracing-interceptors'),
+  require.resolve('../workflows/answers-waiting-interceptors'),
+  require.resolve('../workflows/local-activity-turns-interceptors'),
+];
 
 /**
  * Modules evaluated once per workflow thread instead of once per workflow run: the SDK shares them between runs in its

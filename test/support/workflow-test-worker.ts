@@ -11,14 +11,17 @@ export interface WorkflowTestWorker {
   stop(): Promise<void>;
 }
 
-/** Everything a worker takes but where it connects; extra fields pass through (the SDK reads some it does not type). */
-export type WorkflowTestWorkerOptions = Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue'> & Record<string, unknown>;
+/**
+ * Everything a worker takes but where it connects (its task queue is its own unless named); extra fields pass through
+ * (the SDK reads some it does not type).
+ */
+export type WorkflowTestWorkerOptions = Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue'> & { taskQueue?: string } & Record<string, unknown>;
 
 export async function startWorkflowTestWorker(name: string, options: WorkflowTestWorkerOptions): Promise<WorkflowTestWorker> {
   const { address, namespace } = testTemporalAddress();
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }), namespace });
-  const taskQueue = `${name}-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? `${name}-${randomUUID()}`;
   const worker = await Worker.create({ ...options, connection, namespace, taskQueue });
   const running = worker.run();
   return {

@@ -9,7 +9,7 @@ export const noteUpdate = defineUpdate<void>('note');
 /** Who waits on the task that publishes: nobody, a running update handler, or an update whose handler is done. */
 export type Waiting = 'nobody' | 'running-handler' | 'finished-handler';
 
-function publishOne(events: MerchantEventPublisher, merchantId: string): void {
+export function publishOne(events: MerchantEventPublisher, merchantId: string): void {
   events.emit(merchantId, 1, 'reservation.scheduled', {
     object: 'reservation',
     reservationId: 'reservation-test',
