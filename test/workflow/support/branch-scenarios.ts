@@ -7,6 +7,8 @@ import { reservationWorkflowId, startReservation } from '../../../api/start-rese
 import type { ApiStack } from '../../support/api-stack';
 import { callApi, createPayment, paymentBody, reservationBody, waitForPayment, waitForReservation } from '../../support/merchant-client';
 import { localActivityMarkers } from '../../support/local-activity-markers';
+import { historyUntil } from '../../support/workflow-test-worker';
+import type { HistoryEvent } from '../../../bench/history';
 import { completeChallenge, setFaults, setWebhookMode } from '../../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../../support/test-cards';
 
@@ -144,18 +146,11 @@ async function silentChargeLookedUp(stack: ApiStack): Promise<RecordedRun[]> {
   // The provider fails until the reservation has looked the payment up twice (found running, waited doubled, asked
   // again), however slow the machine; then the payment's next retry charges and it reports.
   await setFaults(stack.turnstay.apiUrl, { failNext: { count: 1_000, kind: 'status', status: 503, pathPrefix: '/api/v1/payments/intent' } });
-  await waitForLookUps(stack, booked.body.id, 2);
+  const lookedUpTwice = (events: HistoryEvent[]) => localActivityMarkers(events, 'describeOwnedPayment').length >= 2;
+  expect(lookedUpTwice(await historyUntil(stack.client.workflow.getHandle(booked.body.id), lookedUpTwice, 40_000))).toBe(true);
   await setFaults(stack.turnstay.apiUrl, {});
   const paid = await waitForReservation<Reservation>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID', 60_000);
   return withPayments(paid);
-}
-
-async function waitForLookUps(stack: ApiStack, reservationId: string, count: number, timeoutMs = 40_000): Promise<void> {
-  const handle = stack.client.workflow.getHandle(reservationId);
-  for (const deadline = Date.now() + timeoutMs; localActivityMarkers((await handle.fetchHistory()).events ?? [], 'describeOwnedPayment').length < count; ) {
-    if (Date.now() > deadline) throw new Error(`${reservationId} did not look its payment up ${count} times within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** A stay that collects changes past its history bound continues as new: the run that ended so, and the next. */
