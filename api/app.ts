@@ -4,6 +4,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { CardVault } from '../worker/card-vault';
+import type { CardVaultWorker } from '../worker/card-vault-worker';
 import type { PaymentTiming } from '../workflows/payment-types';
 import { ApiError, errorHandler } from './api-error';
 import { httpMetrics } from './http-metrics';
@@ -33,6 +34,8 @@ export interface ApiDependencies {
   cardVaultTaskQueue: string;
   /** This process's card-vault worker and its connection: /ready includes them. */
   cardVaultWorker: { worker: Worker; connection: NativeConnection };
+  /** Keeps a card on file at its provider from this process, before a reservation starts (card-vault-worker.ts). */
+  keepCardOnFile: CardVaultWorker['keepCardOnFile'];
   codec: PayloadCodec;
   merchantKeys: MerchantKey[];
   operatorKeyHashes: string[];
@@ -96,6 +99,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     taskQueue: deps.taskQueue,
     vault: deps.vault,
     cardVaultTaskQueue: deps.cardVaultTaskQueue,
+    keepCardOnFile: deps.keepCardOnFile,
     rules,
     timing: deps.timing,
     paymentAnswerWithinMs: deps.paymentAnswerWithinMs,

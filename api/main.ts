@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     vault,
     cardVaultTaskQueue: cardVault.taskQueue,
     cardVaultWorker: { worker: cardVault.worker, connection: workerConnection },
+    keepCardOnFile: cardVault.keepCardOnFile,
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: merchantKeysFrom(env),
     operatorKeyHashes: env.OPERATOR_API_KEYS,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { CardSubmission } from '../activities/provider-adapter';
+import type { CardVaultWorker } from '../worker/card-vault-worker';
 import type { CardVault } from '../worker/card-vault';
 import { toInstant } from '../workflows/charge-plan';
 import { reservationBookedUpdate, reservationStateQuery } from '../workflows/messages';
@@ -28,6 +29,7 @@ export async function startReservation(options: {
   taskQueue: string;
   vault: CardVault;
   cardVaultTaskQueue: string;
+  keepCardOnFile: CardVaultWorker['keepCardOnFile'];
   input: Omit<ReservationInput, 'cardSource' | 'startRequestId'>;
   /** Absent for a hosted form: the guest enters the card on the provider's page, which keeps it on file. */
   submission?: CardSubmission;
@@ -35,7 +37,9 @@ export async function startReservation(options: {
 }): Promise<{ view: ReservationView; created: boolean; fingerprint?: string }> {
   const { client, input } = options;
   const vaultHandle = options.submission ? options.vault.put(options.submission) : undefined;
-  const cardSource: CardSource = vaultHandle ? { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle } : { kind: 'hosted' };
+  const cardSource: CardSource = vaultHandle
+    ? ((await tokenBeforeStart(options, vaultHandle)) ?? { kind: 'vault', taskQueue: options.cardVaultTaskQueue, handle: vaultHandle })
+    : { kind: 'hosted' };
   const startRequestId = randomUUID();
   const operation = new WithStartWorkflowOperation(reservationWorkflow, {
     workflowId: input.reservationId,
@@ -66,6 +70,23 @@ export async function startReservation(options: {
     return { view: await handle.query(reservationStateQuery), created: false, fingerprint: await memoFingerprint(client, input.reservationId) };
   } finally {
     if (vaultHandle) options.vault.delete(vaultHandle);
+  }
+}
+
+/**
+ * A card for charges due later is kept on file here, in the process that holds it, before the reservation starts:
+ * the reservation then books in its first workflow task. Any failure (the provider unavailable, a decline) leaves the
+ * card to the reservation's own activity, whose retries and failure report are the booking's as before. A repeated
+ * booking request also keeps its card once more (a token nobody uses, no money) before it finds the reservation.
+ */
+async function tokenBeforeStart(options: Parameters<typeof startReservation>[0], vaultHandle: string): Promise<CardSource | undefined> {
+  const { input } = options;
+  if (input.policy.kind === 'charge_now') return undefined;
+  try {
+    const { paymentMethodToken } = await options.keepCardOnFile({ provider: input.provider, vaultHandle, payerEmail: input.payerEmail });
+    return { kind: 'token', paymentMethodToken };
+  } catch {
+    return undefined;
   }
 }
 

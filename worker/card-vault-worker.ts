@@ -6,7 +6,8 @@ import type { Tracing } from '../infra/observability/tracing';
 import { heartbeatWhileRunning } from './heartbeat-while-running';
 import { activityTracing } from './tracing-interceptors';
 import { withCallMetrics } from '../activities/call-metrics';
-import { createCardVaultActivities } from '../activities/card-vault-activities';
+import { createCardVaultActivities, type TokenizeCardInput } from '../activities/card-vault-activities';
+import type { TokenizedCard } from '../activities/provider-adapter';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import type { CardVault } from './card-vault';
 
@@ -24,15 +25,26 @@ export interface CardVaultWorkerOptions {
  * A worker on a task queue of this process alone (host affinity): the card-submission activity can only run
  * where the card is in memory. Started by every process that accepts card data (the API).
  */
-export async function createCardVaultWorker(options: CardVaultWorkerOptions): Promise<{ worker: Worker; taskQueue: string }> {
+export async function createCardVaultWorker(options: CardVaultWorkerOptions): Promise<CardVaultWorker> {
   const taskQueue = `card-vault-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const activities = createCardVaultActivities(options.vault, withCallMetrics(options.providers));
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue,
-    activities: createCardVaultActivities(options.vault, withCallMetrics(options.providers)),
+    activities,
     interceptors: { activity: [...(options.tracing ? [activityTracing] : []), heartbeatWhileRunning] },
     dataConverter: options.dataConverter,
   });
-  return { worker, taskQueue };
+  return { worker, taskQueue, keepCardOnFile: activities.tokenizeCardFromVault };
+}
+
+export interface CardVaultWorker {
+  worker: Worker;
+  taskQueue: string;
+  /**
+   * The card-on-file activity called directly, in the request that brought the card: a reservation that starts with
+   * the token needs no activity and no workflow task for it.
+   */
+  keepCardOnFile: (input: TokenizeCardInput) => Promise<TokenizedCard>;
 }

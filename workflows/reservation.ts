@@ -654,6 +654,12 @@ class ReservationWorkflow {
   /** Booking: the card kept on file (or entered on a hosted form) and the plan set. False when booking failed. */
   private async book(): Promise<boolean> {
     const { input } = this;
+    if (input.cardSource.kind === 'token') {
+      // Kept on file by the API before the start (its status already BOOKING): booked in this first task.
+      this.state.paymentMethodToken = input.cardSource.paymentMethodToken;
+      this.moveTo('SCHEDULED', 'booked');
+      return true;
+    }
     upsertSearchAttributes([{ key: ReservationStatusKey, value: 'BOOKING' }]);
     if (input.cardSource.kind === 'hosted' && patched(HOSTED_FORM_PATCH)) {
       if (!(await this.keepCardFromHostedForm())) return false;

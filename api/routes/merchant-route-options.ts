@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { CardVault } from '../../worker/card-vault';
+import type { CardVaultWorker } from '../../worker/card-vault-worker';
 import type { PaymentTiming } from '../../workflows/payment-types';
 import type { CreatePaymentRules } from '../payment-schemas';
 
@@ -10,6 +11,7 @@ export interface MerchantRouteOptions {
   taskQueue: string;
   vault: CardVault;
   cardVaultTaskQueue: string;
+  keepCardOnFile: CardVaultWorker['keepCardOnFile'];
   rules: CreatePaymentRules;
   timing?: PaymentTiming;
   paymentAnswerWithinMs?: number;

@@ -39,6 +39,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
         taskQueue: options.taskQueue,
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
+        keepCardOnFile: options.keepCardOnFile,
         requestFingerprint: fingerprint,
         submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         input: {

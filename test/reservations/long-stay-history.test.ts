@@ -28,6 +28,7 @@ describe('a long stay with many changes', () => {
       taskQueue: stack.taskQueue,
       vault: stack.vault,
       cardVaultTaskQueue: stack.cardVaultTaskQueue,
+    keepCardOnFile: stack.keepCardOnFile,
       requestFingerprint: 'test',
       submission: { card },
       input: {

@@ -29,6 +29,7 @@ interface ReservationBody {
 }
 
 const EventType = temporal.api.enums.v1.EventType;
+const activityTypes = (events: temporal.api.history.v1.IHistoryEvent[]) => events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
 const DAY_MS = 86_400_000;
 const inSeconds = (seconds: number, extraMs = 0) => new Date(Date.now() + seconds * 1_000 + extraMs).toISOString();
 
@@ -43,7 +44,7 @@ describe('reservations', () => {
     stack = await startApiStack({ timing: { challengeTimeoutMs: 5_000, statusPollDelaysMs: [1_000], scheduledChargeSilenceMs: 2_000 } });
   });
   afterAll(() => stack?.close());
-  afterEach(() => setFaults(stack.turnstay.scsUrl, {}));
+  afterEach(() => Promise.all([setFaults(stack.turnstay.scsUrl, {}), setFaults(stack.turnstay.apiUrl, {})]));
 
   const book = (overrides: Record<string, unknown>) =>
     callApi<ReservationBody>(stack.baseUrl, 'POST', '/v1/reservations', {
@@ -78,8 +79,7 @@ describe('reservations', () => {
     expect(Date.parse((entries[0] as { at: string } & (typeof entries)[0]).at)).toBeGreaterThanOrEqual(Date.parse(checkinAt));
     // The token is charged in one activity: the payment created and the token submitted together.
     const charge = await stack.client.workflow.getHandle(paid.charges[0]!.paymentIds[0]!).fetchHistory();
-    const activities = (charge.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(activities).toEqual(['prepareAndSubmitTokenizedCard']);
+    expect(activityTypes(charge.events ?? [])).toEqual(['prepareAndSubmitTokenizedCard']);
     // It tells its reservation within its outcome task (a local activity, not a signal command answered by a task more).
     const eventTypes = (charge.events ?? []).map((event) => event.eventType);
     expect(eventTypes).not.toContain(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
@@ -88,6 +88,18 @@ describe('reservations', () => {
     expect(eventTypes.filter((type) => type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length).toBeLessThanOrEqual(3);
     const told = (await stack.client.workflow.getHandle(booked.body.id).fetchHistory()).events ?? [];
     expect(told.filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'ownedPaymentChanged')).toHaveLength(1);
+    // The API kept the card on file before the reservation started: no activity of the reservation's own for it.
+    expect(activityTypes(told)).not.toContain('tokenizeCardFromVault');
+  });
+
+  test('a card the API could not keep on file at once (provider unavailable) is kept by the reservation\'s own activity, with its retries', async () => {
+    await setFaults(stack.turnstay.apiUrl, { failNext: { count: 1, kind: 'status', status: 503, pathPrefix: '/api/v1/payment_method_token_intent' } });
+    const booked = await book({});
+    expect(booked.body.status).toBe('SCHEDULED');
+    const history = (await stack.client.workflow.getHandle(booked.body.id).fetchHistory()).events ?? [];
+    expect(activityTypes(history)).toContain('tokenizeCardFromVault');
+    const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
+    expect(await ledgerOf(paid)).toEqual([expect.objectContaining({ type: 'charge', amountMinor: 40_000 })]);
   });
 
   test('charge now: PAID in the booking response, one charge; Trustist too (no tokenization)', async () => {

@@ -71,6 +71,7 @@ export async function startApiStack(
     vault: stack.vault,
     cardVaultTaskQueue: stack.cardVaultTaskQueue,
     cardVaultWorker: stack.cardVaultWorker,
+    keepCardOnFile: stack.keepCardOnFile,
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: [
       { merchantId: 'merchant1', keySha256: hashApiKey(MERCHANT_KEY) },

@@ -22,6 +22,7 @@ export function apiAppWithoutTemporal(overrides: Partial<ApiDependencies> = {}):
     vault: new CardVault(),
     cardVaultTaskQueue: 'unused',
     cardVaultWorker: {} as ApiDependencies['cardVaultWorker'],
+    keepCardOnFile: () => Promise.reject(new Error('no provider without Temporal')),
     codec: new AesGcmPayloadCodec(encryption.keys, encryption.activeKeyId),
     merchantKeys: [],
     operatorKeyHashes: [],

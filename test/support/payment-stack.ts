@@ -5,7 +5,7 @@ import { createProviderAdapters, createProviderRegistry, type ProvidersConfig } 
 import type { TestProviderPlugin } from './api-providers';
 import { startTrustistSandbox, startTurnstaySandbox, type RunningTrustistSandbox, type RunningTurnstaySandbox } from '../../sandbox';
 import { CardVault } from '../../worker/card-vault';
-import { createCardVaultWorker } from '../../worker/card-vault-worker';
+import { createCardVaultWorker, type CardVaultWorker } from '../../worker/card-vault-worker';
 import { createDataConverter } from '../../infra/data-converter';
 import { parsePayloadKeys } from '../../infra/payload-codec';
 import { createPaymentWorkers, type PaymentWorkerOptions } from '../../worker/payment-worker';
@@ -25,6 +25,7 @@ export interface PaymentStack {
   cardVaultTaskQueue: string;
   /** The card-vault worker (the API's /ready includes it) and its connection. */
   cardVaultWorker: { worker: Worker; connection: NativeConnection };
+  keepCardOnFile: CardVaultWorker['keepCardOnFile'];
   turnstay: RunningTurnstaySandbox;
   trustist: RunningTrustistSandbox;
   providersConfig: ProvidersConfig;
@@ -118,6 +119,7 @@ export async function startPaymentStack(
     vault,
     cardVaultTaskQueue: cardVaultWorker.taskQueue,
     cardVaultWorker: { worker: cardVaultWorker.worker, connection },
+    keepCardOnFile: cardVaultWorker.keepCardOnFile,
     turnstay,
     trustist,
     providersConfig,

@@ -163,6 +163,7 @@ async function continuedAsNew(stack: ApiStack): Promise<RecordedRun[]> {
     taskQueue: stack.taskQueue,
     vault: stack.vault,
     cardVaultTaskQueue: stack.cardVaultTaskQueue,
+    keepCardOnFile: stack.keepCardOnFile,
     requestFingerprint: 'replay-fixture',
     submission: { card },
     input: {
