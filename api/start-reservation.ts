@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import type { Logger } from 'pino';
 import type { CardSubmission } from '../activities/provider-adapter';
 import type { CardVaultWorker } from '../worker/card-vault-worker';
 import type { CardVault } from '../worker/card-vault';
@@ -23,8 +24,7 @@ export function reservationWorkflowId(merchantId: string, reference: string): st
   return `reservation-${merchantId}-${reference}`;
 }
 
-/** Books a reservation and answers once the card is on file (or, for charge now, once the charge is decided). */
-export async function startReservation(options: {
+export interface StartReservationOptions {
   client: Client;
   taskQueue: string;
   vault: CardVault;
@@ -34,7 +34,12 @@ export async function startReservation(options: {
   /** Absent for a hosted form: the guest enters the card on the provider's page, which keeps it on file. */
   submission?: CardSubmission;
   requestFingerprint: string;
-}): Promise<{ view: ReservationView; created: boolean; fingerprint?: string }> {
+  /** Told when the card could not be kept on file in the request (the reservation then keeps it). */
+  log?: Logger;
+}
+
+/** Books a reservation and answers once the card is on file (or, for charge now, once the charge is decided). */
+export async function startReservation(options: StartReservationOptions): Promise<{ view: ReservationView; created: boolean; fingerprint?: string }> {
   const { client, input } = options;
   const vaultHandle = options.submission ? options.vault.put(options.submission) : undefined;
   const cardSource: CardSource = vaultHandle
@@ -79,13 +84,16 @@ export async function startReservation(options: {
  * card to the reservation's own activity, whose retries and failure report are the booking's as before. A repeated
  * booking request also keeps its card once more (a token nobody uses, no money) before it finds the reservation.
  */
-async function tokenBeforeStart(options: Parameters<typeof startReservation>[0], vaultHandle: string): Promise<CardSource | undefined> {
+async function tokenBeforeStart(options: StartReservationOptions, vaultHandle: string): Promise<CardSource | undefined> {
   const { input } = options;
   if (input.policy.kind === 'charge_now') return undefined;
   try {
     const { paymentMethodToken } = await options.keepCardOnFile({ provider: input.provider, vaultHandle, payerEmail: input.payerEmail });
     return { kind: 'token', paymentMethodToken };
-  } catch {
+  } catch (error) {
+    // Provider failures name no card data (they reach workflow histories as activity failures too).
+    const reason = error instanceof Error ? error.message : String(error);
+    options.log?.info({ reservationId: input.reservationId, provider: input.provider, reason }, 'card not kept on file in the booking request: the reservation keeps it');
     return undefined;
   }
 }

@@ -40,6 +40,7 @@ export function reservationRoutes(options: MerchantRouteOptions): Router {
         vault: options.vault,
         cardVaultTaskQueue: options.cardVaultTaskQueue,
         keepCardOnFile: options.keepCardOnFile,
+        log,
         requestFingerprint: fingerprint,
         submission: body.card ? { card: body.card, payerDevice: body.browserData && toPayerDevice(body.browserData), billingAddress: body.billingAddress } : undefined,
         input: {
