@@ -176,14 +176,14 @@ describe('payment worker crashes', () => {
       const card = kind < 7 ? TEST_CARDS.frictionless : kind === 7 ? TEST_CARDS.challenge : kind === 8 ? TEST_CARDS.declined : TEST_CARDS.insufficientFunds;
       return chaosPaymentBody(index % 2 === 0 ? 'turnstay' : 'trustist', card, 10_000 + index);
     });
-    const outcomes = new Map<string, { startedAt: number; finishedAt?: number; status?: string; card: string }>();
+    const outcomes = new Map<string, { startedAt: number; finishedAt?: number; status?: string; failure?: string; card: string }>();
     let startedCount = 0;
     let killedAt = 0;
     let killing: Promise<void> | undefined;
 
     await inParallel(plan, 12, async (body) => {
       const id = `payment-merchant1-${body.reference}`;
-      const record: { startedAt: number; finishedAt?: number; status?: string; card: string } = { startedAt: Date.now(), card: body.card.number };
+      const record: { startedAt: number; finishedAt?: number; status?: string; failure?: string; card: string } = { startedAt: Date.now(), card: body.card.number };
       outcomes.set(id, record);
       startedCount += 1;
       if (startedCount === killAfter) {
@@ -199,6 +199,7 @@ describe('payment worker crashes', () => {
       }
       if (FINISHED_PAYMENT.includes(payment.status)) record.finishedAt = Date.now();
       record.status = payment.status;
+      if (payment.failure) record.failure = `${payment.failure.code}: ${payment.failure.message}`;
     });
     await killing;
     expect(victim.process.signalCode).toBe('SIGKILL');
@@ -228,7 +229,7 @@ describe('payment worker crashes', () => {
     // Calls that were running on the killed worker are retried once its heartbeats stop (10 s), not after their
     // 30 s start-to-close timeout: without heartbeats this took 31 s.
     expect(seconds(killedAt, recoveredAt)).toBeLessThan(25);
-    expect(wrong.map(([id, outcome]) => `${id} ${outcome.status} charges=${ledger.get(id)?.charges ?? 0}`)).toEqual([]);
+    expect(wrong.map(([id, outcome]) => `${id} ${outcome.status} charges=${ledger.get(id)?.charges ?? 0} ${outcome.failure ?? ''}`)).toEqual([]);
     await Promise.all([setSandboxFaults(stack.turnstay.apiUrl, {}), setSandboxFaults(stack.trustist.apiUrl, {})]);
   }, 240_000);
 });
