@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { temporal } from '@temporalio/proto';
 import { summarizeCard } from '../../domain/card';
 import { reservationWorkflowId, startReservation } from '../../api/start-reservation';
 import { startApiStack, type ApiStack } from '../support/api-stack';
@@ -59,7 +60,7 @@ describe('a long stay with many changes', () => {
     // without continuing, 25 changes would make one run of ~425 events.
     const runLengths: number[] = [];
     for (let runId: string | undefined = firstRunId; runId; ) {
-      const events = (await stack.client.workflow.getHandle(reservationId, runId).fetchHistory()).events ?? [];
+      const events: temporal.api.history.v1.IHistoryEvent[] = (await stack.client.workflow.getHandle(reservationId, runId).fetchHistory()).events ?? [];
       runLengths.push(events.length);
       runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
