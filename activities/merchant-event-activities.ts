@@ -5,6 +5,8 @@ import { merchantEventLogId, type MerchantEvent } from '../domain/merchant-event
 import type { MerchantEndpoints } from '../infra/merchant-endpoints-config';
 import type { DeliverySettings, MerchantEventLogInput, PublishedEvent } from '../workflows/merchant-event-log-types';
 import { merchantEventTaskQueue } from '../workflows/merchant-event-task-queue';
+import { merchantEventPublishedSignal, merchantEventsPublishedSignal } from '../workflows/messages';
+import { EventLogBatches, type SignalEventLog } from './event-log-batches';
 import { MerchantIdKey } from '../workflows/search-attributes';
 
 export interface PublishMerchantEventInput {
@@ -31,26 +33,35 @@ export const DELIVERY_ATTEMPT_TIMEOUT_MS = 10_000;
  * secrets stay in the worker's configuration: the workflows name endpoints by id only.
  */
 export function createMerchantEventActivities(endpoints: MerchantEndpoints, settings: DeliverySettings) {
+  const batches = new EventLogBatches();
   const endpointIdsOf = (merchantId: string) => (Object.hasOwn(endpoints, merchantId) ? (endpoints[merchantId] ?? []) : []).map((endpoint) => endpoint.id);
   return {
-    /** Appends the event to its merchant's log (starting the log if needed); the log dedupes by event id. */
+    /**
+     * Appends the event to its merchant's log (starting the log if needed), together with the events this process
+     * publishes to the same log meanwhile; the log dedupes by event id.
+     */
     async publishMerchantEvent({ merchantId, event, taskQueue }: PublishMerchantEventInput): Promise<void> {
-      const published: PublishedEvent = { event, endpointIds: endpointIdsOf(merchantId) };
       const input: MerchantEventLogInput = { merchantId, settings };
+      const workflowId = merchantEventLogId(merchantId, taskQueue);
       const { client, cancellationSignal } = Context.current();
       // Give up the call when Temporal cancels the attempt (its timeout): a signal held by a log continuing as new
       // would otherwise run on for seconds after the event went by the slower path.
-      await client.withAbortSignal(cancellationSignal, () => client.workflow.signalWithStart('merchantEventLogWorkflow', {
-        workflowId: merchantEventLogId(merchantId, taskQueue),
-        // Its own queue and worker: a log evicted from a cache shared with thousands of reservations replays its
-        // whole history for every event (seconds each), stalling the payments' workflow thread.
-        taskQueue: merchantEventTaskQueue(taskQueue),
-        args: [input],
-        signal: 'merchantEventPublished',
-        signalArgs: [published],
-        typedSearchAttributes: new TypedSearchAttributes([{ key: MerchantIdKey, value: merchantId }]),
-        staticSummary: `Event log and deliveries of merchant ${merchantId}`,
-      }));
+      const signalLog: SignalEventLog = (events, abort) => client.withAbortSignal(abort, async () => {
+        await client.workflow.signalWithStart('merchantEventLogWorkflow', {
+          workflowId,
+          // Its own queue and worker: a log evicted from a cache shared with thousands of reservations replays its
+          // whole history for every event (seconds each), stalling the payments' workflow thread.
+          taskQueue: merchantEventTaskQueue(taskQueue),
+          args: [input],
+          // One event alone goes as before, so logs on workers of the previous release take it too.
+          ...(events.length === 1
+            ? { signal: merchantEventPublishedSignal, signalArgs: [events[0] as PublishedEvent] }
+            : { signal: merchantEventsPublishedSignal, signalArgs: [events] }),
+          typedSearchAttributes: new TypedSearchAttributes([{ key: MerchantIdKey, value: merchantId }]),
+          staticSummary: `Event log and deliveries of merchant ${merchantId}`,
+        });
+      });
+      await batches.append(workflowId, { event, endpointIds: endpointIdsOf(merchantId) }, cancellationSignal, signalLog);
     },
 
     /** One signed POST to one endpoint; anything but a 2xx is retried by Temporal on the log's backoff. */

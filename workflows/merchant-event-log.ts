@@ -10,8 +10,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { MerchantEventActivities } from '../activities/merchant-event-activities';
-import { merchantEventPublishedSignal, merchantEventsAfterQuery, redeliverMerchantEventUpdate } from './messages';
-import { EVENT_LOG_HISTORY_BOUND, type Delivery, type EventsPage, type LoggedEvent, type MerchantEventLogInput } from './merchant-event-log-types';
+import { merchantEventPublishedSignal, merchantEventsAfterQuery, merchantEventsPublishedSignal, redeliverMerchantEventUpdate } from './messages';
+import { EVENT_LOG_HISTORY_BOUND, type Delivery, type EventsPage, type LoggedEvent, type MerchantEventLogInput, type PublishedEvent } from './merchant-event-log-types';
 import { merchantEventTaskQueue } from './merchant-event-task-queue';
 
 /**
@@ -61,7 +61,7 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
   };
   for (const delivery of input.carried?.pending ?? []) enqueue(delivery);
 
-  setHandler(merchantEventPublishedSignal, ({ event, endpointIds }) => {
+  const append = ({ event, endpointIds }: PublishedEvent) => {
     // Published twice (a publishing activity retried after a crash): the same id is the same event.
     if (find(event.id)) return;
     const logged: LoggedEvent = { cursor: nextCursor, event, endpointIds, deliveries: Object.fromEntries(endpointIds.map((id) => [id, 'pending'])) };
@@ -69,7 +69,9 @@ export async function merchantEventLogWorkflow(input: MerchantEventLogInput): Pr
     window.push(logged);
     if (window.length > settings.windowSize) window.splice(0, window.length - settings.windowSize);
     for (const endpointId of endpointIds) enqueue({ event, endpointId });
-  });
+  };
+  setHandler(merchantEventPublishedSignal, append);
+  setHandler(merchantEventsPublishedSignal, (batch) => batch.forEach(append));
 
   setHandler(merchantEventsAfterQuery, ({ after, limit }): EventsPage => {
     const newer = window.filter((logged) => logged.cursor > after);

@@ -58,5 +58,7 @@ export const cancelReservationUpdate = defineUpdate<ReservationView, [CancelPaym
 
 /** The merchant event log: events published by payments and reservations, the catch-up listing, and redelivery. */
 export const merchantEventPublishedSignal = defineSignal<[PublishedEvent]>('merchantEventPublished');
+/** Events that reached one worker process together, in the order they were published there. */
+export const merchantEventsPublishedSignal = defineSignal<[PublishedEvent[]]>('merchantEventsPublished');
 export const merchantEventsAfterQuery = defineQuery<EventsPage, [EventsAfterInput]>('merchantEventsAfter');
 export const redeliverMerchantEventUpdate = defineUpdate<MerchantEvent & { cursor: number }, [string]>('redeliverMerchantEvent');

@@ -3,6 +3,7 @@ import { summarizeCard } from '../../../domain/card';
 import { merchantEventId, merchantEventLogId, type MerchantEvent } from '../../../domain/merchant-event';
 import { DEFAULT_DELIVERY_SETTINGS, type MerchantEventLogInput, type PublishedEvent } from '../../../workflows/merchant-event-log-types';
 import { merchantEventTaskQueue } from '../../../workflows/merchant-event-task-queue';
+import { merchantEventsAfterQuery } from '../../../workflows/messages';
 import { reservationWorkflowId, startReservation } from '../../../api/start-reservation';
 import type { ApiStack } from '../../support/api-stack';
 import { callApi, createPayment, paymentBody, reservationBody, waitForPayment, waitForReservation } from '../../support/merchant-client';
@@ -43,7 +44,7 @@ export async function runBranchScenarios(stack: ApiStack): Promise<RecordedRun[]
   const runs: RecordedRun[] = [];
   const payments = (await Promise.all([fullRefund(stack), cancelBeforeCharge(stack)])).flat();
   runs.push(...payments, ...(await lostAnswers(stack)), ...(await challengeWithoutWebhook(stack)));
-  runs.push(...(await Promise.all([dateChange(stack), dunningToFailure(stack), continuedAsNew(stack), eventLogMovedToItsQueue(stack)])).flat());
+  runs.push(...(await Promise.all([dateChange(stack), dunningToFailure(stack), continuedAsNew(stack), eventLogMovedToItsQueue(stack), eventLogTakesABatch(stack)])).flat());
   // Alone: their injected failures must reach this reservation's charge, not another's.
   runs.push(...(await dunningToSuccess(stack)), ...(await silentChargeLookedUp(stack)));
   return runs;
@@ -187,6 +188,29 @@ async function continuedAsNew(stack: ApiStack): Promise<RecordedRun[]> {
   const firstRun = await stack.client.workflow.getHandle(reservationId, firstRunId).fetchHistory();
   expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
   return [{ workflowId: reservationId, runId: firstRunId, suffix: 'first-run' }, { workflowId: reservationId }];
+}
+
+/** A merchant's event log taking events that reached one worker together, in one signal (`merchantEventsPublished`). */
+async function eventLogTakesABatch(stack: ApiStack): Promise<RecordedRun[]> {
+  const merchantId = branchReference('log-batch');
+  const workflowId = merchantEventLogId(merchantId, stack.taskQueue);
+  const paymentId = `payment-${merchantId}-order`;
+  const published = (sequence: number): PublishedEvent => ({
+    event: {
+      id: merchantEventId(paymentId, sequence),
+      type: 'payment.completed',
+      timestamp: new Date().toISOString(),
+      data: { object: 'payment', paymentId, reference: 'order', sequence, status: 'COMPLETE', provider: 'turnstay', amountMinor: 100, currency: 'GBP', refundedMinor: 0, card: { brand: 'visa', last4: '4242' } },
+    },
+    endpointIds: [],
+  });
+  const log = { workflowId, taskQueue: merchantEventTaskQueue(stack.taskQueue), args: [{ merchantId, settings: DEFAULT_DELIVERY_SETTINGS } satisfies MerchantEventLogInput] };
+  await stack.client.workflow.signalWithStart('merchantEventLogWorkflow', { ...log, signal: 'merchantEventPublished', signalArgs: [published(1)] });
+  // The batch repeats an event (a publisher retried): the log keeps it once.
+  await stack.client.workflow.signalWithStart('merchantEventLogWorkflow', { ...log, signal: 'merchantEventsPublished', signalArgs: [[published(2), published(3), published(2)]] });
+  const page = await stack.client.workflow.getHandle(workflowId).query(merchantEventsAfterQuery, { after: 0, limit: 10 });
+  expect(page.events.map((event) => [event.cursor, event.data.sequence])).toEqual([[1, 1], [2, 2], [3, 3]]);
+  return [{ workflowId }];
 }
 
 /**

@@ -1,0 +1,39 @@
+import { merchantEventLogId } from '../../domain/merchant-event';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { callApi, createPayment, paymentBody } from '../support/merchant-client';
+
+const PAYMENTS = 30;
+const SIGNALED = 26; // EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+
+/**
+ * Events that reach a merchant's log together share a signal (and the log's workflow task): many payments
+ * finishing at once cost the log fewer signals than events, and no event is lost or listed twice.
+ */
+describe('merchant event log under load', () => {
+  let stack: ApiStack;
+  beforeAll(async () => {
+    stack = await startApiStack();
+  });
+  afterAll(() => stack?.close());
+
+  test(`${PAYMENTS} payments at once: every event listed once, in fewer signals than events`, async () => {
+    const created = await Promise.all(Array.from({ length: PAYMENTS }, () => createPayment(stack.baseUrl, paymentBody('turnstay'))));
+    expect(created.map((response) => response.body.status)).toEqual(Array(PAYMENTS).fill('COMPLETE'));
+    const ids = new Set(created.map((response) => response.body.id));
+
+    const listEvents = async () =>
+      (await callApi<{ data: { id: string; type: string; data: { paymentId: string } }[] }>(stack.baseUrl, 'GET', '/v1/events?limit=500')).body.data;
+    const completedCount = (events: { type: string; data: { paymentId: string } }[]) =>
+      events.filter((event) => event.type === 'payment.completed' && ids.has(event.data.paymentId)).length;
+    let listed = await listEvents();
+    for (const deadline = Date.now() + 30_000; completedCount(listed) < PAYMENTS && Date.now() < deadline; listed = await listEvents()) {
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    expect(completedCount(listed)).toBe(PAYMENTS);
+    expect(new Set(listed.map((event) => event.id)).size).toBe(listed.length);
+
+    const history = await stack.client.workflow.getHandle(merchantEventLogId('merchant1', stack.taskQueue)).fetchHistory();
+    const signals = (history.events ?? []).filter((event) => event.eventType === SIGNALED).length;
+    expect({ events: listed.length, fewerSignals: signals < listed.length }).toEqual({ events: listed.length, fewerSignals: true });
+  });
+});
