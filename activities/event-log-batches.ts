@@ -10,6 +10,8 @@ interface Waiting {
   published: PublishedEvent;
   abort: AbortSignal;
   settle: (error?: unknown) => void;
+  /** Removes the listener that takes the event out of the queue when given up; called when a batch takes it. */
+  leaveQueue: () => void;
 }
 
 /**
@@ -22,7 +24,7 @@ export class EventLogBatches {
 
   append(logId: string, published: PublishedEvent, abort: AbortSignal, signal: SignalEventLog): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const entry: Waiting = { published, abort, settle: (error) => (error === undefined ? resolve() : reject(error)) };
+      const entry: Waiting = { published, abort, settle: (error) => (error === undefined ? resolve() : reject(error)), leaveQueue: () => {} };
       const waiting = this.waitingByLog.get(logId);
       if (!waiting) {
         this.waitingByLog.set(logId, []);
@@ -30,19 +32,22 @@ export class EventLogBatches {
         return;
       }
       waiting.push(entry);
-      // Given up while waiting (its attempt timed out): it leaves the batch; the slower path appends it instead.
-      abort.addEventListener('abort', () => {
+      // Given up while waiting (its attempt timed out): it leaves the queue; the slower path appends it instead.
+      const giveUp = () => {
         const index = waiting.indexOf(entry);
         if (index < 0) return;
         waiting.splice(index, 1);
         reject(abort.reason);
-      }, { once: true });
+      };
+      abort.addEventListener('abort', giveUp, { once: true });
+      entry.leaveQueue = () => abort.removeEventListener('abort', giveUp);
     });
   }
 
   private async signalUntilDrained(logId: string, first: Waiting[], signal: SignalEventLog): Promise<void> {
     const waiting = this.waitingByLog.get(logId) as Waiting[];
     for (let batch = first; batch.length > 0; batch = waiting.splice(0, MAX_EVENTS_PER_SIGNAL)) {
+      for (const entry of batch) entry.leaveQueue();
       await signalBatch(batch, signal);
     }
     this.waitingByLog.delete(logId);

@@ -11,9 +11,9 @@ import {
   setSandboxFaults,
   waitForFinishedPayment,
   waitForHeldRequest,
-  waitUntil,
   type SandboxRequest,
 } from './support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
 
 const CONFIRM_PATH = /^\/api\/v1\/public\/payment\/intent\/[^/]+\/confirm$/;

@@ -1,6 +1,7 @@
 import { charges } from '../support/sandbox-client';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
-import { chaosPaymentBody, postPayment, seconds, setSandboxFaults, waitForHeldRequest, waitUntil } from './support/chaos-helpers';
+import { chaosPaymentBody, postPayment, seconds, setSandboxFaults, waitForHeldRequest } from './support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
 
 const CREATE_PATH = '/api/v1/payments/intent';

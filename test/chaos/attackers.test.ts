@@ -9,7 +9,8 @@ import { waitForProviderEventHandled } from '../support/provider-event-history';
 import { searchServerStore } from '../support/server-store';
 import { showOnFailure } from '../support/shown-on-failure';
 import { ALL_TEST_PANS, cardDataIn, CVC_FORMS, historyTexts } from './support/card-data-search';
-import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, sleep, waitForFinishedPayment, waitForReservation, waitUntil, wholeLedger } from './support/chaos-helpers';
+import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, sleep, waitForFinishedPayment, waitForReservation, wholeLedger } from './support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { arbitraryFromSchema, formEncoded, hostileValue, mutated, rawGarbage, responseSchemaValidator, type OpenApiDocument, type OpenApiOperation } from './support/openapi-fuzz';
 
 interface SentRequest {

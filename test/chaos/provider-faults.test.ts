@@ -12,9 +12,9 @@ import {
   sandboxRequests,
   setSandboxFaults,
   waitForFinishedPayment,
-  waitUntil,
   wholeLedger,
 } from './support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
 
 const PAYMENTS = Number(process.env.CHAOS_PAYMENTS ?? 500);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { callApi, type PaymentBody } from '../support/merchant-client';
 import { ledger } from '../support/sandbox-client';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
-import { chaosPaymentBody, postPayment, seconds, setSandboxFaults, waitUntil } from './support/chaos-helpers';
+import { chaosPaymentBody, postPayment, seconds, setSandboxFaults } from './support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
 
 const PROVIDERS = ['turnstay', 'trustist'] as const;

@@ -16,11 +16,11 @@ import {
   postPayment,
   seconds,
   sleep,
-  waitUntil,
   waitForFinishedPayment,
   waitForReservation,
   wholeLedger,
 } from './support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
 
 const DAY_MS = 86_400_000;

@@ -15,10 +15,20 @@ import {
   waitForFinishedPayment,
   waitForHeldRequest,
   waitForReservation,
-  waitUntil,
   wholeLedger,
 } from './support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
+
+/** What the test saw of one payment it sent while the worker was killed. */
+interface PaymentOutcome {
+  startedAt: number;
+  finishedAt?: number;
+  status?: string;
+  /** The payment's failure code and message, when it has one. */
+  failure?: string;
+  card: string;
+}
 
 /**
  * Issue 7, crashes of the payment worker process (SIGKILL, no shutdown hook), with the worker and the API running
@@ -176,14 +186,14 @@ describe('payment worker crashes', () => {
       const card = kind < 7 ? TEST_CARDS.frictionless : kind === 7 ? TEST_CARDS.challenge : kind === 8 ? TEST_CARDS.declined : TEST_CARDS.insufficientFunds;
       return chaosPaymentBody(index % 2 === 0 ? 'turnstay' : 'trustist', card, 10_000 + index);
     });
-    const outcomes = new Map<string, { startedAt: number; finishedAt?: number; status?: string; failure?: string; card: string }>();
+    const outcomes = new Map<string, PaymentOutcome>();
     let startedCount = 0;
     let killedAt = 0;
     let killing: Promise<void> | undefined;
 
     await inParallel(plan, 12, async (body) => {
       const id = `payment-merchant1-${body.reference}`;
-      const record: { startedAt: number; finishedAt?: number; status?: string; failure?: string; card: string } = { startedAt: Date.now(), card: body.card.number };
+      const record: PaymentOutcome = { startedAt: Date.now(), card: body.card.number };
       outcomes.set(id, record);
       startedCount += 1;
       if (startedCount === killAfter) {

@@ -1,9 +1,11 @@
+import { temporal } from '@temporalio/proto';
 import { merchantEventLogId } from '../../domain/merchant-event';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, createPayment, paymentBody } from '../support/merchant-client';
+import { waitUntil } from '../support/wait-until';
 
 const PAYMENTS = 30;
-const SIGNALED = 26; // EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+const SIGNALED = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;
 
 /**
  * Events that reach a merchant's log together share a signal (and the log's workflow task): many payments
@@ -21,15 +23,12 @@ describe('merchant event log under load', () => {
     expect(created.map((response) => response.body.status)).toEqual(Array(PAYMENTS).fill('COMPLETE'));
     const ids = new Set(created.map((response) => response.body.id));
 
-    const listEvents = async () =>
-      (await callApi<{ data: { id: string; type: string; data: { paymentId: string } }[] }>(stack.baseUrl, 'GET', '/v1/events?limit=500')).body.data;
-    const completedCount = (events: { type: string; data: { paymentId: string } }[]) =>
-      events.filter((event) => event.type === 'payment.completed' && ids.has(event.data.paymentId)).length;
-    let listed = await listEvents();
-    for (const deadline = Date.now() + 30_000; completedCount(listed) < PAYMENTS && Date.now() < deadline; listed = await listEvents()) {
-      await new Promise((done) => setTimeout(done, 200));
-    }
-    expect(completedCount(listed)).toBe(PAYMENTS);
+    const listed = await waitUntil(`${PAYMENTS} payment.completed events listed`, async () => {
+      const events = (await callApi<{ data: { id: string; type: string; data: { paymentId: string } }[] }>(stack.baseUrl, 'GET', '/v1/events?limit=500')).body.data;
+      const completed = events.filter((event) => event.type === 'payment.completed' && ids.has(event.data.paymentId));
+      return completed.length >= PAYMENTS ? events : undefined;
+    }, 30_000);
+    expect(listed.filter((event) => event.type === 'payment.completed' && ids.has(event.data.paymentId))).toHaveLength(PAYMENTS);
     expect(new Set(listed.map((event) => event.id)).size).toBe(listed.length);
 
     const history = await stack.client.workflow.getHandle(merchantEventLogId('merchant1', stack.taskQueue)).fetchHistory();

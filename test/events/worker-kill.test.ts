@@ -1,6 +1,7 @@
 import { callApi } from '../support/merchant-client';
 import { TEST_CARDS } from '../support/test-cards';
-import { chaosPaymentBody, postPayment, waitUntil } from '../chaos/support/chaos-helpers';
+import { chaosPaymentBody, postPayment } from '../chaos/support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from '../chaos/support/process-stack';
 import { EventReceiver, newEventSecret, waitFor } from './support/event-receiver';
 

@@ -1,7 +1,7 @@
 import { findPortForChild } from '../../infra/free-port';
 import { callApi, createPayment, paymentBody } from '../support/merchant-client';
 import { CVC_TOKEN, TEST_CARDS } from '../support/test-cards';
-import { waitUntil } from '../chaos/support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from '../chaos/support/process-stack';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text';
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPayment, paymentBody } from '../support/merchant-client';
-import { waitUntil } from '../chaos/support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { ProcessStack } from '../chaos/support/process-stack';
 
 interface ExportedSpan {

@@ -5,7 +5,7 @@ import { startApiStack, type ApiStack } from '../support/api-stack';
 import { createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
 import { completeChallenge } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
-import { waitUntil } from '../chaos/support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 
 /** Issue 15, traces: one trace from the API's HTTP span through the workflow to each provider call, in memory. */
 describe('traces', () => {

@@ -4,7 +4,7 @@ import { createProviderRegistry } from '../../activities/provider-registry';
 import { createDataConverter } from '../../infra/data-converter';
 import { createPaymentWorkers } from '../../worker/payment-worker';
 import { checkWorkerReadiness } from '../../worker/worker-readiness';
-import { waitUntil } from '../chaos/support/chaos-helpers';
+import { waitUntil } from '../support/wait-until';
 import { testPayloadEncryption, testTemporalAddress } from '../support/payment-stack';
 
 /** "Polling every queue": one queue that is not polled makes the whole worker process not ready. */

@@ -3,9 +3,12 @@ import type { temporal } from '@temporalio/proto';
 import { summarizeCard } from '../../domain/card';
 import { reservationWorkflowId, startReservation } from '../../api/start-reservation';
 import { startApiStack, type ApiStack } from '../support/api-stack';
-import { callApi } from '../support/merchant-client';
+import { callApi, waitForReservation } from '../support/merchant-client';
 import { ledger } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+
+/** The continue-as-new threshold this test gives the reservation, in history events. */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 40;
 
 /**
  * A stay that collects many changes continues as new, carrying its state, so its history stays short; the
@@ -41,7 +44,7 @@ describe('a long stay with many changes', () => {
         policy: { kind: 'on_checkin' },
         refundableOnCancel: true,
         card: summarizeCard(card),
-        continueAsNewAfterEvents: 40,
+        continueAsNewAfterEvents: CONTINUE_AS_NEW_AFTER_EVENTS,
         initial: { amountMinor: 10_000, stay: { checkinAt, checkoutAt: new Date(Date.now() + 86_400_000).toISOString() } },
       },
     });
@@ -65,20 +68,14 @@ describe('a long stay with many changes', () => {
       runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     expect(runLengths.length).toBeGreaterThan(1);
-    for (const length of runLengths) expect(length).toBeLessThan(2 * 40);
+    for (const length of runLengths) expect(length).toBeLessThan(2 * CONTINUE_AS_NEW_AFTER_EVENTS);
 
     const state = await callApi<{ amountMinor: number; status: string; transitions: { note?: string }[]; charges: { paymentIds: string[] }[] }>(
       stack.baseUrl, 'GET', `/v1/reservations/${reservationId}`);
     expect(state.body.amountMinor).toBe(10_025);
     expect(state.body.transitions.filter((transition) => transition.note?.startsWith('amount changed'))).toHaveLength(25);
 
-    const deadline = Date.now() + 40_000;
-    let paid = state.body;
-    while (paid.status !== 'PAID' && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 500));
-      paid = (await callApi<typeof state.body>(stack.baseUrl, 'GET', `/v1/reservations/${reservationId}`)).body;
-    }
-    expect(paid.status).toBe('PAID');
+    const paid = await waitForReservation<typeof state.body>(stack.baseUrl, reservationId, (reservation) => reservation.status === 'PAID', 40_000);
     const entries = await ledger(stack.turnstay.apiUrl, paid.charges[0]!.paymentIds[0]!);
     expect(entries.map((entry) => [entry.type, entry.amountMinor])).toEqual([['charge', 10_025]]);
   });

@@ -3,8 +3,8 @@ import type { Payload } from '@temporalio/common';
 import { merchantEventLogId } from '../../domain/merchant-event';
 import { ENCRYPTED_ENCODING } from '../../infra/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
-import { callApi, createPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
-import { completeChallenge } from '../support/sandbox-client';
+import { callApi, createPayment, paymentBody, reservationBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
+import { completeChallenge, setFaults } from '../support/sandbox-client';
 import { searchServerStore } from '../support/server-store';
 import { testCard, TEST_CARDS, TEST_CVC } from '../support/test-cards';
 
@@ -105,6 +105,19 @@ describe('card data stays out of every store', () => {
     const logs = stack.capturedLogs.join('');
     expect(logs).toContain(payments[0]!.id); // positive control: the API did log these payments
     expect(containsCardData(logs)).toEqual([]);
+  });
+
+  test("the booking's log line when the card could not be kept on file in the request names the reason, not the card", async () => {
+    await setFaults(stack.turnstay.apiUrl, { failNext: { count: 1, kind: 'status', status: 503, pathPrefix: '/api/v1/payment_method_token_intent' } });
+    const stayAt = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const booked = await callApi<{ id: string; status: string }>(stack.baseUrl, 'POST', '/v1/reservations', {
+      body: reservationBody({ stay: { checkinAt: stayAt(30), checkoutAt: stayAt(32) }, policy: { kind: 'on_checkin' } }),
+    });
+    expect(booked.body.status).toBe('SCHEDULED');
+    const fallback = stack.capturedLogs.filter((line) => line.includes('card not kept on file') && line.includes(booked.body.id));
+    expect(fallback).toHaveLength(1); // positive control: the line is there, with the provider's reason
+    expect(fallback[0]).toMatch(/"reason":"[^"]+"/);
+    expect(containsCardData(fallback.join(''))).toEqual([]);
   });
 });
 

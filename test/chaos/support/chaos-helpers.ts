@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LedgerEntry } from '../../support/sandbox-client';
 import { callApi, type ApiResponse, type PaymentBody } from '../../support/merchant-client';
 import { BROWSER_DATA, testCard, TEST_CARDS } from '../../support/test-cards';
+import { waitUntil } from '../../support/wait-until';
 
 export const FINISHED_PAYMENT = ['COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'];
 export const FINISHED_RESERVATION = ['PAID', 'FAILED', 'CANCELLED', 'REFUNDED', 'COMPLETED'];
@@ -40,22 +41,6 @@ export function movementsByReference(entries: LedgerEntry[]): Map<string, { char
     byReference.set(entry.reference, current);
   }
   return byReference;
-}
-
-/** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 }
 
 /** The process's readiness probe (worker or API): 200 once it is connected to Temporal and polling its queues. */
