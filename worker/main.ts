@@ -27,6 +27,11 @@ const workerEnvSchema = z.object({
    * @temporalio/worker); off by default, its promise hook was ~4 ms of worker CPU per payment. Validated here only.
    */
   WORKER_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  /**
+   * Where the workflow code runs: `own` (default) a thread per workflow worker, `main` the process's main thread (less
+   * CPU and memory per workflow task; an activation then holds up this process's activities; see workflow-thread.ts).
+   */
+  WORKER_WORKFLOW_THREAD: z.enum(['own', 'main']).default('own'),
   /** The merchants' event logs cached by their own worker (one per merchant; default 100). */
   WORKER_MAX_CACHED_EVENT_LOGS: z.coerce.number().int().nonnegative().optional(),
   /** How long a workflow task waits for this worker's sticky queue before going to the shared queue (SDK default 10 s). */
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       ...(env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS ? { stickyQueueScheduleToStartTimeout: env.WORKER_STICKY_SCHEDULE_TO_START_TIMEOUT_MS } : {}),
     },
+    workflowThread: env.WORKER_WORKFLOW_THREAD,
     providerCallsPerSecond: callsPerSecondFromEnv(BUILT_IN_PROVIDERS, process.env),
     reconciliation: { client, callsPerSecond: env.RECONCILIATION_CALLS_PER_SECOND },
     tracing,
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
   const health = await startHealthServer({ host: env.WORKER_HEALTH_HOST, port: env.WORKER_HEALTH_PORT, readiness: () => checkWorkerReadiness(connection, workers) });
   log.info(
-    { taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url, metricsUrl: metricsServer.url, tracing: tracing !== undefined },
+    { taskQueue: env.TEMPORAL_TASK_QUEUE, address: temporal.connectionOptions.address, namespace: temporal.namespace, profile: temporal.profile, health: health.url, metricsUrl: metricsServer.url, tracing: tracing !== undefined, workflowThread: env.WORKER_WORKFLOW_THREAD },
     'worker running',
   );
   if (env.RECONCILIATION_INTERVAL_MS > 0) {

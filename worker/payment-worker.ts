@@ -18,6 +18,7 @@ import { merchantEventTaskQueue } from '../workflows/merchant-event-task-queue';
 import type { ProviderRegistry } from '../activities/provider-registry';
 import { providerTaskQueue } from '../workflows/provider-task-queue';
 import { createReconciliationWorker } from './reconciliation-worker';
+import { workflowThreadOptions, type WorkflowThread } from './workflow-thread';
 
 export interface PaymentWorkerOptions {
   connection: NativeConnection;
@@ -28,6 +29,8 @@ export interface PaymentWorkerOptions {
   /** A prebuilt bundle (bundleWorkflowCode) skips bundling at start: seconds saved per worker. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'>;
+  /** Where the workflow code runs (default: a thread of its own, as the SDK does; see workflow-thread.ts). */
+  workflowThread?: WorkflowThread;
   /** Calls per second allowed to each provider, across every worker on its queue (Temporal enforces it). */
   providerCallsPerSecond?: Partial<Record<string, number>>;
   /** Where each merchant's events go (URLs and secrets stay here, never in history) and how they are delivered. */
@@ -60,6 +63,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
         bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES },
       };
   const sinks = { ...paymentMetricsSinks, ...workflowSpanSinks(options.tracing) };
+  const threadOptions = workflowThreadOptions(options.workflowThread ?? 'own');
   const workflowWorker = Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -71,6 +75,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     // reservations create their charges' payments ahead.
     activities: { ...eventActivities, ...(options.ownerReports ?? createOwnerReportActivities()), ...createScheduledPaymentActivities() },
     ...options.tuning,
+    ...threadOptions,
   });
   // The merchants' event logs and their deliveries, on a queue of their own: a slow receiver holds no payment's
   // slots, and the logs (long histories, one per merchant) keep a cache that sleeping reservations cannot evict.
@@ -84,6 +89,7 @@ export async function createPaymentWorkers(options: PaymentWorkerOptions): Promi
     dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: options.merchantEvents?.maxConcurrentDeliveries ?? 100,
     maxCachedWorkflows: options.merchantEvents?.maxCachedLogs ?? DEFAULT_MAX_CACHED_EVENT_LOGS,
+    ...threadOptions,
   });
   const activities = createPaymentActivities(withCallPacing(withCallMetrics(options.providers), options.providerCallsPerSecond));
   const providerWorkers = Object.keys(options.providers).map((provider) =>

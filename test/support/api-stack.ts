@@ -43,9 +43,11 @@ export async function startApiStack(
     plugins?: TestProviderPlugin[];
     paymentAnswerWithinMs?: number;
     ownerReports?: PaymentWorkerOptions['ownerReports'];
+    workflowThread?: PaymentWorkerOptions['workflowThread'];
   } = {},
 ): Promise<ApiStack> {
   const stack = await startPaymentStack({
+    workflowThread: options.workflowThread,
     plugins: options.plugins,
     sandboxLatencyMs: options.sandboxLatencyMs,
     providerCallsPerSecond: options.providerCallsPerSecond,

@@ -62,6 +62,7 @@ export async function startPaymentStack(
     /** Providers registered by the test alone, beside the built-in ones (an example plugin). */
     plugins?: TestProviderPlugin[];
     ownerReports?: PaymentWorkerOptions['ownerReports'];
+    workflowThread?: PaymentWorkerOptions['workflowThread'];
   } = {},
 ): Promise<PaymentStack> {
   const { address, namespace } = testTemporalAddress();
@@ -98,6 +99,7 @@ export async function startPaymentStack(
       tracing: options.tracing,
       merchantEvents: options.merchantEvents,
       ownerReports: options.ownerReports,
+      workflowThread: options.workflowThread,
     });
   let paymentWorkers = await startPaymentWorkers();
   const cardVaultWorker = await createCardVaultWorker({ connection, namespace, vault, providers, dataConverter, tracing: options.tracing });

@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { HistoryEvent } from '../../bench/history';
 import { historyUntil, startWorkflowTestWorker, type WorkflowTestWorker } from '../support/workflow-test-worker';
+import { workflowThreadOptions } from '../../worker/workflow-thread';
 import { finishSignal, spinSignal, spinningWorkflow, type SpinPlace } from './support/spinning-workflow';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -15,15 +16,20 @@ const EXECUTION_TIMEOUT_MS = 1_000;
 /**
  * Workflow code that never yields (a bug) must fail its workflow task after the worker's execution timeout and leave
  * the worker serving every other workflow, wherever the loop is: our patch of @temporalio/worker keeps the SDK's
- * guarantee with one watchdog per activation, and extends it to loops in promise jobs.
+ * guarantee with one watchdog per activation, and extends it to loops in promise jobs. So too with the workflows on
+ * the worker's main thread (WORKER_WORKFLOW_THREAD=main, the SDK's debug mode, which alone would lift the timeout):
+ * there the loop holds this test process's thread for the production timeout, 5 s.
  */
-describe('workflow code that never yields', () => {
+describe.each([
+  { thread: 'own', options: { isolateExecutionTimeout: EXECUTION_TIMEOUT_MS }, timeoutMs: EXECUTION_TIMEOUT_MS },
+  { thread: 'main', options: workflowThreadOptions('main'), timeoutMs: 5_000 },
+])('workflow code that never yields, workflows on the $thread thread', ({ options, timeoutMs }) => {
   let testWorker: WorkflowTestWorker;
 
   beforeAll(async () => {
     testWorker = await startWorkflowTestWorker('execution-timeout', {
       workflowsPath: require.resolve('./support/spinning-workflow'),
-      isolateExecutionTimeout: EXECUTION_TIMEOUT_MS,
+      ...options,
     });
   }, 60_000);
 
@@ -45,7 +51,7 @@ describe('workflow code that never yields', () => {
     const spinning = await client.workflow.start(spinningWorkflow, { taskQueue, workflowId: `spinning-${randomUUID()}` });
     await spinning.signal(spinSignal, place);
     try {
-      expect(await firstTaskFailure(spinning)).toBe(`Script execution timed out after ${EXECUTION_TIMEOUT_MS}ms`);
+      expect(await firstTaskFailure(spinning)).toBe(`Script execution timed out after ${timeoutMs}ms`);
     } finally {
       await spinning.terminate('test over');
     }
