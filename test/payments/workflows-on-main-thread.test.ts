@@ -22,15 +22,17 @@ interface ReservationBody {
  */
 describe('workflows on the worker main thread', () => {
   let stack: ApiStack;
+  let threadsBefore: number;
   beforeAll(async () => {
+    threadsBefore = workerThreads();
     stack = await startApiStack({ workflowThread: 'main' });
   });
   afterAll(() => stack?.close());
 
-  test('no workflow thread in this process', () => {
-    // Positive control of the setting: a default stack's two workflow workers each start a Node worker thread.
-    const report = process.report.getReport() as unknown as { workers: unknown[] };
-    expect(report.workers).toEqual([]);
+  test('the stack started no workflow thread', () => {
+    // Positive control of the setting: a default stack's two workflow workers each start a Node worker thread. Counted
+    // against the start, as jest runs other test files in this process before this one.
+    expect(workerThreads()).toBeLessThanOrEqual(threadsBefore);
   });
 
   test('a payment, a challenge, a reservation charged at check-in and their events: each charged once', async () => {
@@ -69,3 +71,8 @@ describe('workflows on the worker main thread', () => {
     }, 20_000);
   });
 });
+
+/** Node worker threads this process runs now. */
+function workerThreads(): number {
+  return (process.report.getReport() as unknown as { workers: unknown[] }).workers.length;
+}
