@@ -9,8 +9,8 @@ import { waitForProviderEventHandled } from '../support/provider-event-history';
 import { searchServerStore } from '../support/server-store';
 import { showOnFailure } from '../support/shown-on-failure';
 import { ALL_TEST_PANS, cardDataIn, CVC_FORMS, historyTexts } from './support/card-data-search';
-import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, sleep, waitForFinishedPayment, waitForReservation, wholeLedger } from './support/chaos-helpers';
-import { waitUntil } from '../support/wait-until';
+import { completeChallengeSurely, FINISHED_PAYMENT, movementsByReference, waitForFinishedPayment, waitForReservation, wholeLedger } from './support/chaos-helpers';
+import { pause, waitUntil } from '../support/wait-until';
 import { arbitraryFromSchema, formEncoded, hostileValue, mutated, rawGarbage, responseSchemaValidator, type OpenApiDocument, type OpenApiOperation } from './support/openapi-fuzz';
 
 interface SentRequest {
@@ -239,7 +239,7 @@ describe('bad input and attackers', () => {
       const listed = await paymentWorkflowIds();
       return [...accepted].every((id) => listed.has(id)) ? true : undefined;
     }, 30_000, 500);
-    await sleep(1_500);
+    await pause(1_500);
     const after = await paymentWorkflowIds();
     // A reservation's charges are payments of its own (payment-<merchant>-<reference>-<charge>-a<attempt>); an accepted
     // change to a reservation booked before the fuzzing schedules its charge's payment anew (…-a1-r1).

@@ -15,12 +15,11 @@ import {
   movementsByReference,
   postPayment,
   seconds,
-  sleep,
   waitForFinishedPayment,
   waitForReservation,
   wholeLedger,
 } from './support/chaos-helpers';
-import { waitUntil } from '../support/wait-until';
+import { pause, waitUntil } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
 
 const DAY_MS = 86_400_000;
@@ -102,7 +101,7 @@ describe(`Temporal server crash and restart (${topology})`, () => {
     // the API cannot pass on yet), and two reservations fall due.
     await completeChallengeSurely(challenges[0]!.nextAction!.url, 'authenticate');
     await completeChallengeSurely(challenges[2]!.nextAction!.url, 'authenticate');
-    await sleep(8_000);
+    await pause(8_000);
     await server.restart();
     const restartedAt = Date.now();
     expect(stack.workers[0]!.process.exitCode).toBeNull();
@@ -220,7 +219,7 @@ async function waitForRefund(baseUrl: string, id: string): Promise<PaymentBody> 
     const response = await callApi<{ id?: string; status?: string }>(baseUrl, 'POST', `/v1/payments/${id}/refund`, { body: {}, headers: { 'idempotency-key': key } });
     if (response.status === 200 || response.status === 202) refundId = response.body.id;
     else if (response.status !== 503 || Date.now() > deadline) throw new Error(`refund of ${id} answered ${response.status}: ${JSON.stringify(response.body)}`);
-    else await sleep(500);
+    else await pause(500);
   }
   const refunded = await waitUntil(
     `payment ${id} to show the refund`,

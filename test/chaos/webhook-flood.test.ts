@@ -5,7 +5,8 @@ import { callApi } from '../support/merchant-client';
 import { charges } from '../support/sandbox-client';
 import { TEST_CARDS } from '../support/test-cards';
 import { recordChaosRows, type ChaosRow } from './support/chaos-report';
-import { chaosPaymentBody, completeChallengeSurely, postPayment, seconds, sleep, waitForFinishedPayment } from './support/chaos-helpers';
+import { chaosPaymentBody, completeChallengeSurely, postPayment, seconds, waitForFinishedPayment } from './support/chaos-helpers';
+import { pause } from '../support/wait-until';
 import { ProcessStack } from './support/process-stack';
 
 const FORGED_EVENTS = 20_000;
@@ -61,7 +62,7 @@ describe('webhook flood', () => {
         const response = await callApi(stack.apiUrl, 'GET', `/v1/payments/${bystander.body.id}`);
         latencies.push(performance.now() - started);
         expect(response.status).toBe(200);
-        await sleep(20);
+        await pause(20);
       }
       return latencies;
     };

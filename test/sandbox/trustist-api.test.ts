@@ -1,5 +1,6 @@
 import { startTrustistSandbox, type RunningTrustistSandbox } from '../../sandbox';
-import { admin, call, HAWK_CREDENTIALS, hawkCall, ledgerOf, PAST_YEAR, silentLogger, sleep, startReceiver, type WebhookReceiver } from './support/helpers';
+import { admin, call, HAWK_CREDENTIALS, hawkCall, ledgerOf, PAST_YEAR, silentLogger, startReceiver, type WebhookReceiver } from './support/helpers';
+import { pause } from '../support/wait-until';
 import { getPayment, pay, s2sBody } from './support/trustist';
 
 const SLOW_MS = 150;
@@ -354,7 +355,7 @@ describe('Trustist webhooks', () => {
     sandbox.setWebhookUrl(receiver.url);
     const id = String((await pay(sandbox, s2sBody('4000000000009995'))).body.id);
     const hooks = await receiver.waitFor(3);
-    await sleep(100);
+    await pause(100);
     expect([hooks[0]!.body.eventType, hooks[0]!.answered]).toEqual(['payment.created', 502]);
     expect(hooks.slice(1).map((h) => `${h.body.eventType} ${h.answered}`).sort()).toEqual(['payment.created 200', 'payment.failed 200']);
     expect(hooks[2]!.raw === hooks[0]!.raw || hooks[1]!.raw === hooks[0]!.raw).toBe(true);
@@ -366,7 +367,7 @@ describe('Trustist webhooks', () => {
   it('supports the webhook switches too (drop)', async () => {
     await admin(sandbox.apiUrl, '/webhooks', { mode: 'drop' });
     await pay(sandbox, s2sBody('4242424242424242'));
-    await sleep(100);
+    await pause(100);
     expect(receiver.received).toHaveLength(0);
     await admin(sandbox.apiUrl, '/webhooks', { mode: 'deliver' });
   });

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { startTurnstaySandbox, type RunningTurnstaySandbox } from '../../sandbox';
-import { admin, call, silentLogger, sleep, startReceiver, waitUntil, type ReceivedWebhook, type WebhookReceiver } from './support/helpers';
+import { pause, waitUntil } from '../support/wait-until';
+import { admin, call, silentLogger, startReceiver, type ReceivedWebhook, type WebhookReceiver } from './support/helpers';
 import { AUTH, cardFields, confirm, createIntent, scsOf } from './support/turnstay';
 
 const SECRET = 'whsec_test_0123456789';
@@ -111,7 +112,7 @@ describe('TurnStay webhook retries', () => {
     sandbox.setWebhookUrl(receiver.url);
     await payFrictionless();
     const hooks = await receiver.waitFor(3);
-    await sleep(BASE_DELAY * 6);
+    await pause(BASE_DELAY * 6);
     expect(receiver.received).toHaveLength(3);
     expect(hooks.map((h) => h.answered)).toEqual([500, 503, 200]);
     expect(new Set(hooks.map((h) => h.raw)).size).toBe(1);
@@ -131,12 +132,12 @@ describe('TurnStay webhook retries', () => {
     sandbox.setWebhookUrl(receiver.url);
     await payFrictionless();
     await receiver.waitFor(4, 3000);
-    const log = await waitUntil(async () => {
+    const log = await waitUntil('the delivery given up', async () => {
       const current = await deliveryLog();
       return current.deliveries[0]?.state === 'failed' ? current : undefined;
-    });
+    }, 5000, 20);
     expect(log.deliveries[0]).toMatchObject({ attempts: 4, lastStatus: 500, state: 'failed' });
-    await sleep(BASE_DELAY * 10);
+    await pause(BASE_DELAY * 10);
     expect(receiver.received).toHaveLength(4);
   });
 
@@ -146,10 +147,10 @@ describe('TurnStay webhook retries', () => {
     await dead.close();
     sandbox.setWebhookUrl(deadUrl);
     await payFrictionless();
-    const failed = await waitUntil(async () => {
+    const failed = await waitUntil('a failed delivery attempt', async () => {
       const current = await deliveryLog();
       return current.deliveries[0] && current.deliveries[0].attempts >= 1 ? current : undefined;
-    });
+    }, 5000, 20);
     expect(failed.deliveries[0]!.lastStatus).toBeNull();
     expect(failed.deliveries[0]!.lastError).toBeTruthy();
     sandbox.setWebhookUrl(receiver.url);
@@ -177,7 +178,7 @@ describe('TurnStay webhook switches', () => {
   it('drops deliveries in mode "drop"', async () => {
     await admin(sandbox.apiUrl, '/webhooks', { mode: 'drop' });
     await payFrictionless();
-    await sleep(200);
+    await pause(200);
     expect(receiver.received).toHaveLength(0);
     expect((await deliveryLog()).deliveries).toEqual([expect.objectContaining({ state: 'dropped', attempts: 0 })]);
   });
@@ -186,7 +187,7 @@ describe('TurnStay webhook switches', () => {
     await admin(sandbox.apiUrl, '/webhooks', { mode: 'duplicate' });
     await payFrictionless();
     const hooks = await receiver.waitFor(2);
-    await sleep(100);
+    await pause(100);
     expect(receiver.received).toHaveLength(2);
     expect(hooks[0]!.body.id).toBe(hooks[1]!.body.id);
     expect(hooks[0]!.raw).toBe(hooks[1]!.raw);
@@ -197,7 +198,7 @@ describe('TurnStay webhook switches', () => {
     await admin(sandbox.apiUrl, '/webhooks', { mode: 'delay', delayMs: 300 });
     const started = Date.now();
     await payFrictionless();
-    await sleep(150);
+    await pause(150);
     expect(receiver.received).toHaveLength(0);
     const [hook] = await receiver.waitFor(1);
     expect(hook!.at - started).toBeGreaterThanOrEqual(295);
@@ -208,7 +209,7 @@ describe('TurnStay webhook switches', () => {
     const intent = await createIntent(sandbox);
     const { scsIntentId, clientSecret } = scsOf(intent);
     await confirm(sandbox, intent, cardFields('4000000000003220'));
-    await sleep(100);
+    await pause(100);
     expect(receiver.received).toHaveLength(0);
     expect((await deliveryLog()).deliveries.map((d) => d.state)).toEqual(['held']);
     await call(`${sandbox.scsUrl}/challenge/${scsIntentId}/complete?client_secret=${clientSecret}`, { body: { outcome: 'authenticate' } });
@@ -223,12 +224,12 @@ describe('TurnStay webhook switches', () => {
     await admin(sandbox.apiUrl, '/webhooks', { mode: 'reorder', holdCount: 10 });
     await payFrictionless();
     await payFrictionless();
-    await sleep(50);
+    await pause(50);
     expect(receiver.received).toHaveLength(0);
     expect((await admin(sandbox.apiUrl, '/webhooks/flush', {})).body).toEqual({ released: 2 });
     await receiver.waitFor(2);
     await payFrictionless();
-    await sleep(50);
+    await pause(50);
     expect(receiver.received).toHaveLength(2);
     await admin(sandbox.apiUrl, '/webhooks', { mode: 'deliver' });
     await receiver.waitFor(3);

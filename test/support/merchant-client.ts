@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BROWSER_DATA, testCard, TEST_CARDS } from './test-cards';
 import { MERCHANT_KEY } from './api-stack';
+import { waitUntil } from './wait-until';
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -85,28 +86,22 @@ export function getPayment(baseUrl: string, id: string, key?: string) {
 
 /** Reads the payment until `accept` holds (the merchant's view of a change that happens later). */
 export async function waitForPayment(baseUrl: string, id: string, accept: (payment: PaymentBody) => boolean, timeoutMs = 30_000): Promise<PaymentBody> {
-  const deadline = Date.now() + timeoutMs;
   let last: PaymentBody | undefined;
-  while (Date.now() < deadline) {
+  return waitUntil(() => `payment ${id} in the expected state; last: ${JSON.stringify(last)}`, async () => {
     const response = await getPayment(baseUrl, id);
     last = response.body;
-    if (response.status === 200 && accept(last)) return last;
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  throw new Error(`payment ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    return response.status === 200 && accept(last) ? last : undefined;
+  }, timeoutMs);
 }
 
 /** Reads the reservation until `accept` holds; each test file types the reservation fields it reads. */
 export async function waitForReservation<T>(baseUrl: string, id: string, accept: (reservation: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
-  while (Date.now() < deadline) {
+  return waitUntil(() => `reservation ${id} in the expected state; last: ${JSON.stringify(last)}`, async () => {
     const response = await callApi<T>(baseUrl, 'GET', `/v1/reservations/${id}`);
     last = response.body;
-    if (response.status === 200 && accept(last)) return last;
-    await new Promise((done) => setTimeout(done, 250));
-  }
-  throw new Error(`reservation ${id} did not get there in ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    return response.status === 200 && accept(last) ? last : undefined;
+  }, timeoutMs, 250);
 }
 
 export const isFinal = (payment: PaymentBody) => ['COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'].includes(payment.status);

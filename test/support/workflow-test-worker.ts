@@ -3,6 +3,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { HistoryEvent } from '../../bench/history';
 import { testTemporalAddress } from './payment-stack';
+import { waitUntil } from './wait-until';
 
 /** A worker of its own on a task queue of its own, for tests of workflow mechanics on test workflows. */
 export interface WorkflowTestWorker {
@@ -36,13 +37,10 @@ export async function startWorkflowTestWorker(name: string, options: WorkflowTes
   };
 }
 
-/** The workflow's history once `done` holds, or as it is after `timeoutMs`. */
+/** The workflow's history once `done` holds (it fails after `timeoutMs`). */
 export async function historyUntil(handle: WorkflowHandle, done: (events: HistoryEvent[]) => boolean, timeoutMs: number): Promise<HistoryEvent[]> {
-  let events: HistoryEvent[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (!done(events) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    events = (await handle.fetchHistory()).events ?? [];
-  }
-  return events;
+  return waitUntil(`workflow ${handle.workflowId}'s history to hold the expected events`, async () => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    return done(events) ? events : undefined;
+  }, timeoutMs, 100);
 }

@@ -6,14 +6,19 @@ const LOG = 'merchant-events-merchant1';
 
 const published = (id: string): PublishedEvent => ({ event: { id } as MerchantEvent, endpointIds: [] });
 
-/** A signal that answers only when the test says so, recording each call's events and its give-up signal. */
-function heldSignals() {
+/**
+ * Fresh batches with a signal that answers only when the test says so (each call's events, its give-up signal
+ * and its answer are recorded), and `append` of an event by id to a log, with its own give-up signal unless given.
+ */
+function heldBatches() {
+  const batches = new EventLogBatches();
   const calls: { ids: string[]; abort: AbortSignal; answer: (error?: Error) => void }[] = [];
   const signal: SignalEventLog = (events, abort) =>
     new Promise<void>((resolve, reject) => {
       calls.push({ ids: events.map((each) => each.event.id), abort, answer: (error) => (error ? reject(error) : resolve()) });
     });
-  return { calls, signal };
+  const append = (id: string, abort = new AbortController().signal, log = LOG) => batches.append(log, published(id), abort, signal);
+  return { calls, append };
 }
 
 const settled = (promise: Promise<void>) => promise.then(() => 'sent', (error: Error) => `failed: ${error.message}`);
@@ -21,13 +26,12 @@ const turn = () => new Promise<void>((done) => setImmediate(done));
 
 describe('events batched per log', () => {
   test('an idle log gets an event at once; events arriving meanwhile go together in the next signal, in order', async () => {
-    const batches = new EventLogBatches();
-    const { calls, signal } = heldSignals();
-    const first = batches.append(LOG, published('e1'), new AbortController().signal, signal);
+    const { calls, append } = heldBatches();
+    const first = append('e1');
     expect(calls.map((call) => call.ids)).toEqual([['e1']]);
 
-    const later = ['e2', 'e3', 'e4'].map((id) => batches.append(LOG, published(id), new AbortController().signal, signal));
-    const otherLog = batches.append('merchant-events-merchant2', published('x1'), new AbortController().signal, signal);
+    const later = ['e2', 'e3', 'e4'].map((id) => append(id));
+    const otherLog = append('x1', undefined, 'merchant-events-merchant2');
     expect(calls.map((call) => call.ids)).toEqual([['e1'], ['x1']]);
 
     calls[0]!.answer();
@@ -40,12 +44,11 @@ describe('events batched per log', () => {
   });
 
   test('an event given up while it waits leaves the queue and fails; the rest still go', async () => {
-    const batches = new EventLogBatches();
-    const { calls, signal } = heldSignals();
-    void batches.append(LOG, published('e1'), new AbortController().signal, signal);
+    const { calls, append } = heldBatches();
+    void append('e1');
     const givenUp = new AbortController();
-    const waitingThenGivenUp = settled(batches.append(LOG, published('e2'), givenUp.signal, signal));
-    const kept = settled(batches.append(LOG, published('e3'), new AbortController().signal, signal));
+    const waitingThenGivenUp = settled(append('e2', givenUp.signal));
+    const kept = settled(append('e3'));
 
     givenUp.abort(new Error('attempt timed out'));
     expect(await waitingThenGivenUp).toBe('failed: attempt timed out');
@@ -57,11 +60,10 @@ describe('events batched per log', () => {
   });
 
   test('a batch in flight is given up only when every event in it is', async () => {
-    const batches = new EventLogBatches();
-    const { calls, signal } = heldSignals();
-    void batches.append(LOG, published('e1'), new AbortController().signal, signal);
+    const { calls, append } = heldBatches();
+    void append('e1');
     const attempts = [new AbortController(), new AbortController()];
-    const outcomes = ['e2', 'e3'].map((id, index) => settled(batches.append(LOG, published(id), attempts[index]!.signal, signal)));
+    const outcomes = ['e2', 'e3'].map((id, index) => settled(append(id, attempts[index]!.signal)));
     calls[0]!.answer();
     await turn();
     const batch = calls[1]!;
@@ -76,22 +78,20 @@ describe('events batched per log', () => {
   });
 
   test('a failed signal fails every event in its batch; the log takes the next events afresh', async () => {
-    const batches = new EventLogBatches();
-    const { calls, signal } = heldSignals();
-    const first = settled(batches.append(LOG, published('e1'), new AbortController().signal, signal));
+    const { calls, append } = heldBatches();
+    const first = settled(append('e1'));
     calls[0]!.answer(new Error('server unavailable'));
     expect(await first).toBe('failed: server unavailable');
     await turn();
-    const next = settled(batches.append(LOG, published('e2'), new AbortController().signal, signal));
+    const next = settled(append('e2'));
     expect(calls.map((call) => call.ids)).toEqual([['e1'], ['e2']]);
     calls[1]!.answer();
     expect(await next).toBe('sent');
   });
 
   test('at most 100 events go in one signal', async () => {
-    const batches = new EventLogBatches();
-    const { calls, signal } = heldSignals();
-    const all = Array.from({ length: 151 }, (_, index) => settled(batches.append(LOG, published(`e${index}`), new AbortController().signal, signal)));
+    const { calls, append } = heldBatches();
+    const all = Array.from({ length: 151 }, (_, index) => settled(append(`e${index}`)));
     for (let answered = 0; answered < 3; answered += 1) {
       calls[answered]!.answer();
       await turn();

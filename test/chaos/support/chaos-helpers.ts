@@ -7,8 +7,6 @@ import { waitUntil } from '../../support/wait-until';
 export const FINISHED_PAYMENT = ['COMPLETE', 'DECLINED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REFUNDED'];
 export const FINISHED_RESERVATION = ['PAID', 'FAILED', 'CANCELLED', 'REFUNDED', 'COMPLETED'];
 
-export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
 export interface SandboxRequest {
   method: string;
   path: string;

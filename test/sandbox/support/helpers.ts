@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from '../../support/wait-until';
 
 /** Test helpers for the sandbox tests: JSON over fetch, a webhook receiver, Hawk client headers, polling. */
 
@@ -78,7 +79,7 @@ export async function startReceiver(answer: (n: number) => number = () => 200): 
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
-    waitFor: (count, timeoutMs = 5000) => waitUntil(() => (received.length >= count ? received.slice() : undefined), timeoutMs, `${count} webhooks (got ${received.length})`),
+    waitFor: (count, timeoutMs = 5000) => waitUntil(() => `${count} webhooks (got ${received.length})`, async () => (received.length >= count ? received.slice() : undefined), timeoutMs, 20),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -86,18 +87,6 @@ export async function startReceiver(answer: (n: number) => number = () => 200): 
       }),
   };
 }
-
-export async function waitUntil<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // ---- Hawk client (the library the Trustist docs recommend), typed for what the tests use ----
 
