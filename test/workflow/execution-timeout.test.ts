@@ -15,18 +15,18 @@ const EventType = temporal.api.enums.v1.EventType;
 const EXECUTION_TIMEOUT_MS = 1_000;
 
 /**
+ * This process itself, not jest's copy of it. On the main thread the timeouts run in this process, and our patch
+ * silences the one deprecation warning of its recovery path (DEP0111) on the `process` it sees: under jest, the copy.
+ */
+const testProcess = runInThisContext('process') as NodeJS.Process;
+
+/**
  * Workflow code that never yields (a bug) must fail its workflow task after the worker's execution timeout and leave
  * the worker serving every other workflow, wherever the loop is: our patch of @temporalio/worker keeps the SDK's
  * guarantee with one watchdog per activation, and extends it to loops in promise jobs. So too with the workflows on
  * the worker's main thread (WORKER_WORKFLOW_THREAD=main, the SDK's debug mode, which alone would lift the timeout):
  * there the loop holds this test process's thread for the production timeout, 5 s.
  */
-/**
- * This process itself, not jest's copy of it. On the main thread the timeouts run in this process, and our patch
- * silences the one deprecation warning of its recovery path (DEP0111) on the `process` it sees: under jest, the copy.
- */
-const testProcess = runInThisContext('process') as NodeJS.Process;
-
 describe.each([
   { thread: 'own', options: { isolateExecutionTimeout: EXECUTION_TIMEOUT_MS }, timeoutMs: EXECUTION_TIMEOUT_MS },
   { thread: 'main', options: workflowThreadOptions('main'), timeoutMs: 5_000 },
@@ -47,11 +47,11 @@ describe.each([
     testProcess.noDeprecation = warningsBefore;
   });
 
-  /** The first failed workflow task's message, once the history shows one (or undefined after 20 s). */
-  async function firstTaskFailure(handle: WorkflowHandle): Promise<string | undefined> {
+  /** The first failed workflow task's message, once the history shows one (fails after 20 s). */
+  async function firstTaskFailure(handle: WorkflowHandle): Promise<string> {
     const isFailedTask = (event: HistoryEvent) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED;
-    const failed = (await historyUntil(handle, (events) => events.some(isFailedTask), 20_000)).find(isFailedTask);
-    return failed ? (failed.workflowTaskFailedEventAttributes?.failure?.message ?? '') : undefined;
+    const events = await historyUntil(handle, (seen) => seen.some(isFailedTask), 20_000);
+    return events.find(isFailedTask)?.workflowTaskFailedEventAttributes?.failure?.message ?? '';
   }
 
   // After an await the loop runs in a promise job; there the stock SDK's timeout aborts the whole worker process ("async
