@@ -7,6 +7,7 @@ import { callApi, createPayment, paymentBody, waitForPayment, type PaymentBody }
 import { acceptedProviderEvents, waitForProviderEventHandled } from '../support/provider-event-history';
 import { charges, completeChallenge, setWebhookMode } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+import { pause } from '../support/wait-until';
 
 describe('merchant API', () => {
   let stack: ApiStack;
@@ -127,7 +128,7 @@ describe('merchant API', () => {
       expect(listed.status).toBe(200);
       expect(listed.body.payments.every((payment) => payment.status === 'PENDING_ACTION')).toBe(true);
       ids = listed.body.payments.map((payment) => payment.id);
-      await new Promise((done) => setTimeout(done, 100));
+      await pause(100);
     }
     expect(ids).toContain(waiting.body.id);
     expect(ids).not.toContain(done.body.id);

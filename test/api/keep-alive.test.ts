@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { startTurnstaySandbox, type RunningTurnstaySandbox } from '../../sandbox';
 import { ProcessStack } from '../chaos/support/process-stack';
+import { pause } from '../support/wait-until';
 
 /**
  * A loaded client reused an idle connection in the instant the server closed it (Node's 5 s default) and the request
@@ -30,7 +31,7 @@ describe('idle keep-alive connections outlive the clients’ own idle timeout', 
     const statusLines = () => received.match(/HTTP\/1\.1 \d{3}/g) ?? [];
     const until = async (check: () => boolean, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
-      while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+      while (!check() && Date.now() < deadline) await pause(20);
     };
     socket.write(request);
     await until(() => statusLines().length === 1, 5_000);

@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, type FrameLocator, type Page } from 
 import { launchChromium } from '../support/chromium';
 import type { CardSubmission } from '../../activities/provider-adapter';
 import { startApiStack, type ApiStack } from '../support/api-stack';
-import { callApi, createPayment, getPayment, paymentBody, waitForPayment, type PaymentBody } from '../support/merchant-client';
+import { callApi, createPayment, getPayment, paymentBody, waitForPayment, waitForReservation, type PaymentBody } from '../support/merchant-client';
 import { fillHostedForm } from '../support/hosted-form';
 import { SANDBOX_TURNSTAY_KEY } from '../support/payment-stack';
 import { charges, ledger } from '../support/sandbox-client';
@@ -190,13 +190,13 @@ describe('hosted card form (TurnStay Option A)', () => {
     await page.locator('#result', { hasText: 'Card saved' }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'hosted-form-reservation.png'), fullPage: true });
 
-    const scheduled = await waitForReservation(booked.body.id, (reservation) => reservation.status !== 'BOOKING', 20_000);
+    const scheduled = await waitForReservation<ReservationBody>(stack.baseUrl, booked.body.id, (reservation) => reservation.status !== 'BOOKING', 20_000);
     expect(scheduled).toMatchObject({ status: 'SCHEDULED', nextChargeAt: checkinAt, card: { brand: 'visa', last4: '4242' } });
     expect(scheduled.nextAction).toBeUndefined();
     expect(JSON.stringify(scheduled)).not.toContain('pm_'); // the token stays inside the workflow
     expect(await ledgerOf(scheduled)).toEqual([]);
 
-    const paid = await waitForReservation(booked.body.id, (reservation) => reservation.status === 'PAID', 60_000);
+    const paid = await waitForReservation<ReservationBody>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID', 60_000);
     const entries = await ledgerOf(paid);
     expect(entries).toEqual([expect.objectContaining({ type: 'charge', amountMinor: 40_000 })]);
     expect(Date.parse((entries[0] as { at: string } & (typeof entries)[0]).at)).toBeGreaterThanOrEqual(Date.parse(checkinAt));
@@ -238,17 +238,6 @@ describe('hosted card form (TurnStay Option A)', () => {
     expect(await charges(stack.turnstay.apiUrl, created.id)).toHaveLength(1);
   }, 60_000);
 });
-
-async function waitForReservation(id: string, accept: (reservation: ReservationBody) => boolean, timeoutMs: number): Promise<ReservationBody> {
-  const deadline = Date.now() + timeoutMs;
-  let last: ReservationBody | undefined;
-  while (Date.now() < deadline) {
-    last = (await callApi<ReservationBody>(stack.baseUrl, 'GET', `/v1/reservations/${id}`)).body;
-    if (accept(last)) return last;
-    await new Promise((done) => setTimeout(done, 250));
-  }
-  throw new Error(`reservation ${id} did not get there: ${JSON.stringify(last)}`);
-}
 
 async function ledgerOf(reservation: ReservationBody) {
   const ids = reservation.charges.flatMap((charge) => charge.paymentIds);

@@ -5,6 +5,7 @@ import { launchChromium } from '../support/chromium';
 import { OPERATOR_KEY, startApiStack, type ApiStack } from '../support/api-stack';
 import { createPayment, paymentBody, type PaymentBody } from '../support/merchant-client';
 import { CVC_TOKEN, TEST_CARDS } from '../support/test-cards';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * An operator in the Temporal Web UI (the run's dev server, UI 2.42.1) in headless Chromium: signs in to our codec
@@ -89,10 +90,7 @@ it('an operator finds the payment by search attributes and reads its decoded inp
   const workflowId = payment.id;
   // Visibility trails the workflow a little: the UI is only asked once the server's list has the payment.
   const byReference = `MerchantReference="${payment.reference}"`;
-  for (let attempt = 0; (await stack.client.workflow.count(`${byReference} AND PaymentStatus="COMPLETE"`)).count !== 1; attempt += 1) {
-    if (attempt > 50) throw new Error('the payment never showed as COMPLETE in visibility');
-    await new Promise((done) => setTimeout(done, 100));
-  }
+  await waitUntil('the payment COMPLETE in visibility', async () => (await stack.client.workflow.count(`${byReference} AND PaymentStatus="COMPLETE"`)).count === 1 || undefined, 10_000, 100);
 
   const page = await newPage();
   const codecRequests: Request[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseTopology } from '../../infra/temporal-topology';
 import { callApi, paymentBody, type PaymentBody } from '../support/merchant-client';
+import { pause } from '../support/wait-until';
 
 /** All live descendants of a process, read from /proc (Linux). */
 function descendants(rootPid: number): number[] {
@@ -67,7 +68,7 @@ describe(`npm ${command.join(' ')}`, () => {
     const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(signal ?? `code ${code}`)));
 
     const deadline = Date.now() + 120_000;
-    while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((done) => setTimeout(done, 200));
+    while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await pause(200);
     if (!output.includes('Everything is running')) throw new Error(`npm start did not come up (exit ${child.exitCode}):\n${output.slice(-3000)}`);
 
     const apiUrl = /API\s+(http:\/\/\S+)/.exec(output)?.[1];
@@ -114,13 +115,13 @@ describe(`npm ${command.join(' ')}`, () => {
     let listed: { executions?: { execution?: { workflowId?: string } }[] } = {};
     while (!listed.executions?.length && Date.now() < foundDeadline) {
       listed = (await (await fetch(`${uiUrl}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as typeof listed;
-      if (!listed.executions?.length) await new Promise((done) => setTimeout(done, 250));
+      if (!listed.executions?.length) await pause(250);
     }
     expect(listed.executions?.map((entry) => entry.execution?.workflowId)).toEqual([paid.body.id]);
     // The sample receiver verified the payment's event and printed it.
     expect(output).toMatch(/Event receiver\s+http:\/\/127\.0\.0\.1:\d+\/events/);
     const eventDeadline = Date.now() + 30_000;
-    while (!output.includes(`[events] payment.completed ${paid.body.id} COMPLETE`) && Date.now() < eventDeadline) await new Promise((done) => setTimeout(done, 200));
+    while (!output.includes(`[events] payment.completed ${paid.body.id} COMPLETE`) && Date.now() < eventDeadline) await pause(200);
     expect(output).toContain(`[events] payment.completed ${paid.body.id} COMPLETE (sequence 1`);
 
     // The worker created the reconciliation Schedule, and the operator page answers with the printed operator key.
@@ -128,7 +129,7 @@ describe(`npm ${command.join(' ')}`, () => {
     let schedules: { schedules?: { scheduleId?: string }[] } = {};
     while (!schedules.schedules?.some((entry) => entry.scheduleId === 'reconciliation-payments') && Date.now() < scheduleDeadline) {
       schedules = (await (await fetch(`${uiUrl}/api/v1/namespaces/default/schedules`)).json()) as typeof schedules;
-      await new Promise((done) => setTimeout(done, 250));
+      await pause(250);
     }
     expect(schedules.schedules?.map((entry) => entry.scheduleId)).toContain('reconciliation-payments');
     const operatorKey = /Operator key\s+(\S+)/.exec(output)?.[1];
@@ -149,10 +150,10 @@ describe(`npm ${command.join(' ')}`, () => {
     // npm itself dies of the SIGINT, as at a terminal; the supervisor under it stops every part in order.
     expect(['SIGINT', 'code 0', 'code 130']).toContain(await exited);
     const stopDeadline = Date.now() + 15_000;
-    while (processes.some(alive) && Date.now() < stopDeadline) await new Promise((done) => setTimeout(done, 200));
+    while (processes.some(alive) && Date.now() < stopDeadline) await pause(200);
     expect(processes.filter(alive)).toEqual([]);
     const outputDeadline = Date.now() + 5_000;
-    while (!output.includes('[start] stopped') && Date.now() < outputDeadline) await new Promise((done) => setTimeout(done, 100));
+    while (!output.includes('[start] stopped') && Date.now() < outputDeadline) await pause(100);
     expect(output).toContain('[start] stopped');
   }, 150_000);
 });

@@ -5,6 +5,7 @@ import { testCard, TEST_CARDS } from '../support/test-cards';
 import { reconciliationTaskQueue, type ReconciliationReport } from '../../workflows/reconciliation-types';
 import { reconciliationFindingSignal } from '../../workflows/messages';
 import { behindOurBack, runReconciliation, waitForVisiblePayments } from './support/reconciliation';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * The sandboxes change payments behind our back (a refund, a failure, a charge we never made) and lose a challenge's
@@ -42,11 +43,8 @@ describe('reconciliation', () => {
   const differenceOf = (workflowId: string) => report.differences.find((difference) => difference.workflowId === workflowId);
   const reconStatusOf = async (workflowId: string) => (await stack.client.workflow.getHandle(workflowId).describe()).searchAttributes.ReconStatus?.[0];
   async function waitForReconStatus(workflowId: string, expected: string): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while ((await reconStatusOf(workflowId)) !== expected) {
-      if (Date.now() > deadline) throw new Error(`${workflowId} has ReconStatus ${String(await reconStatusOf(workflowId))}, not ${expected}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    let seen: unknown;
+    await waitUntil(() => `${workflowId}'s ReconStatus ${expected} (was ${String(seen)})`, async () => ((seen = await reconStatusOf(workflowId)) === expected) || undefined, 30_000);
   }
 
   test('a refund made at the provider is reported with its amount, and the payment is marked MISMATCH', async () => {
@@ -101,10 +99,7 @@ describe('reconciliation', () => {
     await stack.client.workflow.getHandle(flagged.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
     await waitForReconStatus(flagged.id, 'MISMATCH');
     const query = `WorkflowId = "${flagged.id}" AND ReconStatus = "MISMATCH"`;
-    for (const deadline = Date.now() + 30_000; (await stack.client.workflow.count(query)).count === 0; ) {
-      if (Date.now() > deadline) throw new Error('visibility never listed the MISMATCH');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntil('visibility to list the MISMATCH', async () => (await stack.client.workflow.count(query)).count > 0 || undefined, 30_000);
     const next = await runReconciliation(stack);
     expect(next.report.resolved).toContain(flagged.id);
     expect(next.report.differences.map((difference) => difference.workflowId)).not.toContain(flagged.id);

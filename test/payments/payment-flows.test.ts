@@ -2,6 +2,7 @@ import { startApiStack, TRUSTIST_WEBHOOK_PATH_SECRET, type ApiStack } from '../s
 import { createPayment, getPayment, paymentBody, waitForPayment, callApi, type PaymentBody } from '../support/merchant-client';
 import { charges, completeChallenge, ledger, setFaults, setWebhookMode } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+import { pause } from '../support/wait-until';
 
 /**
  * Every payment path of issue 4, for both providers, through the merchant API on the real dev server and the
@@ -151,7 +152,7 @@ describe.each(PROVIDERS)('%s payments', (provider) => {
       await setFaults(stack.trustist.apiUrl, { failNext: { count: 5, kind: 'status', status: 502, phase: 'after', pathPrefix: '/v1/payments/server-to-server' } });
       const body = paymentBody(provider);
       const creating = createPayment(stack.baseUrl, body);
-      await new Promise((done) => setTimeout(done, 500));
+      await pause(500);
       const forged = { paymentId: other.body.providerPaymentId, reference: `payment-merchant1-${body.reference}`, status: 'COMPLETE', eventType: 'payment.completed' };
       const delivered = await callApi<{ outcome: string }>(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, { body: forged, key: null });
       expect(delivered.body.outcome).toBe('signalled');
@@ -185,7 +186,7 @@ describe.each(PROVIDERS)('%s payments', (provider) => {
       await setFaults(stack.trustist.apiUrl, { failNext: { count: 1, kind: 'malformed', pathPrefix: '/v1/payments/server-to-server' } });
       const creating = createPayment(stack.baseUrl, body);
       const forged = { paymentId: other.body.providerPaymentId, reference: `payment-merchant1-${body.reference}`, status: 'COMPLETE', eventType: 'payment.completed' };
-      await new Promise((done) => setTimeout(done, 1_000));
+      await pause(1_000);
       const delivered = await callApi<{ outcome: string }>(stack.baseUrl, 'POST', `/webhooks/trustist/${TRUSTIST_WEBHOOK_PATH_SECRET}`, { body: forged, key: null });
       expect(delivered.body.outcome).toBe('signalled');
       const created = await creating;

@@ -5,6 +5,7 @@ import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi } from '../support/merchant-client';
 import { ledger } from '../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../support/test-cards';
+import { waitUntil } from '../support/wait-until';
 
 // The cluster books and charges at about half the dev server's rate on 2 cores (npm run bench): a smaller herd keeps
 // its run within the same time while the 50 calls/s limit still binds (2 calls per charge).
@@ -55,13 +56,11 @@ describe('mass charging', () => {
     expect(bookedAt).toBeLessThan(Date.parse(checkinAt)); // all were asleep before they fell due
 
     const query = `WorkflowType = "reservationWorkflow" AND TaskQueue = "${stack.taskQueue}" AND ReservationStatus = "PAID"`;
-    const deadline = Date.parse(checkinAt) + 360_000;
     let paid = 0;
-    while (paid < RESERVATIONS && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 2_000));
+    await waitUntil(() => `all ${RESERVATIONS} PAID (${paid} were)`, async () => {
       paid = (await stack.client.workflow.count(query)).count;
-    }
-    expect(paid).toBe(RESERVATIONS);
+      return paid === RESERVATIONS || undefined;
+    }, Date.parse(checkinAt) + 360_000 - Date.now(), 2_000);
 
     // Calls made to charge (intent creation and confirmation), from the sandbox's own request log.
     const log = (await (await fetch(`${stack.turnstay.apiUrl}/__sandbox/requests`)).json()) as { requests: { method: string; path: string; at: string }[] };

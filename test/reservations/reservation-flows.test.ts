@@ -4,6 +4,7 @@ import { callApi, waitForReservation, reservationBody } from '../support/merchan
 import { localActivityMarkers } from '../support/local-activity-markers';
 import { ledger, setFaults } from '../support/sandbox-client';
 import { BROWSER_DATA, testCard, TEST_CARDS } from '../support/test-cards';
+import { pause, waitUntil } from '../support/wait-until';
 
 interface ReservationBody {
   id: string;
@@ -166,7 +167,7 @@ describe('reservations', () => {
     expect(past.status).toBe(400);
     expect(past.body.error.field).toBe('checkinAt');
     // Not charged at the old check-in...
-    await new Promise((done) => setTimeout(done, 5_000));
+    await pause(5_000);
     expect(await ledgerOf((await read(booked.body.id)).body)).toEqual([]);
     // ...but at the new one, by a payment scheduled for it: the one scheduled for the old date was superseded unrun.
     const paid = await waitFor(booked.body.id, (reservation) => reservation.status === 'PAID');
@@ -192,10 +193,7 @@ describe('reservations', () => {
     const { paymentId } = (await waitFor(booked.body.id, (reservation) => reservation.charges[0]?.scheduled !== undefined)).charges[0]!.scheduled!;
     await setFaults(stack.turnstay.scsUrl, { latencyMs: 3_000 });
     const payment = stack.client.workflow.getHandle(paymentId);
-    for (let polls = 0; polls < 100; polls += 1) {
-      if (((await payment.fetchHistory()).events ?? []).some((event) => event.activityTaskScheduledEventAttributes)) break;
-      await new Promise((done) => setTimeout(done, 100));
-    }
+    await waitUntil('the charge\'s provider call scheduled', async () => ((await payment.fetchHistory()).events ?? []).some((event) => event.activityTaskScheduledEventAttributes) || undefined, 20_000, 100);
     const refused = await callApi<{ error: { message: string } }>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/change-amount`, { body: { amountMinor: 45_500 } });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/being made/);
@@ -233,7 +231,7 @@ describe('reservations', () => {
     const booked = await book({});
     const cancelled = await callApi<ReservationBody>(stack.baseUrl, 'POST', `/v1/reservations/${booked.body.id}/cancel`, { body: { reason: 'trip called off' } });
     expect(cancelled.body.status).toBe('CANCELLED');
-    await new Promise((done) => setTimeout(done, 5_000));
+    await pause(5_000);
     expect(await ledgerOf((await read(booked.body.id)).body)).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { ServiceError, type Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import { pause } from './wait-until';
 
 /**
  * Fault injection between the API and Temporal: for a chosen payment, update-with-start goes through (the
@@ -20,7 +21,7 @@ export class LostStartAnswer {
       if (!this.armed.delete(workflowId)) return next(input);
       next(input).catch(() => undefined);
       // Fail only once the workflow exists: the failure lands between the start and the first outcome.
-      while (!(await this.workflowExists(workflowId))) await new Promise((done) => setTimeout(done, 10));
+      while (!(await this.workflowExists(workflowId))) await pause(10);
       throw new ServiceError('update-with-start: the answer was lost (injected)');
     },
   };

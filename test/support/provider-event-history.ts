@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { waitUntil } from './wait-until';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -19,15 +20,12 @@ export async function acceptedProviderEvents(client: Client, workflowId: string)
  * the payment decided.
  */
 export async function waitForProviderEventHandled(client: Client, workflowId: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let events: HistoryEvent[] = [];
-  while (Date.now() < deadline) {
+  const seen = () => events.map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]).join(', ');
+  await waitUntil(() => `${workflowId} to act on its last provider event (history event types: ${seen()})`, async () => {
     events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    if (providerEventHandled(events)) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  const seen = events.map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]).join(', ');
-  throw new Error(`${workflowId} did not act on its last provider event within ${timeoutMs} ms (history event types: ${seen})`);
+    return providerEventHandled(events) || undefined;
+  }, timeoutMs, 100);
 }
 
 function providerEventHandled(events: HistoryEvent[]): boolean {

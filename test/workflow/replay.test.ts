@@ -8,7 +8,7 @@ import { paymentMetricsSinks } from '../../worker/payment-metrics-sinks';
 import { parsePayloadKeys } from '../../infra/payload-codec';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { LostStartAnswer } from '../support/lost-start-answer';
-import { callApi, createPayment, paymentBody, waitForPayment } from '../support/merchant-client';
+import { callApi, createPayment, paymentBody, waitForPayment, waitForReservation } from '../support/merchant-client';
 import { testPayloadEncryption } from '../support/payment-stack';
 import { fillHostedForm } from '../support/hosted-form';
 import { completeChallenge, setFaults, setWebhookMode } from '../support/sandbox-client';
@@ -18,6 +18,7 @@ import { EventReceiver, newEventSecret, waitFor } from '../events/support/event-
 import { reconciliationFindingSignal } from '../../workflows/messages';
 import { runReconciliation } from '../operations/support/reconciliation';
 import { runBranchScenarios, type RecordedRun } from './support/branch-scenarios';
+import { waitUntil } from '../support/wait-until';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 const DAY_MS = 86_400_000;
@@ -107,10 +108,7 @@ describe('workflow replay', () => {
     await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
     await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => /^re-checked with turnstay/i.test(entry.note ?? '')));
     // A reconciliation run that finds that MISMATCH agreeing with the provider and tells the payment (patch recon-resolved).
-    for (const deadline = Date.now() + 30_000; (await stack.client.workflow.count(`WorkflowId = "${reconciled.body.id}" AND ReconStatus = "MISMATCH"`)).count === 0; ) {
-      if (Date.now() > deadline) throw new Error('visibility never listed the MISMATCH');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntil('visibility to list the MISMATCH', async () => (await stack.client.workflow.count(`WorkflowId = "${reconciled.body.id}" AND ReconStatus = "MISMATCH"`)).count > 0 || undefined, 30_000);
     const reconciliationRun = await runReconciliation(stack);
     expect(reconciliationRun.report.resolved).toContain(reconciled.body.id);
     // Reconciliation's re-check of a payment waiting for its challenge: it asks the provider, settles on the webhook, HEALED.
@@ -120,10 +118,7 @@ describe('workflow replay', () => {
     await waitForPayment(stack.baseUrl, rechecked.body.id, (payment) => payment.transitions.some((entry) => entry.note?.startsWith('reconciliation:')));
     await completeChallenge(rechecked.body.nextAction!.url, 'authenticate');
     await waitForPayment(stack.baseUrl, rechecked.body.id, (payment) => payment.status === 'COMPLETE');
-    for (const deadline = Date.now() + 10_000; (await recheckedHandle.describe()).searchAttributes.ReconStatus?.[0] !== 'HEALED'; ) {
-      if (Date.now() > deadline) throw new Error('the re-checked payment did not turn HEALED');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil('the re-checked payment to turn HEALED', async () => (await recheckedHandle.describe()).searchAttributes.ReconStatus?.[0] === 'HEALED' || undefined, 10_000, 100);
     // Every answer to a Trustist card submission lost after the charge and its webhook dropped: the same card is sent
     // again (patch lost-answer-asks-provider) and the idempotent answer names the payment.
     await setWebhookMode(stack.trustist.apiUrl, 'drop');
@@ -181,11 +176,5 @@ describe('workflow replay', () => {
 });
 
 async function waitForReservationStatus(stack: ApiStack, id: string, status: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const reservation = await callApi<{ status: string }>(stack.baseUrl, 'GET', `/v1/reservations/${id}`);
-    if (reservation.body.status === status) return;
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  throw new Error(`reservation ${id} did not reach ${status}`);
+  await waitForReservation<{ status: string }>(stack.baseUrl, id, (reservation) => reservation.status === status);
 }

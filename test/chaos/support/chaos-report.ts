@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pause } from '../../support/wait-until';
 
 /** One line of the chaos report (issue 7): what was started, what finished, and what went wrong. */
 export interface ChaosRow {
@@ -57,7 +58,7 @@ export async function recordChaosRows(rows: ChaosRow[]): Promise<ReportedRow[]> 
         unlinkSync(lock); // a crashed writer left it behind
         continue;
       }
-      await new Promise((done) => setTimeout(done, 25));
+      await pause(25);
     }
   }
   try {

@@ -3,6 +3,7 @@ import type { ApiStack } from '../../support/api-stack';
 import { OPERATOR_KEY } from '../../support/api-stack';
 import { ensureReconciliationSchedule } from '../../../worker/reconciliation-schedule';
 import type { ReconciliationReport } from '../../../workflows/reconciliation-types';
+import { waitUntil } from '../../support/wait-until';
 
 const HOUR_MS = 3_600_000;
 
@@ -23,13 +24,10 @@ export async function runReconciliation(stack: ApiStack, timeoutMs = 60_000): Pr
   const before = await latestRun(stack);
   const triggeredAt = new Date().toISOString();
   await stack.client.schedule.getHandle(scheduleId).trigger();
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  return waitUntil('the triggered reconciliation run to finish', async () => {
     const latest = await latestRun(stack);
-    if (latest && latest.runId !== before?.runId && latest.report.startedAt >= triggeredAt.slice(0, 19)) return latest;
-    if (Date.now() > deadline) throw new Error('no reconciliation run finished in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    return latest && latest.runId !== before?.runId && latest.report.startedAt >= triggeredAt.slice(0, 19) ? latest : undefined;
+  }, timeoutMs, 250);
 }
 
 async function latestRun(stack: ApiStack): Promise<{ workflowId: string; runId: string; report: ReconciliationReport } | undefined> {
@@ -41,10 +39,6 @@ async function latestRun(stack: ApiStack): Promise<{ workflowId: string; runId: 
 
 /** Waits until visibility lists this many payments of the stack's task queue (eventually consistent on a cluster). */
 export async function waitForVisiblePayments(stack: ApiStack, count: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const query = `WorkflowType = "paymentWorkflow" AND TaskQueue = "${stack.taskQueue}"`;
-  while ((await stack.client.workflow.count(query)).count < count) {
-    if (Date.now() > deadline) throw new Error(`visibility did not list ${count} payments in time`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitUntil(`visibility to list ${count} payments`, async () => (await stack.client.workflow.count(query)).count >= count || undefined, timeoutMs);
 }

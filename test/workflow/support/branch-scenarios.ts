@@ -148,7 +148,7 @@ async function silentChargeLookedUp(stack: ApiStack): Promise<RecordedRun[]> {
   // again), however slow the machine; then the payment's next retry charges and it reports.
   await setFaults(stack.turnstay.apiUrl, { failNext: { count: 1_000, kind: 'status', status: 503, pathPrefix: '/api/v1/payments/intent' } });
   const lookedUpTwice = (events: HistoryEvent[]) => localActivityMarkers(events, 'describeOwnedPayment').length >= 2;
-  expect(lookedUpTwice(await historyUntil(stack.client.workflow.getHandle(booked.body.id), lookedUpTwice, 40_000))).toBe(true);
+  await historyUntil(stack.client.workflow.getHandle(booked.body.id), lookedUpTwice, 40_000); // fails at its timeout
   await setFaults(stack.turnstay.apiUrl, {});
   const paid = await waitForReservation<Reservation>(stack.baseUrl, booked.body.id, (reservation) => reservation.status === 'PAID', 60_000);
   return withPayments(paid);
