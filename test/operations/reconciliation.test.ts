@@ -4,7 +4,7 @@ import { charges, completeChallenge, setWebhookMode } from '../support/sandbox-c
 import { testCard, TEST_CARDS } from '../support/test-cards';
 import { reconciliationTaskQueue, type ReconciliationReport } from '../../workflows/reconciliation-types';
 import { reconciliationFindingSignal } from '../../workflows/messages';
-import { behindOurBack, runReconciliation, waitForVisiblePayments } from './support/reconciliation';
+import { behindOurBack, runReconciliation, waitForVisibleMismatch, waitForVisiblePayments } from './support/reconciliation';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -98,8 +98,7 @@ describe('reconciliation', () => {
     // An earlier run's finding, since cleared up (say, the operator had the provider reverse its refund).
     await stack.client.workflow.getHandle(flagged.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
     await waitForReconStatus(flagged.id, 'MISMATCH');
-    const query = `WorkflowId = "${flagged.id}" AND ReconStatus = "MISMATCH"`;
-    await waitUntil('visibility to list the MISMATCH', async () => (await stack.client.workflow.count(query)).count > 0 || undefined, 30_000);
+    await waitForVisibleMismatch(stack, flagged.id);
     const next = await runReconciliation(stack);
     expect(next.report.resolved).toContain(flagged.id);
     expect(next.report.differences.map((difference) => difference.workflowId)).not.toContain(flagged.id);

@@ -16,7 +16,7 @@ import { testCard, TEST_CARDS } from '../support/test-cards';
 import { merchantEventLogId } from '../../domain/merchant-event';
 import { EventReceiver, newEventSecret, waitFor } from '../events/support/event-receiver';
 import { reconciliationFindingSignal } from '../../workflows/messages';
-import { runReconciliation } from '../operations/support/reconciliation';
+import { runReconciliation, waitForVisibleMismatch } from '../operations/support/reconciliation';
 import { runBranchScenarios, type RecordedRun } from './support/branch-scenarios';
 import { waitUntil } from '../support/wait-until';
 
@@ -101,14 +101,14 @@ describe('workflow replay', () => {
     });
     expect(hostedStay.body.status).toBe('BOOKING');
     await fillHostedForm(hostedStay.body.nextAction!.url, testCard(TEST_CARDS.frictionless));
-    await waitForReservationStatus(stack, hostedStay.body.id, 'PAID');
+    await waitForReservation<{ status: string }>(stack.baseUrl, hostedStay.body.id, (reservation) => reservation.status === 'PAID');
     await callApi(stack.baseUrl, 'POST', `/v1/reservations/${hostedStay.body.id}/cancel`, { body: { reason: 'replay fixture' } });
     // Reconciliation's finding on a settled payment (patch recheck-signal): recorded as MISMATCH, re-confirmed with the provider.
     const reconciled = await createPayment(stack.baseUrl, paymentBody('turnstay'));
     await stack.client.workflow.getHandle(reconciled.body.id).signal(reconciliationFindingSignal, { reconStatus: 'MISMATCH', reason: 'COMPLETE here, refunded 1.00 GBP at the provider' });
     await waitForPayment(stack.baseUrl, reconciled.body.id, (payment) => payment.transitions.some((entry) => /^re-checked with turnstay/i.test(entry.note ?? '')));
     // A reconciliation run that finds that MISMATCH agreeing with the provider and tells the payment (patch recon-resolved).
-    await waitUntil('visibility to list the MISMATCH', async () => (await stack.client.workflow.count(`WorkflowId = "${reconciled.body.id}" AND ReconStatus = "MISMATCH"`)).count > 0 || undefined, 30_000);
+    await waitForVisibleMismatch(stack, reconciled.body.id);
     const reconciliationRun = await runReconciliation(stack);
     expect(reconciliationRun.report.resolved).toContain(reconciled.body.id);
     // Reconciliation's re-check of a payment waiting for its challenge: it asks the provider, settles on the webhook, HEALED.
@@ -174,7 +174,3 @@ describe('workflow replay', () => {
     expect(results.filter((result) => result.error).map((result) => `${result.workflowId}: ${String(result.error)}`)).toEqual([]);
   });
 });
-
-async function waitForReservationStatus(stack: ApiStack, id: string, status: string): Promise<void> {
-  await waitForReservation<{ status: string }>(stack.baseUrl, id, (reservation) => reservation.status === status);
-}

@@ -42,3 +42,9 @@ export async function waitForVisiblePayments(stack: ApiStack, count: number, tim
   const query = `WorkflowType = "paymentWorkflow" AND TaskQueue = "${stack.taskQueue}"`;
   await waitUntil(`visibility to list ${count} payments`, async () => (await stack.client.workflow.count(query)).count >= count || undefined, timeoutMs);
 }
+
+/** Waits until visibility lists this payment as a MISMATCH, as the next reconciliation run's query will find it. */
+export async function waitForVisibleMismatch(stack: ApiStack, paymentId: string, timeoutMs = 30_000): Promise<void> {
+  const query = `WorkflowId = "${paymentId}" AND ReconStatus = "MISMATCH"`;
+  await waitUntil('visibility to list the MISMATCH', async () => (await stack.client.workflow.count(query)).count > 0 || undefined, timeoutMs);
+}
