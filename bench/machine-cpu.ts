@@ -28,7 +28,7 @@ function readMachineCpu(): MachineCpuTicks | undefined {
 
 /**
  * Measures the machine from construction to stop(). Runs on the same VM differ by a fifth in CPU per payment
- * (README, "A second full run"); steal time says whether the hypervisor was the cause.
+ * (bench/README.md, "A second full run"); steal time says whether the hypervisor was the cause.
  */
 export class MachineCpuWindow {
   private readonly before = readMachineCpu();

@@ -5,7 +5,7 @@ import { anAnswerWaitsOnThisTask } from './answers-waiting';
  * While someone waits on the workflow task (an update in flight: a payment's first outcome, a booking, a
  * cancellation, a refund), its local activities hold that answer. A signal takes milliseconds, so the bound is tight
  * and tried once: a log continuing as new under load holds its signals for ~3 s, and retried attempts of a held call
- * kept answers waiting up to ~3.4 s with a 1 s bound (bench, README).
+ * kept answers waiting up to ~3.4 s with a 1 s bound (bench/README.md, "The p99 tail at 16 concurrent").
  */
 const WHILE_AN_ANSWER_WAITS: LocalActivityOptions = { startToCloseTimeout: '300ms', scheduleToCloseTimeout: '300ms', retry: { maximumAttempts: 1 } };
 
