@@ -120,19 +120,26 @@ export function checkProviderRules(provider: ApiProvider, body: { currency: stri
   }
 }
 
+/** The fields a payment and a reservation's booking share: the provider, the amount, the card or method, the payer. */
+export function chargeFields(rules: CreatePaymentRules) {
+  return {
+    provider: providerFieldSchema(rules),
+    amountMinor: amountMinorSchema,
+    currency: currencySchema,
+    reference: referenceSchema,
+    description: z.string().max(200).optional(),
+    method: paymentMethodSchema.optional(),
+    card: cardSchema.optional(),
+    payer: payerSchema.optional(),
+    browserData: browserDataSchema.optional(),
+    billingAddress: billingAddressSchema.optional(),
+  };
+}
+
 export function createPaymentBodySchema(rules: CreatePaymentRules) {
   return z
     .object({
-      provider: providerFieldSchema(rules),
-      amountMinor: amountMinorSchema,
-      currency: currencySchema,
-      reference: referenceSchema,
-      description: z.string().max(200).optional(),
-      method: paymentMethodSchema.optional(),
-      card: cardSchema.optional(),
-      payer: payerSchema.optional(),
-      browserData: browserDataSchema.optional(),
-      billingAddress: billingAddressSchema.optional(),
+      ...chargeFields(rules),
       stay: z.object({ checkinDate: isoDate, checkoutDate: isoDate.optional() }).strict().optional(),
     })
     .strict()
