@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { temporal } from '@temporalio/proto';
-import { summarizeCard } from '../../domain/card';
-import { reservationWorkflowId, startReservation } from '../../api/start-reservation';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { callApi, waitForReservation } from '../support/merchant-client';
 import { ledger } from '../support/sandbox-client';
-import { testCard, TEST_CARDS } from '../support/test-cards';
+import { bookWithHistoryBound } from '../support/history-bound-reservation';
 
 /** The continue-as-new threshold this test gives the reservation, in history events. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 40;
@@ -24,29 +22,12 @@ describe('a long stay with many changes', () => {
 
   test('continues as new past the threshold, keeps every change, charges the final amount once', async () => {
     const reference = `long-${randomUUID().slice(0, 8)}`;
-    const reservationId = reservationWorkflowId('merchant1', reference);
-    const card = testCard(TEST_CARDS.frictionless);
-    const checkinAt = new Date(Date.now() + 15_000).toISOString();
-    const booked = await startReservation({
-      client: stack.client,
-      taskQueue: stack.taskQueue,
-      vault: stack.vault,
-      cardVaultTaskQueue: stack.cardVaultTaskQueue,
-      keepCardOnFile: stack.keepCardOnFile,
+    const { reservationId, booked } = await bookWithHistoryBound(stack, {
+      reference,
       requestFingerprint: 'test',
-      submission: { card },
-      input: {
-        reservationId,
-        merchantId: 'merchant1',
-        reference,
-        provider: 'turnstay',
-        currency: 'GBP',
-        policy: { kind: 'on_checkin' },
-        refundableOnCancel: true,
-        card: summarizeCard(card),
-        continueAsNewAfterEvents: CONTINUE_AS_NEW_AFTER_EVENTS,
-        initial: { amountMinor: 10_000, stay: { checkinAt, checkoutAt: new Date(Date.now() + 86_400_000).toISOString() } },
-      },
+      continueAsNewAfterEvents: CONTINUE_AS_NEW_AFTER_EVENTS,
+      checkinAt: new Date(Date.now() + 15_000).toISOString(),
+      checkoutAt: new Date(Date.now() + 86_400_000).toISOString(),
     });
     expect(booked.view.status).toBe('SCHEDULED');
     const firstRunId = (await stack.client.workflow.getHandle(reservationId).describe()).runId;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { summarizeCard } from '../../../domain/card';
 import { merchantEventId, merchantEventLogId, type MerchantEvent } from '../../../domain/merchant-event';
 import { DEFAULT_DELIVERY_SETTINGS, type MerchantEventLogInput, type PublishedEvent } from '../../../workflows/merchant-event-log-types';
 import { merchantEventTaskQueue } from '../../../workflows/merchant-event-task-queue';
 import { merchantEventsAfterQuery } from '../../../workflows/messages';
-import { reservationWorkflowId, startReservation } from '../../../api/start-reservation';
 import type { ApiStack } from '../../support/api-stack';
 import { callApi, createPayment, paymentBody, reservationBody, waitForPayment, waitForReservation } from '../../support/merchant-client';
 import { localActivityMarkers } from '../../support/local-activity-markers';
@@ -12,6 +10,7 @@ import { historyUntil } from '../../support/workflow-test-worker';
 import type { HistoryEvent } from '../../../bench/history';
 import { completeChallenge, setFaults, setWebhookMode } from '../../support/sandbox-client';
 import { testCard, TEST_CARDS } from '../../support/test-cards';
+import { bookWithHistoryBound } from '../../support/history-bound-reservation';
 
 /** A workflow run whose history the replay test checks (and records with RECORD_HISTORIES=1). */
 export interface RecordedRun {
@@ -157,28 +156,12 @@ async function silentChargeLookedUp(stack: ApiStack): Promise<RecordedRun[]> {
 /** A stay that collects changes past its history bound continues as new: the run that ended so, and the next. */
 async function continuedAsNew(stack: ApiStack): Promise<RecordedRun[]> {
   const reference = branchReference('stay-continued');
-  const reservationId = reservationWorkflowId('merchant1', reference);
-  const card = testCard(TEST_CARDS.frictionless);
-  await startReservation({
-    client: stack.client,
-    taskQueue: stack.taskQueue,
-    vault: stack.vault,
-    cardVaultTaskQueue: stack.cardVaultTaskQueue,
-    keepCardOnFile: stack.keepCardOnFile,
+  const { reservationId } = await bookWithHistoryBound(stack, {
+    reference,
     requestFingerprint: 'replay-fixture',
-    submission: { card },
-    input: {
-      reservationId,
-      merchantId: 'merchant1',
-      reference,
-      provider: 'turnstay',
-      currency: 'GBP',
-      policy: { kind: 'on_checkin' },
-      refundableOnCancel: true,
-      card: summarizeCard(card),
-      continueAsNewAfterEvents: 40,
-      initial: { amountMinor: 10_000, stay: { checkinAt: inSeconds(0, DAY_MS), checkoutAt: inSeconds(0, 2 * DAY_MS) } },
-    },
+    continueAsNewAfterEvents: 40,
+    checkinAt: inSeconds(0, DAY_MS),
+    checkoutAt: inSeconds(0, 2 * DAY_MS),
   });
   const firstRunId = (await stack.client.workflow.getHandle(reservationId).describe()).runId;
   for (let change = 1; change <= 25; change += 1) {
