@@ -14,7 +14,7 @@ import { writeCharts } from './charts';
 import type { BenchContext } from './context';
 import { renderCpuProfiles, summarizeCpuProfiles } from './cpu-profiles';
 import { machineInfo } from './machine';
-import { serverDynamicConfig } from '../infra/temporal-dynamic-config';
+import { experimentDynamicConfig, serverDynamicConfig } from '../infra/temporal-dynamic-config';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { round } from './proc-stats';
 import { renderReport } from './report';
@@ -69,11 +69,11 @@ async function main(): Promise<void> {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     machine: machineInfo(),
     options,
-    serverDynamicConfig: serverDynamicConfig(),
+    serverDynamicConfig: experimentDynamicConfig(),
     topologies: {},
   };
   log(`machine: ${results.machine.nproc} CPUs, ${results.machine.cpuModel}, load average ${results.machine.loadAverageAtStart}, calibration ${results.machine.cpuCalibrationMs.bestMs} ms (median ${results.machine.cpuCalibrationMs.medianMs})`);
-  if (Object.keys(results.serverDynamicConfig ?? {}).length > 0) log(`server dynamic config: ${JSON.stringify(results.serverDynamicConfig)}`);
+  if (Object.keys(results.serverDynamicConfig ?? {}).length > 0) log(`server dynamic config from the environment: ${JSON.stringify(results.serverDynamicConfig)}`);
 
   const active = new Set<BenchStack>();
   let stopping = false;
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     },
   };
   const contexts = options.topologies.map((topology) => {
-    const into: TopologyResults = { startups: {}, failures: {} };
+    const into: TopologyResults = { serverDynamicConfig: serverDynamicConfig(topology), startups: {}, failures: {} };
     results.topologies[topology] = into;
     return { ctx: contextFor(topology, into), into };
   });

@@ -13,6 +13,8 @@ import type { DynamicConfig } from '../infra/temporal-dynamic-config';
 
 /** One topology's figures: each scenario ran on a system of its own. */
 export interface TopologyResults {
+  /** Dynamic config this topology's server started with beyond the server's defaults (absent before 2026-12-06T04). */
+  serverDynamicConfig?: DynamicConfig;
   startups: Partial<Record<ScenarioName, StackStartup>>;
   latency?: LatencyResult;
   throughput?: ThroughputResult;
@@ -31,7 +33,7 @@ export interface BenchResults {
   command: string;
   machine: MachineInfo;
   options: BenchOptions;
-  /** Dynamic config both topologies' servers started with beyond their defaults (empty: the server's defaults). */
+  /** Dynamic config from the environment's experiment knobs, for both topologies (empty: none); each topology's own is in its results. */
   serverDynamicConfig?: DynamicConfig;
   workflowBundleMs?: number;
   topologies: Partial<Record<Topology, TopologyResults>>;

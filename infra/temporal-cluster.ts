@@ -66,7 +66,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const [freePort, freeUiPort, ...servicePorts] = (await findStablePorts(11)).filter((candidate) => candidate !== options.port && candidate !== options.uiPort);
     const port = options.port ?? (freePort as number);
     const uiPort = options.uiPort ?? (freeUiPort as number);
-    const serverConfig = writeServerConfig(configDir, postgres, port, servicePorts, options.historyShards ?? 4);
+    const { file: serverConfig, metricsPort } = writeServerConfig(configDir, postgres, port, servicePorts, options.historyShards ?? 4);
     const address = `127.0.0.1:${port}`;
     const launchServer = async (): Promise<ChildProcess> => {
       const child = spawnLogged(tool('temporal-server', 'TEMPORAL_SERVER_PATH'), ['--config-file', serverConfig, '--allow-no-auth', 'start'], join(logDir, 'temporal-server.log'));
@@ -89,6 +89,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       address,
       namespace,
       uiUrl,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       port,
       uiPort,
       dataDir: options.dataDir,
@@ -139,7 +140,7 @@ function migrateDatabases(postgres: RunningPostgres, marker: string): void {
 }
 
 /** Server configuration as JSON (valid YAML): every service on loopback, PostgreSQL for both stores. */
-function writeServerConfig(configDir: string, postgres: RunningPostgres, port: number, servicePorts: number[], historyShards: number): string {
+function writeServerConfig(configDir: string, postgres: RunningPostgres, port: number, servicePorts: number[], historyShards: number): { file: string; metricsPort: number } {
   const [httpPort, historyPort, matchingPort, workerPort, metricsPort, frontendMembership, historyMembership, matchingMembership, workerMembership] = servicePorts;
   const datastore = (databaseName: string, maxConns: number) => ({
     sql: {
@@ -158,8 +159,7 @@ function writeServerConfig(configDir: string, postgres: RunningPostgres, port: n
     rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra },
   });
   const dynamicConfigFile = join(configDir, 'dynamic-config.yaml');
-  // Operators and our tests list payments by search attribute: the default of 10 visibility requests/s throttles them.
-  writeFileSync(dynamicConfigFile, dynamicConfigFileText({ 'frontend.namespaceRPS.visibility': 100, ...serverDynamicConfig() }));
+  writeFileSync(dynamicConfigFile, dynamicConfigFileText(serverDynamicConfig('cluster')));
   const config = {
     log: { stdout: true, level: 'warn' },
     persistence: {
@@ -190,7 +190,7 @@ function writeServerConfig(configDir: string, postgres: RunningPostgres, port: n
   };
   const file = join(configDir, 'temporal-server.yaml');
   writeFileSync(file, JSON.stringify(config, null, 2));
-  return file;
+  return { file, metricsPort: metricsPort as number };
 }
 
 /** The UI server reads `<root>/<config>/<env>.yaml`; returns the config folder relative to the root. */

@@ -59,7 +59,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     // One SQLite connection serves every shard: WAL and no fsync keep it fast enough for dev and tests.
     '--sqlite-pragma', 'journal_mode=WAL',
     '--sqlite-pragma', 'synchronous=OFF',
-    ...devServerFlags(serverDynamicConfig()),
+    ...devServerFlags(serverDynamicConfig('dev')),
     ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
@@ -89,6 +89,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     address,
     namespace,
     uiUrl: `http://127.0.0.1:${uiPort}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     port,
     uiPort,
     dbFile: options.dbFile,

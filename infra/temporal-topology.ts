@@ -23,6 +23,8 @@ export interface RunningTemporal {
   address: string;
   namespace: string;
   uiUrl: string;
+  /** The server's Prometheus endpoint (its own counters: requests per service, store operations, caches). */
+  metricsUrl: string;
   /** Clean stop of everything this topology started (SIGTERM, SIGKILL after a bound). */
   stop(): Promise<void>;
   /** SIGKILL of the Temporal server, for crash tests; its storage stays for `restart`. */

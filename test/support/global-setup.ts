@@ -40,6 +40,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_TOPOLOGY = topology;
   process.env.TEST_TEMPORAL_STORE = JSON.stringify(server.store);
   process.env.TEST_TEMPORAL_UI_URL = server.uiUrl;
+  process.env.TEST_TEMPORAL_METRICS_URL = server.metricsUrl;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   (globalThis as { __temporalServer?: typeof server }).__temporalServer = server;
   const what = topology === 'dev' ? 'dev server' : 'cluster (PostgreSQL)';
