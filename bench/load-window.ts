@@ -4,6 +4,7 @@ import type { SlowestPayments } from './slowest-payments';
 import { ClosedLoop, sleep, type TimedSample } from './load';
 import { MachineCpuWindow, type MachineCpuUsage } from './machine-cpu';
 import { cpuMsPerPayment, ProcessSampler, round, type ProcessUsage, type Role } from './proc-stats';
+import { readStoreOperations, storeOperationsPerUnit, type StoreOperationsPerUnit } from './server-store-operations';
 import { summarize, type LatencySummary } from './stats';
 
 /** One window of closed-loop load and what it cost: processes are roles, or named instances (`worker-2`). */
@@ -18,6 +19,8 @@ export interface LoadWindow<Key extends string = Role> {
   processes: Partial<Record<Key, ProcessUsage>>;
   /** CPU of each process over the window divided by the payments completed in it; `total` sums them. */
   cpuMsPerPayment: Partial<Record<Key | 'total', number>>;
+  /** The Temporal server's store operations over the window per payment, by its own count (absent before 2026-12-06T05). */
+  storeOperationsPerPayment?: StoreOperationsPerUnit;
   /** The whole machine over the window: all processes' CPU and the hypervisor's steal, in % of all CPUs. */
   machineCpu?: MachineCpuUsage;
   /** Where the slowest payments lost their time (scenario 3). */
@@ -29,14 +32,17 @@ export interface LoadWindow<Key extends string = Role> {
 /**
  * `concurrency` clients sending `send` back to back for `seconds`, with the processes' CPU sampled over the same
  * window; answers that finished inside it count. Returns once every request in flight has answered, with the
- * outcome of the first failed request (for the log) beside the figures.
+ * outcome of the first failed request (for the log) beside the figures. With the server's `metricsUrl`, its store
+ * operations over the window too.
  */
 export async function measureLoadWindow<Key extends string>(
   concurrency: number,
   send: (index: number) => Promise<PaymentSample>,
   seconds: number,
   pids: () => Partial<Record<Key, number>>,
+  metricsUrl?: string,
 ): Promise<{ window: LoadWindow<Key>; firstError?: string; completed: TimedSample[] }> {
+  const storeBefore = metricsUrl ? await readStoreOperations(metricsUrl) : undefined;
   const sampler = new ProcessSampler<Key>(pids);
   sampler.start();
   const machine = new MachineCpuWindow();
@@ -46,10 +52,12 @@ export async function measureLoadWindow<Key extends string>(
   const windowEnd = performance.now();
   const processes = sampler.stop();
   const machineCpu = machine.stop();
+  const storeAfter = metricsUrl ? await readStoreOperations(metricsUrl) : undefined;
   await loop.stop();
   const inWindow = loop.samples.filter((sample) => sample.finishedAt >= windowStart && sample.finishedAt <= windowEnd);
   const completed = inWindow.filter((sample) => sample.ok);
   const errors = loop.samples.filter((sample) => !sample.ok);
+  const storeOperationsPerPayment = storeOperationsPerUnit(storeBefore, storeAfter, completed.length);
   const window: LoadWindow<Key> = {
     concurrency,
     seconds: round((windowEnd - windowStart) / 1_000),
@@ -60,6 +68,7 @@ export async function measureLoadWindow<Key extends string>(
     processes,
     cpuMsPerPayment: cpuMsPerPayment(processes, completed.length),
     ...(machineCpu ? { machineCpu } : {}),
+    ...(storeOperationsPerPayment ? { storeOperationsPerPayment } : {}),
   };
   return { window, firstError: errors[0]?.outcome, completed };
 }

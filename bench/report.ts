@@ -3,6 +3,7 @@ import { describeCharges } from './charge-counts';
 import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
 import type { BenchResults, TopologyResults } from './results';
 import { describeActivities } from './sampled-server-work';
+import { describeStoreOperations, type StoreOperationsPerUnit } from './server-store-operations';
 import { renderScalingModel, scalingModel, type ScalingModel } from './scaling-model';
 import { describeSlowest, type SlowestPayments } from './slowest-payments';
 import type { ThroughputResult } from './scenarios/throughput';
@@ -184,7 +185,24 @@ function throughputRows(runs: TopologyResults[]): Row[] {
         return mean === undefined ? undefined : [mean];
       },
     },
+    storeOperationsRow('at the knee: the server\'s store operations per payment (its own count)', (run) => run.throughput?.knee?.storeOperationsPerPayment),
   ];
+}
+
+/** The server's store operations per unit, with the largest three: the same row shape in every scenario. */
+function storeOperationsRow(measured: string, of: (run: TopologyResults) => StoreOperationsPerUnit | undefined): Row {
+  return {
+    scenario: '',
+    measured,
+    cell: (run) => {
+      const operations = of(run);
+      return operations && describeStoreOperations(operations);
+    },
+    compared: (run) => {
+      const operations = of(run);
+      return operations && [operations.total];
+    },
+  };
 }
 
 function waitingRows(runs: TopologyResults[]): Row[] {
@@ -264,6 +282,7 @@ function waitingRows(runs: TopologyResults[]): Row[] {
         return reservation === undefined || charge === undefined ? undefined : [reservation, charge];
       },
     },
+    storeOperationsRow('the server\'s store operations per charge while draining (its own count)', (run) => run.waiting?.charging?.storeOperationsPerCharge),
   ];
 }
 

@@ -2,6 +2,7 @@ import type { BenchContext } from '../context';
 import { apiPayment, uniqueReference } from '../drivers';
 import { ClosedLoop, sleep } from '../load';
 import { measureLoadWindow, type LoadWindow } from '../load-window';
+import { describeStoreOperations } from '../server-store-operations';
 import { cpuPercentSummary, round } from '../proc-stats';
 import { describeServerWork, sampledPaymentIds, sampleServerWork } from '../sampled-server-work';
 import { describeSlowest, explainSlowest } from '../slowest-payments';
@@ -36,7 +37,7 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
     await sleep(3_000);
     await warmup.stop();
     for (let concurrency = options.startConcurrency; concurrency <= options.maxConcurrency; concurrency *= 2) {
-      const { window: level, firstError, completed } = await measureLoadWindow(concurrency, () => apiPayment(stack, uniqueReference(`tp${concurrency}`)), options.levelSeconds, () => stack.pids());
+      const { window: level, firstError, completed } = await measureLoadWindow(concurrency, () => apiPayment(stack, uniqueReference(`tp${concurrency}`)), options.levelSeconds, () => stack.pids(), stack.temporal.metricsUrl);
       level.slowest = await explainSlowest(stack.temporal.address, stack.temporal.namespace, completed);
       level.serverWork = await sampleServerWork(stack.temporal.address, stack.temporal.namespace, sampledPaymentIds(completed));
       levels.push(level);
@@ -46,6 +47,7 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
       );
       if (firstError) ctx.log(`throughput: e.g. ${firstError}`);
       if (level.serverWork) ctx.log(`throughput: server work: ${describeServerWork(level.serverWork)}`);
+      if (level.storeOperationsPerPayment) ctx.log(`throughput: store operations per payment: ${describeStoreOperations(level.storeOperationsPerPayment)}`);
       if (level.slowest) ctx.log(`throughput: slowest ${level.slowest.count}: ${describeSlowest(level.slowest)}`);
       if (stack.unexpectedExit) {
         stoppedBecause = stack.unexpectedExit;

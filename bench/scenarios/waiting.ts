@@ -9,6 +9,7 @@ import { requestJson } from '../http';
 import { inParallel } from '../../infra/in-parallel';
 import { sleep } from '../load';
 import { ProcessSampler, readRole, round, type ProcessUsage, type Role } from '../proc-stats';
+import { describeStoreOperations, readStoreOperations, storeOperationsPerUnit, type StoreOperationsPerUnit } from '../server-store-operations';
 import { MERCHANT_ID } from '../stack';
 import { describeServerWork, evenSample, sampleServerWork, type SampledServerWork } from '../sampled-server-work';
 import { serverWork } from '../state-transitions';
@@ -35,6 +36,8 @@ export interface WaitingResult {
     latencyMs: LatencySummary;
     concurrency: number;
     processes: Partial<Record<Role, ProcessUsage>>;
+    /** The Temporal server's store operations per booking, by its own count (absent before 2026-12-06T05). */
+    storeOperationsPerBooking?: StoreOperationsPerUnit;
     /** Each process's memory (as in `asleep`) after every tenth of the bookings: what one more sleeper costs (absent before 2026-12-03T18). */
     memoryByBooked?: { booked: number; memoryMiB: Partial<Record<Role, number>> }[];
   };
@@ -73,6 +76,8 @@ export interface WaitingResult {
     chargedOnce: boolean;
     workerRssMaxMiB: number;
     processes: Partial<Record<Role, ProcessUsage>>;
+    /** The Temporal server's store operations per charge, due instant to all PAID, by its own count (absent before 2026-12-06T05). */
+    storeOperationsPerCharge?: StoreOperationsPerUnit;
     /** From up to 50 reservations spread over the set: timer fired to the worker picking the reservation up (none fires since charges are scheduled ahead: the charge's anatomy has its payment's first task, queued from the due instant). */
     timerToWorkflowTaskMs: LatencySummary;
     /** The same reservations' charges (their payment workflows), phase by phase (ms). */
@@ -113,6 +118,8 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const prefix = `wait-${randomUUID().slice(0, 8)}`;
     ctx.log(`waiting: booking ${count} reservations (${options.bookingConcurrency} at a time), all due at ${checkinAt} (in ${round(leadMs / 1_000, 0)} s, assuming ${round(bookingRate)} bookings/s)`);
 
+    const { metricsUrl } = stack.temporal;
+    const storeBeforeBooking = await readStoreOperations(metricsUrl);
     const bookingSampler = new ProcessSampler(() => stack.pids());
     bookingSampler.start();
     const bookingStarted = performance.now();
@@ -131,6 +138,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     const bookingSeconds = (performance.now() - bookingStarted) / 1_000;
     const bookedAt = Date.now();
     const bookingProcesses = bookingSampler.stop();
+    const storeAfterBooking = await readStoreOperations(metricsUrl);
     if (bookedAt >= dueAt) ctx.log(`waiting: WARNING the last booking came ${round((bookedAt - dueAt) / 1_000)} s after check-in: not all were asleep at once (raise --waiting-lead-seconds)`);
     const failed = samples.filter((sample) => !sample.ok);
     if (failed.length) ctx.log(`waiting: ${failed.length} bookings failed, e.g. ${failed[0]?.outcome}`);
@@ -142,6 +150,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       concurrency: options.bookingConcurrency,
       processes: bookingProcesses,
       memoryByBooked,
+      storeOperationsPerBooking: storeOperationsPerUnit(storeBeforeBooking, storeAfterBooking, samples.length - failed.length),
     };
     ctx.log(`waiting: booked in ${booking.seconds} s (${booking.perSecond}/s, p99 ${booking.latencyMs.p99} ms), ${round((dueAt - bookedAt) / 1_000)} s before they fall due`);
 
@@ -168,6 +177,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       return { reservations: count, callsPerSecondLimit: options.callsPerSecond, booking, ...asleepTogether, idleMemoryMiB, asleep, wallSeconds: round((performance.now() - started) / 1_000) };
     }
     if (Date.now() < dueAt) await sleep(dueAt - Date.now());
+    const storeBeforeDue = await readStoreOperations(metricsUrl);
     const chargeSampler = new ProcessSampler(() => stack.pids());
     chargeSampler.start();
     // Generous: the cluster drained 4-5 charges/s here, and a cut-short drain measures nothing.
@@ -184,6 +194,7 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
     }
     const allPaidAt = Date.now();
     const chargeProcesses = chargeSampler.stop();
+    const storeAfterDrain = await readStoreOperations(metricsUrl);
     const ledger = await requestJson<{ entries: { type: string; reference: string; at: string }[] }>('GET', `${stack.turnstay.apiUrl}/__sandbox/ledger`);
     const charges = ledger.body.entries.filter((entry) => entry.type === 'charge' && entry.reference.includes(prefix));
     const chargeTimes = charges.map((entry) => Date.parse(entry.at));
@@ -220,12 +231,14 @@ export async function runWaiting(ctx: BenchContext): Promise<WaitingResult> {
       ...countCharges(charges.map((entry) => entry.reference), count),
       workerRssMaxMiB: chargeProcesses.worker?.memoryMaxMiB ?? 0,
       processes: chargeProcesses,
+      storeOperationsPerCharge: storeOperationsPerUnit(storeBeforeDue, storeAfterDrain, charges.length),
       timerToWorkflowTaskMs: summarize(timerLags),
       chargeAnatomy: aggregatePhases(chargePhases),
       sampledTimeouts: countTimeouts(sampledHistories),
       serverWork: { reservation: aggregatePhases(reservationWork), charge: aggregatePhases(chargeWork) },
     };
     ctx.log(`waiting: ${charges.length} charged, the last ${charging.lastChargeSeconds} s after falling due (peak ${charging.peakProviderCallsPerSecond} provider calls/s)`);
+    if (charging.storeOperationsPerCharge) ctx.log(`waiting: store operations per charge: ${describeStoreOperations(charging.storeOperationsPerCharge)}`);
     return {
       reservations: count,
       callsPerSecondLimit: options.callsPerSecond,
