@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { httpUrl } from './env-config';
+import { httpUrl, jsonText } from './env-config';
 
 /** One receiver of a merchant's events; the secret signs them (Standard Webhooks, `whsec_` + base64). */
 export interface MerchantEndpoint {
@@ -30,14 +30,7 @@ export const merchantEventsEnvSchema = z.object({
   MERCHANT_EVENT_ENDPOINTS: z
     .string()
     .default('{}')
-    .transform((value, context) => {
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        context.addIssue({ code: 'custom', message: 'must be JSON: {"<merchantId>":[{"url":"…","secret":"whsec_…"}]}' });
-        return z.NEVER;
-      }
-    })
+    .pipe(jsonText('{"<merchantId>":[{"url":"…","secret":"whsec_…"}]}'))
     .pipe(merchantEndpointsSchema)
     .transform(withEndpointIds),
 });
