@@ -25,7 +25,7 @@ export const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value)
 export const port = z.coerce.number().int().min(0).max(65_535);
 export const httpUrl = z.string().url().refine((value) => /^https?:/.test(value), 'must be an http(s) URL');
 
-/** Text parsed as JSON, for a schema to pipe into; text that is not JSON is refused showing `example`, the shape expected. */
+/** Text parsed as JSON, for a schema to pipe into; text that is not JSON is refused showing `example`, the shape. */
 export const jsonText = (example: string) =>
   z.string().transform((value, context) => {
     try {

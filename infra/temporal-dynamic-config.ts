@@ -20,8 +20,9 @@ const tuningEnv = z.object({
 /**
  * What each topology's server starts with beyond the server's defaults. The CLI's dev server re-reads the search
  * attributes' definitions (and a namespace) from the store on every read of them, a convenience for developers who add
- * search attributes as they go: ~37 SQLite queries per payment, whose workflows write ~8. Ours are registered as the store is created, so the dev
- * server caches them as the cluster does ("The dev server's own settings" in the benchmark log).
+ * search attributes as they go: ~37 SQLite queries per payment, whose workflows write ~8. Ours are registered as the
+ * store is created, so the dev server caches them as the cluster does ("The dev server's own settings" in the
+ * benchmark log).
  */
 const TOPOLOGY_SETTINGS: Record<Topology, DynamicConfig> = {
   dev: { 'system.forceSearchAttributesCacheRefreshOnRead': false },
