@@ -167,6 +167,8 @@ function applyMutation(value: unknown, change: Mutation): unknown {
   const target = containers[change.at % containers.length] as Record<string, unknown>;
   const keys = Object.keys(target);
   if (change.kind === 'add') {
+    // An array's `length` cannot be redefined (seed 19736 drew it); a key on an array never reaches the JSON anyway.
+    if (Object.getOwnPropertyDescriptor(target, change.key)?.configurable === false) return value;
     Object.defineProperty(target, change.key, { value: inserted, enumerable: true, configurable: true, writable: true });
   } else if (keys.length > 0) {
     const key = keys[change.at % keys.length] as string;
