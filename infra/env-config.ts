@@ -25,13 +25,13 @@ export const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value)
 export const port = z.coerce.number().int().min(0).max(65_535);
 export const httpUrl = z.string().url().refine((value) => /^https?:/.test(value), 'must be an http(s) URL');
 
-/** Text parsed as JSON, for a schema to pipe into; text that is not JSON is refused showing `example`, the shape. */
-export const jsonText = (example: string) =>
+/** Text parsed as JSON, for a schema to pipe into; text that is not JSON is refused showing `shape`, what is expected. */
+export const jsonText = (shape: string) =>
   z.string().transform((value, context) => {
     try {
       return JSON.parse(value) as unknown;
     } catch {
-      context.addIssue({ code: 'custom', message: `must be JSON: ${example}` });
+      context.addIssue({ code: 'custom', message: `must be JSON: ${shape}` });
       return z.NEVER;
     }
   });
