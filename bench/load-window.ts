@@ -6,6 +6,7 @@ import { MachineCpuWindow, type MachineCpuUsage } from './machine-cpu';
 import { cpuMsPerPayment, ProcessSampler, round, type ProcessUsage, type Role } from './proc-stats';
 import { readStoreOperations, storeOperationsPerUnit, type StoreOperationsPerUnit } from './server-store-operations';
 import { summarize, type LatencySummary } from './stats';
+import { readThreadCpu, threadCpuMsPerUnit, type ThreadCpu } from './thread-cpu';
 
 /** One window of closed-loop load and what it cost: processes are roles, or named instances (`worker-2`). */
 export interface LoadWindow<Key extends string = Role> {
@@ -19,6 +20,8 @@ export interface LoadWindow<Key extends string = Role> {
   processes: Partial<Record<Key, ProcessUsage>>;
   /** CPU of each process over the window divided by the payments completed in it; `total` sums them. */
   cpuMsPerPayment: Partial<Record<Key | 'total', number>>;
+  /** Our Node processes' (worker, API) CPU per payment by thread group (absent before 2026-12-06T08). */
+  threadCpuMsPerPayment?: Partial<Record<Key, ThreadCpu>>;
   /** The Temporal server's store operations over the window per payment, by its own count (absent before 2026-12-06T05). */
   storeOperationsPerPayment?: StoreOperationsPerUnit;
   /** The whole machine over the window: all processes' CPU and the hypervisor's steal, in % of all CPUs. */
@@ -43,6 +46,7 @@ export async function measureLoadWindow<Key extends string>(
   metricsUrl?: string,
 ): Promise<{ window: LoadWindow<Key>; firstError?: string; completed: TimedSample[] }> {
   const storeBefore = metricsUrl ? await readStoreOperations(metricsUrl) : undefined;
+  const threadsBefore = readOwnThreads(pids());
   const sampler = new ProcessSampler<Key>(pids);
   sampler.start();
   const machine = new MachineCpuWindow();
@@ -52,12 +56,19 @@ export async function measureLoadWindow<Key extends string>(
   const windowEnd = performance.now();
   const processes = sampler.stop();
   const machineCpu = machine.stop();
+  const threadsAfter = readOwnThreads(pids());
   const storeAfter = metricsUrl ? await readStoreOperations(metricsUrl) : undefined;
   await loop.stop();
   const inWindow = loop.samples.filter((sample) => sample.finishedAt >= windowStart && sample.finishedAt <= windowEnd);
   const completed = inWindow.filter((sample) => sample.ok);
   const errors = loop.samples.filter((sample) => !sample.ok);
   const storeOperationsPerPayment = storeOperationsPerUnit(storeBefore, storeAfter, completed.length);
+  const threadCpuMsPerPayment: Partial<Record<Key, ThreadCpu>> = {};
+  for (const [key, before] of threadsBefore) {
+    const after = threadsAfter.get(key);
+    const perPayment = after && after.pid === before.pid ? threadCpuMsPerUnit(before.cpu, after.cpu, completed.length) : undefined;
+    if (perPayment) threadCpuMsPerPayment[key] = perPayment;
+  }
   const window: LoadWindow<Key> = {
     concurrency,
     seconds: round((windowEnd - windowStart) / 1_000),
@@ -69,6 +80,18 @@ export async function measureLoadWindow<Key extends string>(
     cpuMsPerPayment: cpuMsPerPayment(processes, completed.length),
     ...(machineCpu ? { machineCpu } : {}),
     ...(storeOperationsPerPayment ? { storeOperationsPerPayment } : {}),
+    ...(Object.keys(threadCpuMsPerPayment).length ? { threadCpuMsPerPayment } : {}),
   };
   return { window, firstError: errors[0]?.outcome, completed };
+}
+
+/** Thread readings of our own Node processes (the worker and the API instances), by key, with the pid read. */
+function readOwnThreads<Key extends string>(pids: Partial<Record<Key, number>>): Map<Key, { pid: number; cpu: ThreadCpu }> {
+  const readings = new Map<Key, { pid: number; cpu: ThreadCpu }>();
+  for (const [key, pid] of Object.entries(pids) as [Key, number | undefined][]) {
+    if (pid === undefined || !/^(worker|api)\b/.test(key)) continue;
+    const cpu = readThreadCpu(pid);
+    if (cpu) readings.set(key, { pid, cpu });
+  }
+  return readings;
 }

@@ -14,6 +14,7 @@ import { writeCharts } from './charts';
 import type { BenchContext } from './context';
 import { renderCpuProfiles, summarizeCpuProfiles } from './cpu-profiles';
 import { machineInfo } from './machine';
+import { ownCpuAtMatchedRates, RATE_TOLERANCE, renderMatchedRates } from './matched-rates';
 import { experimentDynamicConfig, serverDynamicConfig } from '../infra/temporal-dynamic-config';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { round } from './proc-stats';
@@ -54,6 +55,17 @@ async function main(): Promise<void> {
     }
     const charts = await writeCharts(readResults(from), chartBase(from));
     process.stdout.write(charts.length ? `Charts:\n${charts.map((path) => `  ${path}`).join('\n')}\n` : `No latency or throughput figures in ${from}: no charts\n`);
+    return;
+  }
+  if (options.matchedRatesFrom) {
+    const missing = options.matchedRatesFrom.filter((file) => !existsSync(file));
+    if (missing.length) {
+      process.stderr.write(`--matched-rates-from: no such file ${missing.join(', ')}\n`);
+      process.exit(2);
+    }
+    const rows = options.matchedRatesFrom.flatMap((file) => ownCpuAtMatchedRates(relative(projectRoot, resolve(file)), readResults(resolve(file))));
+    process.stdout.write(rows.length ? `${renderMatchedRates(rows).join('\n')}\n` : 'No run has both topologies at a matching payment rate\n');
+    if (options.out) writeFileSync(options.out, `${JSON.stringify({ command: ['npm run bench --', ...process.argv.slice(2)].join(' '), tolerance: RATE_TOLERANCE, rows }, null, 2)}\n`);
     return;
   }
   // The naive baseline's card-vault worker runs in this process: its SDK logs errors only.

@@ -44,6 +44,8 @@ export interface BenchOptions {
   out?: string;
   /** Measure nothing: draw the charts of this results file, next to it. */
   chartsFrom?: string;
+  /** Measure nothing: compare worker + API CPU at matched payment rates across these results files. */
+  matchedRatesFrom?: string[];
   /** Run the worker and the API under `node --cpu-prof` into this folder, and summarize the profiles at the end. */
   cpuProfDir?: string;
 }
@@ -113,6 +115,8 @@ export const USAGE = `npm run bench -- [flags]
   --out=FILE                   JSON results file (default bench/results/<date>.json); the charts are written next to it,
                                FILE without .json + -latency.svg and -throughput.svg
   --charts-from=FILE           measure nothing: (re)draw the charts of an existing results JSON, next to it
+  --matched-rates-from=FILE,…  measure nothing: worker + API CPU per payment, cluster against dev at the same payment
+                               rate, from existing results JSONs (table; the JSON too with --out=FILE)
   --cpu-prof-dir=DIR           run the worker and the API under node --cpu-prof (one folder per process under DIR); the
                                report and the JSON then give each process's hottest packages and functions (profiling
                                adds CPU of its own: compare CPU figures only between runs that both profile or neither)
@@ -172,6 +176,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (name === 'asleep-only') options.asleepOnly = true;
     else if (name === 'out' && value) options.out = value;
     else if (name === 'charts-from' && value) options.chartsFrom = value;
+    else if (name === 'matched-rates-from' && value) options.matchedRatesFrom = value.split(',').filter(Boolean);
     else if (name === 'cpu-prof-dir' && value) options.cpuProfDir = value;
     else if (name === 'poll-ms' && value) {
       options.pollMs = value.split(',').map(Number);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { TopologyProcess } from '../infra/temporal-topology';
 
 /** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK; 100 on every common Linux). */
-const CLOCK_TICKS = (() => {
+export const CLOCK_TICKS = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {

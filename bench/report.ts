@@ -1,5 +1,6 @@
 import { TOPOLOGIES } from '../infra/temporal-topology';
 import { describeCharges } from './charge-counts';
+import { ownCpuAtMatchedRates, renderMatchedRates } from './matched-rates';
 import { ROLES, round, type ProcessUsage, type Role } from './proc-stats';
 import type { BenchResults, TopologyResults } from './results';
 import { describeActivities } from './sampled-server-work';
@@ -7,6 +8,7 @@ import { describeStoreOperations, type StoreOperationsPerUnit } from './server-s
 import { renderScalingModel, scalingModel, type ScalingModel } from './scaling-model';
 import { describeSlowest, type SlowestPayments } from './slowest-payments';
 import type { ThroughputResult } from './scenarios/throughput';
+import { describeThreadCpu, type ThreadCpu } from './thread-cpu';
 import type { LatencySummary } from './stats';
 
 const fmt = (value: number | undefined) =>
@@ -48,6 +50,7 @@ export function renderReport(results: BenchResults): string {
     lines.push(`| ${row.scenario} | ${row.measured} | ${cells.join(' | ')} |${dev && cluster ? ` ${ratio} |` : ''}`);
   }
   shown.forEach((topology, index) => lines.push(...throughputLevels(topology, runs[index]?.throughput)));
+  lines.push(...renderMatchedRates(ownCpuAtMatchedRates('this run', results)));
   lines.push(...anatomy(results));
   lines.push(...renderScalingModel(shown.flatMap((topology, index) => {
     const model = scalingModel(runs[index] as TopologyResults);
@@ -393,6 +396,12 @@ function throughputLevels(topology: string, throughput: ThroughputResult | undef
       `| ${level.concurrency} | ${level.paymentsPerSecond} | ${fmt(level.latencyMs.p50)} | ${fmt(level.latencyMs.p95)} | ${fmt(level.latencyMs.p99)} | ${level.errors} | ` +
         `${perRole(pickEach(level.processes, (usage) => usage.cpuPercent))} | ${perRole(level.cpuMsPerPayment)}, total ${fmt(level.cpuMsPerPayment.total)} | ${perRole(pickEach(level.processes, (usage) => usage.memoryMaxMiB))} |`,
     );
+  }
+  const threaded = throughput.levels.filter((level) => level.threadCpuMsPerPayment);
+  if (threaded.length) lines.push('', `Our processes by thread on ${topology}, CPU ms per payment (main thread; the SDK core's Rust threads; the rest: workflow sandboxes, GC helpers, libuv):`, '');
+  for (const level of threaded) {
+    const processes = Object.entries(level.threadCpuMsPerPayment ?? {}) as [string, ThreadCpu][];
+    lines.push(`- ${level.concurrency} concurrent, ${level.paymentsPerSecond}/s: ${processes.map(([name, perPayment]) => `${name} ${describeThreadCpu(perPayment)}`).join('; ')}`);
   }
   const explained = throughput.levels.filter((level) => level.slowest);
   if (explained.length) lines.push('', 'The slowest payments of each level, from their histories:', '');
