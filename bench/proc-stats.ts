@@ -18,13 +18,16 @@ export interface ProcSnapshot {
   memoryBytes: number;
 }
 
+/** The fields of a /proc stat line from field 3 (state) on, as numbers (the state itself is NaN). */
+export function statFields(stat: string): number[] {
+  // Field 2 (comm) may hold spaces and parentheses: the fields after the last ')' start at field 3 (state).
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+}
+
 /** utime, stime, cutime, cstime of /proc/<pid>/stat, in seconds; undefined when the process is gone. */
 function readCpuTimes(pid: number): { own: number; reapedChildren: number } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (comm) may hold spaces and parentheses: the fields after the last ')' start at field 3 (state).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8')).slice(11, 15);
     return { own: (utime + stime) / CLOCK_TICKS, reapedChildren: (cutime + cstime) / CLOCK_TICKS };
   } catch {
     return undefined;

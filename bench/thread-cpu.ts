@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { CLOCK_TICKS, round } from './proc-stats';
+import { CLOCK_TICKS, round, statFields } from './proc-stats';
 
 /**
  * Where one of our Node processes spends its CPU, by thread: its main thread (our code, Express, the SDK's
@@ -17,8 +17,7 @@ const SDK_CORE_THREAD = /^(tokio-runtime|workflow-proces|temporal-)/;
 
 function cpuSeconds(statPath: string, ticksPerSecond: number): number | undefined {
   try {
-    const stat = readFileSync(statPath, 'utf8');
-    const [utime = 0, stime = 0] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+    const [utime = 0, stime = 0] = statFields(readFileSync(statPath, 'utf8')).slice(11, 13);
     return (utime + stime) / ticksPerSecond;
   } catch {
     return undefined;
