@@ -23,7 +23,8 @@ export const RATE_TOLERANCE = 0.1;
 
 function ownCpu(level: ThroughputLevel): OwnCpuLevel | undefined {
   const { worker, api } = level.cpuMsPerPayment;
-  if (worker === undefined || api === undefined || level.completed === 0) return undefined;
+  // A level with no payment has no CPU per payment (`cpuMsPerPayment` is empty).
+  if (worker === undefined || api === undefined) return undefined;
   return { concurrency: level.concurrency, paymentsPerSecond: level.paymentsPerSecond, workerAndApiMs: round(worker + api) };
 }
 

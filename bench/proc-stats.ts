@@ -50,15 +50,18 @@ export function readProc(pid: number): ProcSnapshot | undefined {
   return { cpuSeconds: cpu.own, memoryBytes: statusKiB(pid, 'status', 'VmRSS') * 1024 };
 }
 
+/** The ids of a process's threads (`/proc/<pid>/task`); empty when the process is gone. */
+export function threadIds(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
 function descendants(pid: number): number[] {
   const found: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return found;
-  }
-  for (const task of tasks) {
+  for (const task of threadIds(pid)) {
     let children: number[] = [];
     try {
       children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { CLOCK_TICKS, round, statFields } from './proc-stats';
+import { readFileSync } from 'node:fs';
+import { CLOCK_TICKS, round, statFields, threadIds } from './proc-stats';
 
 /**
  * Where one of our Node processes spends its CPU, by thread: its main thread (our code, Express, the SDK's
@@ -15,29 +15,25 @@ export interface ThreadCpu {
 
 const SDK_CORE_THREAD = /^(tokio-runtime|workflow-proces|temporal-)/;
 
-function cpuSeconds(statPath: string, ticksPerSecond: number): number | undefined {
+function cpuSeconds(statPath: string): number | undefined {
   try {
     const [utime = 0, stime = 0] = statFields(readFileSync(statPath, 'utf8')).slice(11, 13);
-    return (utime + stime) / ticksPerSecond;
+    return (utime + stime) / CLOCK_TICKS;
   } catch {
     return undefined;
   }
 }
 
 /** The process's CPU by thread group; undefined when it is gone. The process total counts exited threads too. */
-export function readThreadCpu(pid: number, ticksPerSecond = CLOCK_TICKS): ThreadCpu | undefined {
-  const total = cpuSeconds(`/proc/${pid}/stat`, ticksPerSecond);
-  if (total === undefined) return undefined;
+export function readThreadCpu(pid: number): ThreadCpu | undefined {
+  const total = cpuSeconds(`/proc/${pid}/stat`);
+  const tasks = threadIds(pid);
+  // A live process has at least its main thread.
+  if (total === undefined || tasks.length === 0) return undefined;
   let mainThread = 0;
   let sdkCoreThreads = 0;
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return undefined;
-  }
   for (const task of tasks) {
-    const seconds = cpuSeconds(`/proc/${pid}/task/${task}/stat`, ticksPerSecond) ?? 0;
+    const seconds = cpuSeconds(`/proc/${pid}/task/${task}/stat`) ?? 0;
     if (Number(task) === pid) mainThread = seconds;
     else if (SDK_CORE_THREAD.test(readComm(pid, task))) sdkCoreThreads += seconds;
   }
