@@ -1,19 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import { describeThreadCpu, readThreadCpu, threadCpuMsPerUnit } from '../../bench/thread-cpu';
 
-const spin = (ms: number) => {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-};
+// Busy until the process has used `ms` more CPU: CPU time, not wall time, which a loaded machine would not give.
+const SPIN = `(ms) => { const start = process.cpuUsage(); for (;;) { const used = process.cpuUsage(start); if ((used.user + used.system) / 1000 >= ms) return; } }`;
+const spin = new Function(`return ${SPIN}`)() as (ms: number) => void;
 
 test("a process's CPU by thread: the main thread's own work lands in mainThread, a worker thread's in otherThreads", async () => {
   const before = readThreadCpu(process.pid)!;
   spin(300);
-  const worker = new Worker('const until = performance.now() + 300; while (performance.now() < until);', { eval: true });
+  // The main thread waits meanwhile, so the process's CPU is the worker thread's.
+  const worker = new Worker(`(${SPIN})(300);`, { eval: true });
   await new Promise((resolve) => worker.on('exit', resolve));
   const after = readThreadCpu(process.pid)!;
   const perUnit = threadCpuMsPerUnit(before, after, 1)!;
-  // Clock ticks are 10 ms; each spin is 300 ms of one thread, and the exited worker thread still counts.
+  // Clock ticks are 10 ms; each spin is 300 ms of CPU, and the exited worker thread still counts.
   expect(perUnit.mainThread).toBeGreaterThanOrEqual(250);
   expect(perUnit.otherThreads).toBeGreaterThanOrEqual(250);
   expect(perUnit.sdkCoreThreads).toBe(0);
